@@ -1,0 +1,69 @@
+"""Facts in, decision out: the values the rule engine consumes and produces."""
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from documents.types import DocumentType, ExtractedField
+
+
+class MerchantType(StrEnum):
+    SMALL_MICRO = "small_micro"
+    SOLE_TRADER = "sole_trader"
+    ENTERPRISE = "enterprise"
+
+
+class Outcome(StrEnum):
+    APPROVED = "approved"
+    NEEDS_DOCUMENTS = "needs_documents"
+    MANUAL_REVIEW = "manual_review"
+    REJECTED = "rejected"
+
+
+class DocumentFacts(BaseModel):
+    """The latest document of one type, as the checks see it."""
+
+    document_type: DocumentType
+    sha256: str
+    fields: dict[str, ExtractedField] = Field(default_factory=dict)
+    width: int | None = None
+    height: int | None = None
+    blur_score: float | None = None  # variance of the Laplacian; higher is sharper
+
+
+class ApplicationFacts(BaseModel):
+    merchant_type: MerchantType
+    legal_name: str
+    id_number: str
+    phone: str
+    business_name: str
+    business_address: str
+    settlement_holder_name: str
+    settlement_number: str
+    device_model: str
+    documents: dict[DocumentType, DocumentFacts] = Field(default_factory=dict)
+
+
+class Deficiency(BaseModel):
+    """One failed check. `code` is an open set: consumers must tolerate codes they do not know."""
+
+    code: str
+    document_type: DocumentType | None = None
+    field: str | None = None
+    message_zh: str
+    message_en: str
+    staff_note: str
+    merchant_fixable: bool = True
+    evidence: dict[str, Any] = Field(default_factory=dict)
+
+
+class Decision(BaseModel):
+    outcome: Outcome
+    deficiencies: list[Deficiency] = Field(default_factory=list)
+    # Staff-only findings that do not block (e.g. a UnionPay card failing Luhn).
+    warnings: list[Deficiency] = Field(default_factory=list)
+    rules_version: str
+    evaluated_on: date
