@@ -1,0 +1,245 @@
+"""The intake gate: decide from the bytes alone whether an upload is an image we can work with.
+
+Pure: bytes and limits in, an `Inspection` (or `IntakeRefused`) out. Nothing is stored here; a
+refused file must change nothing, so callers store only what this function returned for.
+Thresholds come in through `IntakeLimits`, filled by the caller from settings and rules.
+"""
+from __future__ import annotations
+
+import hashlib
+from enum import StrEnum
+from io import BytesIO
+from typing import Any, Literal
+
+import numpy as np
+from PIL import Image, ImageOps
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt
+
+from documents.pdf_pages import PdfRefused, render_first_page
+from documents.quality import blur_score
+from documents.sniffing import (
+    ACCEPTED_MEDIA_TYPES,
+    JPEG,
+    PDF,
+    PNG,
+    SNIFF_BYTES,
+    WEBP,
+    find_polyglot_problem,
+    sniff_media_type,
+)
+from documents.types import DocumentType
+
+__all__ = [
+    "ACCEPTED_MEDIA_TYPES",
+    "IntakeCode",
+    "IntakeFinding",
+    "IntakeLimits",
+    "IntakeRefused",
+    "Inspection",
+    "inspect_upload",
+    "sniff_media_type",
+]
+
+
+class IntakeCode(StrEnum):
+    """Deficiency codes intake produces (see DOMAIN.md); the first three refuse the file."""
+
+    CORRUPT = "document_corrupt"
+    TYPE_MISMATCH = "document_type_mismatch"
+    TOO_LARGE = "document_too_large"
+    TOO_SMALL = "document_too_small"
+    BLURRY = "document_blurry"
+
+
+class IntakeRefused(ValueError):
+    """The file cannot be accepted at all; `code` is the deficiency code, `evidence` the numbers."""
+
+    def __init__(self, code: IntakeCode, detail: str, evidence: dict[str, Any] | None = None) -> None:
+        super().__init__(f"{code}: {detail}")
+        self.code = code
+        self.detail = detail
+        self.evidence = evidence or {}
+
+
+# ~300 dpi across an ID card (85.6 mm) is 1000 px; premises photos only need to be recognisable.
+DEFAULT_MIN_WIDTH: dict[DocumentType, int] = {
+    DocumentType.ID_CARD_FRONT: 1000,
+    DocumentType.ID_CARD_BACK: 1000,
+    DocumentType.BANK_CARD: 1000,
+    DocumentType.BUSINESS_LICENSE: 1000,
+    DocumentType.ADDRESS_PROOF: 1000,
+    DocumentType.ACCOUNT_PERMIT: 1000,
+    DocumentType.STOREFRONT_PHOTO: 800,
+    DocumentType.INTERIOR_PHOTO: 800,
+}
+
+
+class IntakeLimits(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    max_bytes: PositiveInt = 10 * 1024 * 1024
+    # Checked against the dimensions the header declares, before any pixel is decoded.
+    max_pixels: PositiveInt = 40_000_000
+    min_width: dict[DocumentType, int] = Field(default_factory=lambda: dict(DEFAULT_MIN_WIDTH))
+    default_min_width: int = Field(default=800, ge=0, description="For document types missing from `min_width`.")
+    # Laplacian variance on a copy scaled to `blur_sample_max_side`; 100 is the usual starting point.
+    min_blur_score: float = Field(default=100.0, ge=0)
+    blur_sample_max_side: PositiveInt = 1024
+    pdf_render_dpi: PositiveInt = 200
+
+    def min_width_for(self, document_type: DocumentType) -> int:
+        return self.min_width.get(document_type, self.default_min_width)
+
+
+class IntakeFinding(BaseModel):
+    """A quality problem that still lets the file be stored; it becomes a deficiency."""
+
+    code: IntakeCode
+    measured: float
+    threshold: float
+    unit: Literal["px", "laplacian_variance"]
+    detail: str
+
+
+class Inspection(BaseModel):
+    model_config = ConfigDict(arbitrary_types_allowed=True, frozen=True)
+
+    media_type: str
+    width: int  # after EXIF orientation
+    height: int
+    blur_score: float
+    sha256: str  # of the bytes as uploaded, which is what the blob store keys on
+    image: Image.Image = Field(exclude=True, repr=False)  # decoded, upright, RGB
+    findings: list[IntakeFinding] = Field(default_factory=list)
+
+
+_PIL_FORMATS = {JPEG: ("JPEG",), PNG: ("PNG",), WEBP: ("WEBP",)}
+
+
+def inspect_upload(data: bytes, document_type: DocumentType, limits: IntakeLimits) -> Inspection:
+    """Check, decode and measure one upload. Raises IntakeRefused for files that cannot be stored."""
+    if not data:
+        raise IntakeRefused(IntakeCode.CORRUPT, "the file is empty")
+    if len(data) > limits.max_bytes:
+        raise IntakeRefused(
+            IntakeCode.TOO_LARGE,
+            f"the file is {len(data)} bytes; at most {limits.max_bytes} are accepted",
+            {"size_bytes": len(data), "max_bytes": limits.max_bytes},
+        )
+    media_type = sniff_media_type(data[:SNIFF_BYTES])
+    if media_type not in ACCEPTED_MEDIA_TYPES:
+        raise IntakeRefused(
+            IntakeCode.TYPE_MISMATCH,
+            f"the content is {media_type or 'not a recognised format'}; JPEG, PNG, WebP or PDF is required",
+            {"detected_media_type": media_type},
+        )
+    problem = find_polyglot_problem(data, media_type)
+    if problem:
+        raise IntakeRefused(IntakeCode.CORRUPT, f"the {media_type} file is not clean: {problem}")
+
+    if media_type == PDF:
+        image = _render_pdf(data, limits)
+    else:
+        image = _upright(_decode_image(data, media_type, limits.max_pixels))
+    image = _to_rgb(image)
+
+    score = blur_score(image, limits.blur_sample_max_side)
+    return Inspection(
+        media_type=media_type,
+        width=image.width,
+        height=image.height,
+        blur_score=score,
+        sha256=hashlib.sha256(data).hexdigest(),
+        image=image,
+        findings=_quality_findings(image.width, score, document_type, limits),
+    )
+
+
+def _decode_image(data: bytes, media_type: str, max_pixels: int) -> Image.Image:
+    try:
+        # Only the sniffed format's decoder may claim the file, so a JPEG that Pillow could also
+        # read as something else is judged as a JPEG.
+        image = Image.open(BytesIO(data), formats=_PIL_FORMATS[media_type])
+    except Image.DecompressionBombError as exc:
+        raise _bomb(str(exc)) from None
+    except Exception as exc:  # decoders raise many types; any of them means "cannot read"
+        raise IntakeRefused(IntakeCode.CORRUPT, f"the {media_type} header cannot be read: {exc}") from None
+    width, height = image.size
+    if width * height > max_pixels:
+        image.close()
+        raise _bomb(f"the header declares {width}x{height} pixels; at most {max_pixels} are decoded",
+                    width=width, height=height, max_pixels=max_pixels)
+    try:
+        image.load()  # a full decode is the only proof the data is complete
+    except Image.DecompressionBombError as exc:
+        raise _bomb(str(exc)) from None
+    except Exception as exc:
+        raise IntakeRefused(IntakeCode.CORRUPT, f"the {media_type} data cannot be decoded: {exc}") from None
+    if image.width < 1 or image.height < 1:
+        raise IntakeRefused(IntakeCode.CORRUPT, "the image has no pixels")
+    return image
+
+
+def _bomb(detail: str, **evidence: int) -> IntakeRefused:
+    return IntakeRefused(IntakeCode.CORRUPT, f"decompression bomb: {detail}", dict(evidence))
+
+
+def _render_pdf(data: bytes, limits: IntakeLimits) -> Image.Image:
+    try:
+        return render_first_page(data, limits.pdf_render_dpi, limits.max_pixels)
+    except PdfRefused as exc:
+        raise IntakeRefused(IntakeCode.CORRUPT, str(exc)) from None
+
+
+def _upright(image: Image.Image) -> Image.Image:
+    try:
+        return ImageOps.exif_transpose(image)
+    except Exception:
+        # Damaged EXIF should not cost the merchant a good photo; measure it as stored.
+        return image
+
+
+def _to_rgb(image: Image.Image) -> Image.Image:
+    if image.mode == "RGB":
+        return image
+    if image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in image.info:
+        # Transparent areas would turn black under a plain convert; paper is white.
+        rgba = image.convert("RGBA")
+        background = Image.new("RGB", rgba.size, "white")
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        return background
+    if image.mode in ("I", "F") or image.mode.startswith("I;16"):
+        # Pillow clips 16-bit values at 255 when converting; scale them down instead.
+        values = np.asarray(image, dtype=np.float64)
+        if values.size and values.max() > 255:
+            values = values / 257.0
+        image = Image.fromarray(np.clip(values, 0, 255).astype(np.uint8))
+    return image.convert("RGB")
+
+
+def _quality_findings(
+    width: int, score: float, document_type: DocumentType, limits: IntakeLimits
+) -> list[IntakeFinding]:
+    findings = []
+    min_width = limits.min_width_for(document_type)
+    if width < min_width:
+        findings.append(
+            IntakeFinding(
+                code=IntakeCode.TOO_SMALL,
+                measured=width,
+                threshold=min_width,
+                unit="px",
+                detail=f"the image is {width} px wide; {document_type} needs at least {min_width} px",
+            )
+        )
+    if score < limits.min_blur_score:
+        findings.append(
+            IntakeFinding(
+                code=IntakeCode.BLURRY,
+                measured=round(score, 2),
+                threshold=limits.min_blur_score,
+                unit="laplacian_variance",
+                detail=f"sharpness {score:.1f} is below the minimum {limits.min_blur_score:g}",
+            )
+        )
+    return findings

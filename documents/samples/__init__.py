@@ -1,0 +1,1 @@
+"""Synthetic merchant documents (ID card, bank card, licence, address proof, shop photos) with their ground truth."""

@@ -1,0 +1,59 @@
+"""The onboarding flow: orchestration only. Every step is a call into onboarding.service.checking."""
+from __future__ import annotations
+
+import os
+
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from onboarding.bootstrap import get_services
+from onboarding.service import checking
+from rules.model import Decision
+
+# Our own database is the cache of finished steps; Prefect's result cache would be a second, weaker copy.
+STEP = dict(cache_policy=NO_CACHE, persist_result=False)
+
+
+@task(name="intake", retries=2, retry_delay_seconds=1, **STEP)
+def intake(application_id: str, force: bool) -> checking.CheckPlan:
+    return checking.begin_check(get_services(), application_id, force=force)
+
+
+@task(name="ocr", task_run_name="ocr-{document_id}", retries=2, retry_delay_seconds=1, **STEP)
+def ocr(document_id: str) -> checking.OcrDone:
+    return checking.ocr_document(get_services(), document_id)
+
+
+@task(name="extract", task_run_name="extract-{document_id}", **STEP)
+def extract(document_id: str) -> dict:
+    return {name: field.model_dump() for name, field in checking.extract_document(get_services(), document_id).items()}
+
+
+@task(name="check", **STEP)
+def check(application_id: str) -> Decision:
+    return checking.evaluate_application(get_services(), application_id)
+
+
+@task(name="decide", retries=2, retry_delay_seconds=1, **STEP)
+def decide(application_id: str, decision: Decision, fingerprint: str) -> str:
+    return str(checking.record_decision(get_services(), application_id, decision, fingerprint))
+
+
+
+@flow(name="onboard-application", flow_run_name="onboard-{application_id}", log_prints=True,
+      task_runner=ThreadPoolTaskRunner(max_workers=os.cpu_count() or 1))
+def onboard_application(application_id: str, force: bool = False) -> str:
+    """intake → OCR per document (concurrent) → extraction → checks → decision. Safe to run again at any point.
+
+    `force` re-evaluates even when nothing changed since the last decision (ops, after a rules fix).
+    """
+    plan = intake(application_id, force)
+    if plan.skip_reason:
+        return str(plan.state)
+    extracted = [
+        extract.submit(document_id, wait_for=[ocr.submit(document_id)])
+        for document_id in plan.ocr_document_ids
+    ]
+    decision = check.submit(application_id, wait_for=extracted).result()
+    return decide(application_id, decision, plan.fingerprint)

@@ -1,0 +1,150 @@
+"""Tables and the imperative mapping of the domain classes onto them (the domain never imports this)."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from enum import StrEnum
+
+from sqlalchemy import (JSON, Column, DateTime, Float, ForeignKey, Integer, MetaData, String, Table, Text,
+                        TypeDecorator)
+from sqlalchemy.orm import registry, relationship
+
+from documents.types import DocumentType
+from onboarding.domain.model import Application, AuditEvent, DecisionRecord, Document
+from onboarding.domain.states import ApplicationState
+from rules.model import MerchantType, Outcome
+
+
+class UtcDateTime(TypeDecorator):
+    """Stores naive UTC, returns aware UTC: SQLite keeps no offset and we never want local times in storage."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; use timezone-aware UTC")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect):
+        return None if value is None else value.replace(tzinfo=timezone.utc)
+
+
+class StrEnumColumn(TypeDecorator):
+    impl = String(32)
+    cache_ok = True
+
+    def __init__(self, enum_cls: type[StrEnum]) -> None:
+        super().__init__()
+        self.enum_cls = enum_cls
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else str(self.enum_cls(value))
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else self.enum_cls(value)
+
+
+metadata = MetaData()
+
+applications = Table(
+    "applications", metadata,
+    Column("id", String(24), primary_key=True),
+    Column("merchant_type", StrEnumColumn(MerchantType), nullable=False),
+    Column("legal_name", String(64), nullable=False),
+    Column("id_number", String(32), nullable=False),
+    Column("phone", String(20), nullable=False),
+    Column("email", String(254)),
+    Column("business_name", String(200), nullable=False),
+    Column("business_address", String(400), nullable=False),
+    Column("settlement_holder_name", String(200), nullable=False),
+    Column("settlement_number", String(40), nullable=False),
+    Column("settlement_bank", String(100), nullable=False),
+    Column("device_model", String(40), nullable=False),
+    Column("state", StrEnumColumn(ApplicationState), nullable=False, index=True),
+    Column("state_changed_at", UtcDateTime()),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("version", Integer, nullable=False),
+)
+
+documents = Table(
+    "documents", metadata,
+    Column("id", String(24), primary_key=True),
+    Column("application_id", String(24), ForeignKey("applications.id"), nullable=False, index=True),
+    Column("document_type", StrEnumColumn(DocumentType), nullable=False),
+    Column("sha256", String(64), nullable=False, index=True),
+    Column("size_bytes", Integer, nullable=False),
+    Column("media_type", String(40), nullable=False),
+    Column("width", Integer),
+    Column("height", Integer),
+    Column("blur_score", Float),
+    Column("source_name", String(255)),
+    Column("uploaded_at", UtcDateTime(), nullable=False),
+    Column("uploaded_by", String(64), nullable=False),
+    Column("superseded_at", UtcDateTime()),
+    Column("fields", JSON),
+    Column("ocr_engine", String(64)),
+)
+
+decisions = Table(
+    "decisions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("application_id", String(24), ForeignKey("applications.id"), nullable=False, index=True),
+    Column("outcome", StrEnumColumn(Outcome), nullable=False),
+    Column("deficiencies", JSON, nullable=False),
+    Column("warnings", JSON, nullable=False),
+    Column("rules_version", String(64), nullable=False),
+    Column("ocr_engine", String(64), nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("decided_at", UtcDateTime(), nullable=False),
+    Column("decided_by", String(64), nullable=False),
+)
+
+audit_events = Table(
+    "audit_events", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("application_id", String(24), ForeignKey("applications.id"), nullable=False, index=True),
+    Column("at", UtcDateTime(), nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("from_state", String(32)),
+    Column("to_state", String(32)),
+    Column("reason", Text, nullable=False),
+    Column("details", JSON, nullable=False),
+)
+
+# OCR output keyed by what determines it, so the same file is never read twice by the same pipeline.
+ocr_readings = Table(
+    "ocr_readings", metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("document_type", String(32), primary_key=True),
+    Column("engine", String(64), primary_key=True),
+    Column("pipeline_version", String(32), primary_key=True),
+    Column("reading", JSON, nullable=False),
+    Column("seconds", Float, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+mapper_registry = registry()
+
+
+def start_mappers() -> None:
+    """Idempotent: safe to call from every entry point."""
+    if mapper_registry.mappers:
+        return
+    mapper_registry.map_imperatively(AuditEvent, audit_events)
+    mapper_registry.map_imperatively(Document, documents)
+    mapper_registry.map_imperatively(DecisionRecord, decisions)
+    mapper_registry.map_imperatively(
+        Application, applications,
+        version_id_col=applications.c.version,
+        properties={
+            "documents": relationship(Document, order_by=documents.c.uploaded_at, lazy="selectin",
+                                      cascade="all, delete-orphan"),
+            "decisions": relationship(DecisionRecord, order_by=decisions.c.id, lazy="selectin",
+                                      cascade="all, delete-orphan"),
+            "events": relationship(AuditEvent, order_by=audit_events.c.id, lazy="selectin",
+                                   cascade="all, delete-orphan"),
+        },
+    )

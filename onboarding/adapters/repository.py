@@ -1,0 +1,78 @@
+"""Repositories: the only place that queries the session."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from documents.types import DocumentType, OcrReading
+from onboarding.adapters.orm import ocr_readings
+from onboarding.domain.model import Application, Document
+from onboarding.domain.states import ApplicationState
+
+
+class ApplicationNotFound(LookupError):
+    def __init__(self, application_id: str) -> None:
+        super().__init__(f"no application {application_id}")
+        self.application_id = application_id
+
+
+class ApplicationRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, application: Application) -> None:
+        self.session.add(application)
+
+    def get(self, application_id: str, *, for_update: bool = False) -> Application:
+        query = select(Application).where(Application.id == application_id)
+        if for_update:
+            query = query.with_for_update()
+        application = self.session.scalars(query).one_or_none()
+        if application is None:
+            raise ApplicationNotFound(application_id)
+        return application
+
+    def get_document(self, document_id: str) -> Document:
+        document = self.session.get(Document, document_id)
+        if document is None:
+            raise LookupError(f"no document {document_id}")
+        return document
+
+    def list(self, states: list[ApplicationState] | None = None) -> list[Application]:
+        query = select(Application).order_by(Application.created_at)
+        if states:
+            query = query.where(Application.state.in_(states))
+        return list(self.session.scalars(query))
+
+
+class OcrReadingRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, sha256: str, document_type: DocumentType, engine: str, pipeline_version: str) -> OcrReading | None:
+        row = self.session.execute(
+            select(ocr_readings.c.reading).where(
+                ocr_readings.c.sha256 == sha256,
+                ocr_readings.c.document_type == str(document_type),
+                ocr_readings.c.engine == engine,
+                ocr_readings.c.pipeline_version == pipeline_version,
+            )
+        ).scalar_one_or_none()
+        return None if row is None else OcrReading.model_validate(row)
+
+    def remove(self, sha256: str, document_type: DocumentType) -> None:
+        self.session.execute(ocr_readings.delete().where(
+            ocr_readings.c.sha256 == sha256, ocr_readings.c.document_type == str(document_type)))
+
+    def add(self, sha256: str, document_type: DocumentType, reading: OcrReading, seconds: float, at: datetime) -> None:
+        if self.get(sha256, document_type, reading.engine, reading.pipeline_version) is not None:
+            return
+        self.session.execute(
+            ocr_readings.insert().values(
+                sha256=sha256, document_type=str(document_type), engine=reading.engine,
+                pipeline_version=reading.pipeline_version, reading=reading.model_dump(mode="json"),
+                seconds=seconds, created_at=at,
+            )
+        )

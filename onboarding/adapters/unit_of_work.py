@@ -1,0 +1,27 @@
+"""One transaction, one set of repositories. Leaving without `commit()` rolls back."""
+from __future__ import annotations
+
+from sqlalchemy.orm import sessionmaker
+
+from onboarding.adapters.repository import ApplicationRepository, OcrReadingRepository
+
+
+class UnitOfWork:
+    def __init__(self, sessions: sessionmaker) -> None:
+        self._sessions = sessions
+
+    def __enter__(self) -> "UnitOfWork":
+        self.session = self._sessions()
+        self.applications = ApplicationRepository(self.session)
+        self.ocr_readings = OcrReadingRepository(self.session)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.session.rollback()
+        self.session.close()
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def rollback(self) -> None:
+        self.session.rollback()

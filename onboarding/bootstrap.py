@@ -1,0 +1,75 @@
+"""Wiring: builds the real adapters from settings, once per process, on first use."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from functools import cached_property, lru_cache
+from typing import Callable
+
+from documents.intake import IntakeLimits
+from documents.ocr.engine import OcrEngine
+from documents.storage import BlobStore
+from onboarding.adapters.unit_of_work import UnitOfWork
+from onboarding.settings import Settings, get_settings
+from rules.ruleset import RuleSet
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    clock: Callable[[], datetime] = utc_now
+
+    @cached_property
+    def _sessions(self):
+        from onboarding.adapters.database import session_factory
+
+        return session_factory(self.settings.resolved_database_url)
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self._sessions)
+
+    @cached_property
+    def blobs(self) -> BlobStore:
+        from documents.blob_stores import open_blob_store
+
+        s = self.settings
+        return open_blob_store(
+            kind=s.blob_store, local_root=s.documents_dir, bucket=s.s3_bucket, prefix=s.s3_prefix,
+            endpoint_url=s.s3_endpoint_url, region=s.s3_region, sse=s.s3_sse, kms_key_id=s.s3_kms_key_id,
+        )
+
+    @cached_property
+    def ocr(self) -> OcrEngine:
+        from documents.ocr.tesseract import TesseractEngine
+
+        return TesseractEngine()
+
+    @cached_property
+    def ruleset(self) -> RuleSet:
+        from rules.ruleset import load_ruleset
+
+        return load_ruleset(self.settings.rules_dir)
+
+    @property
+    def intake_limits(self) -> IntakeLimits:
+        return IntakeLimits(
+            max_bytes=self.settings.max_upload_bytes,
+            max_pixels=self.settings.max_image_pixels,
+            min_width=self.ruleset.min_width_by_document_type(),
+            min_blur_score=self.ruleset.thresholds.min_blur_score,
+        )
+
+
+@lru_cache(maxsize=1)
+def get_services() -> Services:
+    return Services(get_settings())
+
+
+def reset_services() -> None:
+    """For tests and long-lived processes whose environment changed."""
+    get_settings.cache_clear()
+    get_services.cache_clear()

@@ -1,0 +1,48 @@
+"""Reading what the user pointed the CLI at: the application file and `--doc TYPE=PATH` pairs."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from documents.types import DocumentType
+from onboarding.cli.errors import CliError
+from onboarding.service.submission import UploadedFile
+
+MAX_APPLICATION_FILE_BYTES = 1024 * 1024
+
+
+def read_application_file(path: Path) -> object:
+    if not path.is_file():
+        raise CliError(f"{path}: no such file")
+    if path.stat().st_size > MAX_APPLICATION_FILE_BYTES:
+        raise CliError(f"{path}: larger than {MAX_APPLICATION_FILE_BYTES} bytes; not an application file")
+    try:
+        return json.loads(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError:
+        raise CliError(f"{path}: not UTF-8 text") from None
+    except json.JSONDecodeError as error:
+        raise CliError(f"{path}: not valid JSON ({error.msg} at line {error.lineno})") from None
+
+
+def parse_document_type(value: str) -> DocumentType:
+    try:
+        return DocumentType(value)
+    except ValueError:
+        known = ", ".join(t.value for t in DocumentType)
+        raise CliError(f"unknown document type {value!r} (known: {known})") from None
+
+
+def read_documents(specs: list[str], max_bytes: int) -> list[UploadedFile]:
+    files = []
+    for spec in specs:
+        kind, sep, raw_path = spec.partition("=")
+        if not sep or not raw_path:
+            raise CliError(f"--doc {spec!r}: expected TYPE=PATH")
+        document_type = parse_document_type(kind.strip())
+        path = Path(raw_path).expanduser()
+        if not path.is_file():
+            raise CliError(f"--doc {document_type}: {path}: no such file")
+        if path.stat().st_size > max_bytes:
+            raise CliError(f"--doc {document_type}: {path}: larger than {max_bytes} bytes")
+        files.append(UploadedFile(document_type, path.read_bytes(), path.name))
+    return files

@@ -1,0 +1,173 @@
+"""`onboard`: the command line staff, ops, scripts and acceptance checks drive the engine through."""
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from onboarding.bootstrap import Services, get_services
+from onboarding.cli import render
+from onboarding.cli.errors import CliError, handles_errors
+from onboarding.cli.inputs import parse_document_type, read_application_file, read_documents
+from onboarding.domain.states import ApplicationState
+from onboarding.runtime import configure_prefect
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+                  help="Merchant POS onboarding: submit, check, request documents, activate, track deposits.")
+rules_app = typer.Typer(no_args_is_help=True, help="Rule files: validate, try out.")
+app.add_typer(rules_app, name="rules")
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print exactly one JSON document on stdout.")]
+DocsOption = Annotated[list[str], typer.Option("--doc", help="TYPE=PATH, repeatable.")]
+WaitFlag = Annotated[bool, typer.Option("--wait", help="Return after the decision.")]
+
+
+def _services() -> Services:
+    services = get_services()
+    configure_prefect(services.settings)
+    return services
+
+
+def _actor() -> str:
+    try:
+        return f"staff:{getpass.getuser()}"
+    except Exception:  # no passwd entry in some containers
+        return "staff:unknown"
+
+
+def emit(data: Any, as_json: bool, human) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")
+    else:
+        human(data)
+
+
+def _run_or_start(services: Services, application_id: str, wait: bool, **flow_options) -> None:
+    from flows.launch import run_onboarding, start_onboarding
+
+    if wait:
+        run_onboarding(services, application_id, **flow_options)
+    else:
+        start_onboarding(services, application_id)
+
+
+@app.command()
+@handles_errors
+def submit(app_file: Path, doc: DocsOption = [], wait: WaitFlag = False, json_: JsonFlag = False) -> None:
+    """Create an application, store its documents, start onboarding."""
+    from onboarding.service.application_input import parse_application
+    from onboarding.service.submission import submit_application
+    from onboarding.service.views import application_view
+
+    services = _services()
+    payload = parse_application(read_application_file(app_file))
+    files = read_documents(doc, services.settings.max_upload_bytes)
+    application_id = submit_application(services, payload, files, actor=_actor())
+    _run_or_start(services, application_id, wait)
+    emit(application_view(services, application_id), json_, render.application)
+
+
+@app.command()
+@handles_errors
+def upload(application_id: str, doc: DocsOption = [], wait: WaitFlag = False, json_: JsonFlag = False) -> None:
+    """Add documents to an application (staff on behalf of a merchant); re-runs the checks."""
+    from onboarding.service.submission import add_documents
+    from onboarding.service.views import application_view
+
+    services = _services()
+    files = read_documents(doc, services.settings.max_upload_bytes)
+    add_documents(services, application_id, files, actor=_actor())
+    _run_or_start(services, application_id, wait)
+    emit(application_view(services, application_id), json_, render.application)
+
+
+@app.command()
+@handles_errors
+def show(application_id: str, reveal: Annotated[bool, typer.Option("--reveal", help="Show ID and card numbers in full.")] = False,
+         json_: JsonFlag = False) -> None:
+    """State, documents, extracted fields, deficiencies, terminal, deposit, history."""
+    from onboarding.service.views import application_view
+
+    emit(application_view(_services(), application_id, reveal=reveal), json_, render.application)
+
+
+@app.command()
+@handles_errors
+def status(state: Annotated[Optional[list[str]], typer.Option("--state", help="Only these states (repeatable).")] = None,
+           json_: JsonFlag = False) -> None:
+    """Every application: id, merchant, state, age, blocker."""
+    from onboarding.service.views import status_rows
+
+    states = []
+    for value in state or []:
+        try:
+            states.append(ApplicationState(value))
+        except ValueError:
+            raise CliError(f"--state: unknown state {value!r}") from None
+    emit(status_rows(_services(), states), json_, render.status)
+
+
+@app.command()
+@handles_errors
+def ocr(path: Path, type_: Annotated[str, typer.Option("--type", help="Document type.")], json_: JsonFlag = False) -> None:
+    """OCR one file and print the extracted fields."""
+    from documents.extract import extract_fields
+    from documents.intake import IntakeRefused, inspect_upload
+
+    services = _services()
+    document_type = parse_document_type(type_)
+    (file,) = read_documents([f"{document_type}={path}"], services.settings.max_upload_bytes)
+    try:
+        image = inspect_upload(file.data, document_type, services.intake_limits).image
+    except IntakeRefused as refusal:
+        raise CliError(f"{path}: {refusal}") from None
+    reading = services.ocr.read(image, document_type)
+    fields = extract_fields(reading, document_type)
+    result = {"document_type": str(document_type), "engine": reading.engine,
+              "fields": {name: field.model_dump() for name, field in fields.items()}}
+    emit(result, json_, render.ocr_result)
+
+
+@app.command()
+@handles_errors
+def rerun(application_id: str,
+          from_: Annotated[Optional[str], typer.Option("--from", help="intake | ocr | extract | check")] = None,
+          json_: JsonFlag = False) -> None:
+    """Run the flow again: finished steps are reused, side effects are not repeated."""
+    from flows.launch import RERUN_STEPS
+    from onboarding.service.views import application_view
+
+    if from_ is not None and from_ not in RERUN_STEPS:
+        raise CliError(f"--from: unknown step {from_!r} (steps: {', '.join(RERUN_STEPS)})")
+    services = _services()
+    _run_or_start(services, application_id, wait=True, from_step=from_)
+    emit(application_view(services, application_id), json_, render.application)
+
+
+@app.command()
+@handles_errors
+def demo(count: Annotated[int, typer.Option(help="How many sample applications.")] = 10,
+         json_: JsonFlag = False) -> None:
+    """The main job on the embedded default: sample applications end to end."""
+    from onboarding.demo import run_demo
+
+    emit(run_demo(_services(), count, progress=not json_), json_, render.demo)
+
+
+@rules_app.command("check")
+@handles_errors
+def rules_check(directory: Annotated[Optional[Path], typer.Argument(help="Rule files; default the packaged ones.")] = None,
+                json_: JsonFlag = False) -> None:
+    """Validate the rule files; a broken one is named with its line."""
+    from rules.ruleset import load_ruleset
+
+    ruleset = load_ruleset(directory or _services().settings.rules_dir)
+    emit({"ok": True, "version": ruleset.version_label}, json_, lambda d: typer.echo(f"rules OK: {d['version']}"))
+
+
+if __name__ == "__main__":
+    app()

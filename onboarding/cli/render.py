@@ -1,0 +1,80 @@
+"""Human output for the CLI (rich). JSON output never passes through here."""
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+STATE_STYLE = {
+    "approved": "green", "shipped": "green", "active": "bold green", "needs_documents": "yellow",
+    "manual_review": "magenta", "checking": "cyan", "submitted": "cyan", "rejected": "red",
+    "expired": "red", "withdrawn": "dim",
+}
+
+
+def _console() -> Console:
+    return Console()
+
+
+def _state(state: str) -> str:
+    return f"[{STATE_STYLE.get(state, 'white')}]{state}[/]"
+
+
+def application(view: dict[str, Any]) -> None:
+    console = _console()
+    console.print(f"[bold]{view['application_id']}[/]  {view['business_name']}  ({view['merchant_type']})  "
+                  f"{_state(view['state'])}")
+    console.print(f"legal person {view['legal_name']}  ID {view['id_number']}  phone {view['phone']}  "
+                  f"account {view['settlement_account']['number']}")
+    if view["decision"]:
+        d = view["decision"]
+        console.print(f"decision {d['outcome']} at {d['decided_at']}  rules {d['rules_version']}  ocr {d['ocr_engine']}")
+    docs = Table("document", "uploaded", "size", "fields read", title="Documents")
+    for doc in view["documents"]:
+        if not doc["current"]:
+            continue
+        fields = ", ".join(f"{k}={v.get('value')} ({v.get('confidence', 0):.2f})" for k, v in (doc["fields"] or {}).items())
+        docs.add_row(doc["document_type"], doc["uploaded_at"][:16], f"{doc['width']}×{doc['height']}", fields or "—")
+    console.print(docs)
+    if view["deficiencies"]:
+        table = Table("code", "document", "message", "staff note", title="Deficiencies")
+        for d in view["deficiencies"]:
+            table.add_row(d["code"], d.get("document_type") or "", d["message_zh"] + "\n" + d["message_en"],
+                          d.get("staff_note", ""))
+        console.print(table)
+    for w in view.get("warnings", []):
+        console.print(f"[yellow]warning[/] {w['code']}: {w.get('staff_note', '')}")
+    history = Table("at", "actor", "action", "from → to", "reason", title="History")
+    for e in view["history"]:
+        arrow = f"{e['from_state'] or ''} → {e['to_state'] or ''}" if e["to_state"] else ""
+        history.add_row(e["at"][:19], e["actor"], e["action"], arrow, e["reason"])
+    console.print(history)
+
+
+def status(rows: list[dict[str, Any]]) -> None:
+    table = Table("application", "merchant", "type", "state", "age h", "in state h", "blocker")
+    for r in rows:
+        table.add_row(r["application_id"], r["merchant"], r["merchant_type"], _state(r["state"]),
+                      f"{r['age_hours']:.1f}", f"{r['in_state_hours']:.1f}", r["blocker"])
+    _console().print(table)
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r["state"]] = counts.get(r["state"], 0) + 1
+    _console().print("  ".join(f"{_state(s)} {n}" for s, n in sorted(counts.items())) or "no applications")
+
+
+def ocr_result(result: dict[str, Any]) -> None:
+    table = Table("field", "value", "confidence", title=f"{result['document_type']} — {result['engine']}")
+    for name, field in result["fields"].items():
+        table.add_row(name, str(field.get("value")), f"{field.get('confidence', 0):.2f}")
+    _console().print(table)
+
+
+def demo(result: dict[str, Any]) -> None:
+    table = Table("application", "type", "scenario", "state", "deficiencies", "seconds",
+                  title=f"Demo: {len(result['applications'])} applications in {result['seconds']:.1f} s")
+    for r in result["applications"]:
+        table.add_row(r["application_id"], r["merchant_type"], r["scenario"], _state(r["state"]),
+                      ", ".join(r["deficiencies"]) or "—", f"{r['seconds']:.1f}")
+    _console().print(table)

@@ -1,0 +1,128 @@
+"""The application aggregate. Plain Python: persistence maps onto these classes from outside."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from documents.types import DocumentType
+from onboarding.domain.states import ApplicationState, IllegalTransition, can_transition
+from rules.model import MerchantType, Outcome
+
+_ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U to misread over the phone
+
+
+def new_id(prefix: str, length: int = 10) -> str:
+    return prefix + "".join(secrets.choice(_ID_ALPHABET) for _ in range(length))
+
+
+@dataclass(eq=False)
+class AuditEvent:
+    application_id: str
+    at: datetime
+    actor: str
+    action: str
+    from_state: str | None = None
+    to_state: str | None = None
+    reason: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class Document:
+    application_id: str
+    document_type: DocumentType
+    sha256: str
+    size_bytes: int
+    media_type: str
+    uploaded_at: datetime
+    uploaded_by: str
+    width: int | None = None
+    height: int | None = None
+    blur_score: float | None = None
+    source_name: str | None = None
+    superseded_at: datetime | None = None
+    fields: dict[str, Any] | None = None  # {name: {"value": ..., "confidence": ...}}
+    ocr_engine: str | None = None
+    id: str = field(default_factory=lambda: new_id("DOC-"))
+
+    @property
+    def is_current(self) -> bool:
+        return self.superseded_at is None
+
+
+@dataclass(eq=False)
+class DecisionRecord:
+    """One evaluation of the rules, with what produced it."""
+
+    application_id: str
+    outcome: Outcome
+    deficiencies: list[dict[str, Any]]
+    warnings: list[dict[str, Any]]
+    rules_version: str
+    ocr_engine: str
+    fingerprint: str
+    decided_at: datetime
+    decided_by: str = "engine"
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class Application:
+    merchant_type: MerchantType
+    legal_name: str
+    id_number: str
+    phone: str
+    email: str | None
+    business_name: str
+    business_address: str
+    settlement_holder_name: str
+    settlement_number: str
+    settlement_bank: str
+    device_model: str
+    created_at: datetime
+    state: ApplicationState = ApplicationState.SUBMITTED
+    state_changed_at: datetime | None = None
+    id: str = field(default_factory=lambda: new_id("APP-", 8))
+    documents: list[Document] = field(default_factory=list)
+    decisions: list[DecisionRecord] = field(default_factory=list)
+    events: list[AuditEvent] = field(default_factory=list)
+    version: int = 0
+
+    def transition(self, target: ApplicationState, *, actor: str, reason: str, at: datetime) -> AuditEvent:
+        if not can_transition(self.state, target):
+            raise IllegalTransition(self.id, self.state, target)
+        event = self.record(at=at, actor=actor, action="transition", from_state=self.state, to_state=target, reason=reason)
+        self.state = target
+        self.state_changed_at = at
+        return event
+
+    def record(self, *, at: datetime, actor: str, action: str, reason: str = "", **extra: Any) -> AuditEvent:
+        event = AuditEvent(application_id=self.id, at=at, actor=actor, action=action, reason=reason, **extra)
+        self.events.append(event)
+        return event
+
+    def add_document(self, document: Document, *, actor: str, at: datetime) -> bool:
+        """A new upload of a type replaces the previous one of that type, which stays for history.
+
+        Returns False when the same file is already the current one of its type: nothing changes.
+        """
+        current = self.current_documents().get(document.document_type)
+        if current is not None and current.sha256 == document.sha256:
+            return False
+        if current is not None:
+            current.superseded_at = at
+        document.application_id = self.id
+        self.documents.append(document)
+        self.record(at=at, actor=actor, action="document_added",
+                    details={"document_type": str(document.document_type), "sha256": document.sha256})
+        return True
+
+    def current_documents(self) -> dict[DocumentType, Document]:
+        return {d.document_type: d for d in self.documents if d.is_current}
+
+    @property
+    def latest_decision(self) -> DecisionRecord | None:
+        return max(self.decisions, key=lambda d: (d.decided_at, d.id or 0), default=None)

@@ -1,0 +1,49 @@
+"""PII masking for everything shown outside the database: CLI, logs, artifacts, portal pages."""
+from __future__ import annotations
+
+from typing import Any
+
+NUMBER_KEYS = ("id_number", "card_number", "settlement_number", "number", "uscc_of_person")
+NAME_KEYS = ("name", "legal_name", "holder_name", "legal_representative", "settlement_holder_name")
+
+
+def mask_number(value: str | None) -> str | None:
+    """`440781197506032481` → `4407**********2481`: enough for staff to match a call, not to reuse."""
+    if not value:
+        return value
+    if len(value) <= 8:
+        return "*" * len(value)
+    return value[:4] + "*" * (len(value) - 8) + value[-4:]
+
+
+def mask_name(value: str | None) -> str | None:
+    """`王昌良` → `王*良`, `王良` → `王*`; Latin names keep their first letter per word."""
+    if not value:
+        return value
+    if value.isascii():
+        return " ".join(w[:1] + "*" * (len(w) - 1) for w in value.split())
+    if len(value) <= 2:
+        return value[0] + "*"
+    return value[0] + "*" * (len(value) - 2) + value[-1]
+
+
+def mask_value(key: str, value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    if key in NUMBER_KEYS or key.endswith("_number"):
+        return mask_number(value)
+    if key in NAME_KEYS or key.endswith("_name") and key not in ("business_name", "company_name", "bank_name"):
+        return mask_name(value)
+    return value
+
+
+def mask_fields(fields: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Extracted OCR fields: {name: {"value": ..., "confidence": ...}}."""
+    return {name: {**field, "value": mask_value(name, field.get("value"))} for name, field in fields.items()}
+
+
+def mask_evidence(evidence: dict[str, Any], field: str | None) -> dict[str, Any]:
+    """Evidence values compare a document field with the application's; mask them as that field."""
+    if field is None:
+        return evidence
+    return {k: mask_value(field, v) if isinstance(v, str) else v for k, v in evidence.items()}

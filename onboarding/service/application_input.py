@@ -1,0 +1,77 @@
+"""The application file a merchant or staff submits (INTERFACE.md), validated field by field."""
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, field_validator
+
+from documents.extract.normalize import to_halfwidth
+from rules.checksums import ric_is_valid
+from rules.model import MerchantType
+
+PHONE = re.compile(r"^1[3-9]\d{9}$")
+ACCOUNT_NUMBER = re.compile(r"^\d{8,30}$")
+
+
+class SettlementAccount(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    holder_name: str = Field(min_length=1, max_length=200)
+    number: str
+    bank_name: str = Field(min_length=1, max_length=100)
+
+    @field_validator("number")
+    @classmethod
+    def _digits(cls, value: str) -> str:
+        value = to_halfwidth(value).replace(" ", "").replace("-", "")
+        if not ACCOUNT_NUMBER.match(value):
+            raise ValueError("must be 8 to 30 digits")
+        return value
+
+
+class ApplicationInput(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    merchant_type: MerchantType
+    legal_name: str = Field(min_length=2, max_length=64)
+    id_number: str
+    phone: str
+    email: EmailStr | None = None
+    business_name: str = Field(min_length=2, max_length=200)
+    business_address: str = Field(min_length=5, max_length=400)
+    settlement_account: SettlementAccount
+    device_model: str = Field(min_length=1, max_length=40)
+
+    @field_validator("id_number")
+    @classmethod
+    def _id_number(cls, value: str) -> str:
+        value = to_halfwidth(value).replace(" ", "").upper()
+        if not ric_is_valid(value):
+            raise ValueError("not a valid resident ID number (GB 11643: 18 characters with check character, or 15 digits)")
+        return value
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str) -> str:
+        value = to_halfwidth(value).replace(" ", "").removeprefix("+86")
+        if not PHONE.match(value):
+            raise ValueError("must be an 11-digit mainland mobile number starting with 1")
+        return value
+
+
+class InvalidApplication(ValueError):
+    """Names the first offending field, in the file's own dotted path."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+def parse_application(raw: object) -> ApplicationInput:
+    try:
+        return ApplicationInput.model_validate(raw)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = ".".join(str(part) for part in error["loc"]) or "application"
+        raise InvalidApplication(field, error["msg"]) from None

@@ -1,0 +1,126 @@
+"""Use cases that take documents in: a new application, or more documents for an existing one.
+
+Every file passes the intake gate before anything is stored; blobs are written before the rows
+that point at them, and removed again if the rows cannot be written, so a refusal leaves nothing behind.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from documents.intake import Inspection, IntakeRefused, inspect_upload
+from documents.storage import sha256_hex
+from documents.types import DocumentType
+from onboarding.bootstrap import Services
+from onboarding.domain.model import Application, Document
+from onboarding.domain.states import SETTLED_STATES
+from onboarding.service.application_input import ApplicationInput
+
+
+@dataclass(frozen=True)
+class UploadedFile:
+    document_type: DocumentType
+    data: bytes
+    source_name: str | None = None
+
+
+class UploadRefused(ValueError):
+    """A file failed the intake gate or the upload is not allowed; nothing was stored."""
+
+    def __init__(self, code: str, message: str, document_type: DocumentType | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.document_type = document_type
+
+
+def _inspect_all(services: Services, files: list[UploadedFile]) -> list[Inspection]:
+    seen: set[DocumentType] = set()
+    inspections = []
+    for file in files:
+        if file.document_type in seen:
+            raise UploadRefused("duplicate_document_type", f"{file.document_type} given twice", file.document_type)
+        seen.add(file.document_type)
+        try:
+            inspections.append(inspect_upload(file.data, file.document_type, services.intake_limits))
+        except IntakeRefused as refusal:
+            name = file.source_name or str(file.document_type)
+            raise UploadRefused(refusal.code, f"{file.document_type} ({name}): {refusal}", file.document_type) from None
+    return inspections
+
+
+def _store_blobs(services: Services, files: list[UploadedFile]) -> list[str]:
+    """Returns the digests this call newly created, so they can be removed if the transaction fails."""
+    created = []
+    try:
+        for file in files:
+            digest = sha256_hex(file.data)
+            if not services.blobs.exists(digest):
+                services.blobs.put(file.data)
+                created.append(digest)
+    except BaseException:
+        _remove_blobs(services, created)
+        raise
+    return created
+
+
+def _remove_blobs(services: Services, digests: list[str]) -> None:
+    for digest in digests:
+        services.blobs.delete(digest)
+
+
+def _documents(services: Services, files: list[UploadedFile], inspections: list[Inspection], actor: str):
+    now = services.clock()
+    for file, inspection in zip(files, inspections):
+        yield Document(
+            application_id="", document_type=file.document_type, sha256=inspection.sha256,
+            size_bytes=len(file.data), media_type=inspection.media_type, uploaded_at=now, uploaded_by=actor,
+            width=inspection.width, height=inspection.height, blur_score=inspection.blur_score,
+            source_name=(file.source_name or "")[-255:] or None,
+        )
+
+
+def submit_application(services: Services, payload: ApplicationInput, files: list[UploadedFile], *, actor: str) -> str:
+    inspections = _inspect_all(services, files)
+    created = _store_blobs(services, files)
+    try:
+        with services.uow() as uow:
+            now = services.clock()
+            account = payload.settlement_account
+            application = Application(
+                merchant_type=payload.merchant_type, legal_name=payload.legal_name, id_number=payload.id_number,
+                phone=payload.phone, email=payload.email, business_name=payload.business_name,
+                business_address=payload.business_address, settlement_holder_name=account.holder_name,
+                settlement_number=account.number, settlement_bank=account.bank_name,
+                device_model=payload.device_model, created_at=now, state_changed_at=now,
+            )
+            application.record(at=now, actor=actor, action="submitted", to_state=str(application.state))
+            for document in _documents(services, files, inspections, actor):
+                application.add_document(document, actor=actor, at=now)
+            uow.applications.add(application)
+            uow.commit()
+            return application.id
+    except BaseException:
+        _remove_blobs(services, created)
+        raise
+
+
+def add_documents(services: Services, application_id: str, files: list[UploadedFile], *, actor: str) -> int:
+    """Returns how many documents were new (the same file again is accepted and changes nothing)."""
+    if not files:
+        raise UploadRefused("no_documents", "no documents given")
+    inspections = _inspect_all(services, files)
+    with services.uow() as uow:  # refuse before storing anything
+        state = uow.applications.get(application_id).state
+    if state in SETTLED_STATES:
+        raise UploadRefused("application_closed", f"application {application_id} is {state}; it takes no more documents")
+    created = _store_blobs(services, files)
+    try:
+        with services.uow() as uow:
+            application = uow.applications.get(application_id, for_update=True)
+            now = services.clock()
+            added = sum(application.add_document(doc, actor=actor, at=now)
+                        for doc in _documents(services, files, inspections, actor))
+            uow.commit()
+            return added
+    except BaseException:
+        _remove_blobs(services, created)
+        raise

@@ -1,0 +1,95 @@
+"""Read models for staff: what `onboard show` and `onboard status` print, as plain JSON-ready dicts."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from onboarding.bootstrap import Services
+from onboarding.domain.model import Application
+from onboarding.domain.states import ApplicationState
+from onboarding.masking import mask_evidence, mask_fields, mask_name, mask_number
+
+BLOCKER_BY_STATE = {
+    ApplicationState.SUBMITTED: "waiting for checks",
+    ApplicationState.CHECKING: "checks running",
+    ApplicationState.MANUAL_REVIEW: "staff review",
+    ApplicationState.APPROVED: "terminal to ship",
+    ApplicationState.SHIPPED: "waiting for first transaction",
+}
+
+
+def _local(services: Services, value: datetime | None) -> str | None:
+    return None if value is None else value.astimezone(ZoneInfo(services.settings.timezone)).isoformat()
+
+
+def _deficiency(d: dict[str, Any], reveal: bool) -> dict[str, Any]:
+    return d if reveal else {**d, "evidence": mask_evidence(d.get("evidence") or {}, d.get("field"))}
+
+
+def application_view(services: Services, application_id: str, *, reveal: bool = False) -> dict[str, Any]:
+    with services.uow() as uow:
+        app = uow.applications.get(application_id)
+        return _view(services, app, reveal)
+
+
+def _view(services: Services, app: Application, reveal: bool) -> dict[str, Any]:
+    show_number = (lambda v: v) if reveal else mask_number
+    show_name = (lambda v: v) if reveal else mask_name
+    latest = app.latest_decision
+    return {
+        "application_id": app.id,
+        "state": str(app.state),
+        "merchant_type": str(app.merchant_type),
+        "business_name": app.business_name,
+        "business_address": app.business_address,
+        "legal_name": show_name(app.legal_name),
+        "id_number": show_number(app.id_number),
+        "phone": show_number(app.phone),
+        "settlement_account": {"holder_name": show_name(app.settlement_holder_name),
+                               "number": show_number(app.settlement_number), "bank_name": app.settlement_bank},
+        "device_model": app.device_model,
+        "created_at": _local(services, app.created_at),
+        "state_changed_at": _local(services, app.state_changed_at),
+        "documents": [
+            {"document_id": d.id, "document_type": str(d.document_type), "sha256": d.sha256,
+             "media_type": d.media_type, "size_bytes": d.size_bytes, "width": d.width, "height": d.height,
+             "blur_score": d.blur_score, "uploaded_at": _local(services, d.uploaded_at), "uploaded_by": d.uploaded_by,
+             "current": d.is_current, "ocr_engine": d.ocr_engine,
+             "fields": (d.fields or {}) if reveal else mask_fields(d.fields or {})}
+            for d in app.documents
+        ],
+        "decision": None if latest is None else {
+            "outcome": str(latest.outcome), "rules_version": latest.rules_version, "ocr_engine": latest.ocr_engine,
+            "decided_at": _local(services, latest.decided_at), "decided_by": latest.decided_by,
+        },
+        "deficiencies": [_deficiency(d, reveal) for d in (latest.deficiencies if latest else [])],
+        "warnings": [_deficiency(w, reveal) for w in (latest.warnings if latest else [])],
+        "request": None,
+        "terminal": None,
+        "deposit": None,
+        "history": [
+            {"at": _local(services, e.at), "actor": e.actor, "action": e.action, "from_state": e.from_state,
+             "to_state": e.to_state, "reason": e.reason, "details": e.details}
+            for e in app.events
+        ],
+    }
+
+
+def blocker(app: Application) -> str:
+    latest = app.latest_decision
+    if app.state == ApplicationState.NEEDS_DOCUMENTS and latest:
+        return ", ".join(sorted({d["code"] for d in latest.deficiencies}))
+    return BLOCKER_BY_STATE.get(app.state, "")
+
+
+def status_rows(services: Services, states: list[ApplicationState] | None = None) -> list[dict[str, Any]]:
+    now = services.clock()
+    with services.uow() as uow:
+        return [
+            {"application_id": app.id, "merchant": app.business_name, "merchant_type": str(app.merchant_type),
+             "state": str(app.state), "age_hours": round((now - app.created_at).total_seconds() / 3600, 1),
+             "in_state_hours": round((now - (app.state_changed_at or app.created_at)).total_seconds() / 3600, 1),
+             "blocker": blocker(app)}
+            for app in uow.applications.list(states)
+        ]

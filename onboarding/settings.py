@@ -1,0 +1,52 @@
+"""All configuration, from `ONBOARD_*` environment variables. Built on demand, never at import."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ONBOARD_", env_file=".env", extra="ignore")
+
+    home: Path = Field(default=Path(".onboard"), description="Where the embedded default keeps its database and files.")
+    database_url: str | None = Field(default=None, description="SQLAlchemy URL; default is SQLite under `home`.")
+
+    blob_store: Literal["local", "s3"] = "local"
+    s3_bucket: str | None = None
+    s3_prefix: str = "documents"
+    s3_endpoint_url: str | None = None
+    s3_region: str = "us-east-1"
+    s3_sse: Literal["AES256", "aws:kms"] | None = "AES256"
+    s3_kms_key_id: str | None = None
+
+    rules_dir: Path | None = Field(default=None, description="Rule files; default is the packaged rules/files.")
+    ocr_engine: Literal["tesseract"] = "tesseract"
+
+    max_upload_bytes: int = 10 * 1024 * 1024
+    max_image_pixels: int = 40_000_000
+
+    portal_base_url: str = "http://127.0.0.1:8000"
+    timezone: str = "Asia/Shanghai"
+
+    @property
+    def resolved_home(self) -> Path:
+        return self.home.expanduser().resolve()
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.resolved_home / 'onboard.db'}"
+
+    @property
+    def documents_dir(self) -> Path:
+        return self.resolved_home / "documents"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
