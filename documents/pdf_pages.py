@@ -102,9 +102,11 @@ def _render_scale(width_pt: float, height_pt: float, dpi: int, max_pixels: int) 
     # A page can declare itself 200 inches wide; that is a size we choose to render, not one the
     # file forces on us, so we shrink instead of refusing.
     scale = dpi / 72.0
-    rendered = width_pt * height_pt * scale * scale
-    if rendered > max_pixels:
-        scale *= (max_pixels / rendered) ** 0.5
+    # PDFium rounds each side up to whole pixels, so leave room for one more row and column.
+    for _ in range(50):
+        if (width_pt * scale + 1) * (height_pt * scale + 1) <= max_pixels:
+            break
+        scale *= min(0.99, (max_pixels / ((width_pt * scale + 1) * (height_pt * scale + 1))) ** 0.5)
     return scale
 
 
