@@ -11,6 +11,8 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from rules.schema import (
+    AddressPolicy,
+    BusinessPolicy,
     Catalogue,
     CodeEntry,
     Effect,
@@ -25,7 +27,7 @@ from rules.schema import (
 from rules.yaml_lines import YamlProblem, compose, line_of, reject_duplicate_keys
 
 __all__ = [
-    "Catalogue", "CodeEntry", "Effect", "Localized", "Policy", "Requirement", "RuleSet", "RulesFileError",
+    "AddressPolicy", "BusinessPolicy", "Catalogue", "CodeEntry", "Effect", "Localized", "Policy", "Requirement", "RuleSet", "RulesFileError",
     "SettlementPolicy", "Thresholds", "ValidityBand", "default_rules_dir", "load_ruleset",
 ]
 

@@ -77,6 +77,11 @@ class BusinessPolicy(_RuleModel):
     sole_trader_uscc_prefix: str = Field(min_length=1)
 
 
+class AddressPolicy(_RuleModel):
+    # Administrative words people and documents include or leave out at will (广东省 / 广东).
+    ignore_words: tuple[str, ...] = ()
+
+
 class Policy(_RuleModel):
     version: str = Field(min_length=1, pattern=r"^[0-9A-Za-z.\-]+$")
     required_documents: dict[MerchantType, tuple[Requirement, ...]]
@@ -85,6 +90,7 @@ class Policy(_RuleModel):
     id_validity_by_age_at_issue: tuple[ValidityBand, ...] = Field(min_length=1)
     settlement: SettlementPolicy
     business: BusinessPolicy
+    address: AddressPolicy = AddressPolicy()
 
     @field_validator("required_documents")
     @classmethod

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import sessionmaker
 
+from onboarding.adapters.outbox import OutboxRepository
 from onboarding.adapters.repository import ApplicationRepository, OcrReadingRepository
 
 
@@ -14,6 +15,7 @@ class UnitOfWork:
         self.session = self._sessions()
         self.applications = ApplicationRepository(self.session)
         self.ocr_readings = OcrReadingRepository(self.session)
+        self.outbox = OutboxRepository(self.session)
         return self
 
     def __exit__(self, *exc) -> None:

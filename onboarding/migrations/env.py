@@ -1,6 +1,6 @@
 from alembic import context
 
-from onboarding.adapters.orm import metadata
+from onboarding.adapters.schema import metadata
 
 connection = context.config.attributes["connection"]
 context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)

@@ -5,7 +5,7 @@ from documents.types import DocumentType
 from rules.checks.context import CheckContext
 from rules.checksums import luhn_is_valid
 from rules.model import Deficiency
-from rules.text import digits_only, same_name
+from rules.text import compact_identifier, digits_only, same_name
 
 CARD = DocumentType.BANK_CARD
 PERMIT = DocumentType.ACCOUNT_PERMIT
@@ -24,7 +24,7 @@ def check_card_number(ctx: CheckContext) -> list[Deficiency]:
     number = digits_only(raw)
     last4 = number[-4:]
     reason = None
-    if number != "".join(raw.split()) or not number:
+    if not number or number != compact_identifier(raw):
         reason = "contains characters other than digits"
     elif not policy.card_number_min_length <= len(number) <= policy.card_number_max_length:
         reason = f"{len(number)} digits, expected {policy.card_number_min_length}-{policy.card_number_max_length}"

@@ -53,12 +53,12 @@ def _electricity_bill(identity: SampleIdentity, rng: random.Random) -> Image.Ima
     note = font("sans", 24)
     draw.text((100, y + 20), "温馨提示：请于缴费截止日期前缴清电费，逾期将按规定收取违约金。", font=note, fill=(80, 80, 80))
     draw.text((100, y + 60), "服务热线：95598", font=note, fill=(80, 80, 80))
-    seal(page, (1160, 840), 95, identity.power_supplier[-10:])
+    seal(page, (1160, 840), 95, identity.power_supplier)
     return page
 
 
 def _lease(identity: SampleIdentity, rng: random.Random) -> Image.Image:
-    width, height = 1240, 1600
+    width, height = 1240, 1360
     page = Image.new("RGB", (width, height), (255, 255, 255))
     draw = ImageDraw.Draw(page)
     _centered(draw, 90, "房屋租赁合同", font("serif_bold", 62), width)

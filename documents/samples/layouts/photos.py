@@ -76,7 +76,7 @@ def _sign_text(business_name: str) -> str:
 def _shelves(draw: ImageDraw.ImageDraw, box: tuple[int, int, int, int], rng: random.Random) -> None:
     left, top, right, bottom = box
     draw.rectangle(box, fill=(96, 80, 64))
-    for y in range(top + 10, bottom - 10, 90):
+    for y in range(top + 10, bottom - 88, 90):
         draw.rectangle((left + 8, y + 78, right - 8, y + 86), fill=(70, 56, 44))
         x = left + 14
         while x < right - 40:

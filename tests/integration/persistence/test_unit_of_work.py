@@ -81,7 +81,7 @@ def test_the_migration_builds_exactly_the_mapped_schema(database_url):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    from onboarding.adapters.orm import metadata
+    from onboarding.adapters.schema import metadata
 
     with engine_for(database_url).connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), metadata)

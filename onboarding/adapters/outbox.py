@@ -1,0 +1,81 @@
+"""The outbox table and its repository."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Column, Integer, String, Table, Text, select, update
+from sqlalchemy.orm import Session
+
+from onboarding.adapters.columns import UtcDateTime, metadata
+from onboarding.domain.notifications import Channel, OutboxMessage
+
+outbox = Table(
+    "outbox", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("idempotency_key", String(200), nullable=False, unique=True),
+    Column("application_id", String(24), index=True),
+    Column("channel", String(16), nullable=False),
+    Column("recipient", String(254), nullable=False),
+    Column("subject", String(200), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("sent_at", UtcDateTime()),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text),
+)
+
+
+@dataclass(frozen=True)
+class PendingMessage:
+    id: int
+    message: OutboxMessage
+    attempts: int
+
+
+class OutboxRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def enqueue(self, message: OutboxMessage) -> bool:
+        """False when a message with this key already exists (a rerun): nothing is added."""
+        exists = self.session.execute(
+            select(outbox.c.id).where(outbox.c.idempotency_key == message.idempotency_key)
+        ).first()
+        if exists:
+            return False
+        self.session.execute(outbox.insert().values(
+            idempotency_key=message.idempotency_key, application_id=message.application_id,
+            channel=str(message.channel), recipient=message.recipient, subject=message.subject,
+            body=message.body, created_at=message.created_at, attempts=0,
+        ))
+        return True
+
+    def pending(self, limit: int = 100, max_attempts: int = 10) -> list[PendingMessage]:
+        rows = self.session.execute(
+            select(outbox).where(outbox.c.sent_at.is_(None), outbox.c.attempts < max_attempts)
+            .order_by(outbox.c.id).limit(limit)
+        ).mappings()
+        return [PendingMessage(id=r["id"], attempts=r["attempts"], message=OutboxMessage(
+            idempotency_key=r["idempotency_key"], channel=Channel(r["channel"]), recipient=r["recipient"],
+            subject=r["subject"], body=r["body"], created_at=r["created_at"], application_id=r["application_id"],
+        )) for r in rows]
+
+    def claim(self, message_id: int, at: datetime) -> bool:
+        """Marks a message sent before it goes out; only one sender can win the row."""
+        result = self.session.execute(
+            update(outbox).where(outbox.c.id == message_id, outbox.c.sent_at.is_(None))
+            .values(sent_at=at, attempts=outbox.c.attempts + 1)
+        )
+        return result.rowcount == 1
+
+    def release(self, message_id: int, error: str) -> None:
+        """The send failed after the claim: make it pending again for the next attempt."""
+        self.session.execute(update(outbox).where(outbox.c.id == message_id)
+                             .values(sent_at=None, last_error=error[:2000]))
+
+    def for_application(self, application_id: str) -> list[dict]:
+        rows = self.session.execute(
+            select(outbox).where(outbox.c.application_id == application_id).order_by(outbox.c.id)
+        ).mappings()
+        return [dict(r) for r in rows]

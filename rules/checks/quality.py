@@ -1,0 +1,45 @@
+"""Whether each photo is usable at all: big enough, sharp enough, and not the same image twice."""
+from __future__ import annotations
+
+from documents.types import DocumentType
+from rules.checks.context import CheckContext
+from rules.model import Deficiency
+
+
+def check_image_size(ctx: CheckContext) -> list[Deficiency]:
+    found: list[Deficiency] = []
+    minimums = ctx.thresholds.min_image_width
+    for document_type, document in ctx.facts.documents.items():
+        min_width = minimums.get(document_type)
+        if document.width is None or min_width is None or document.width >= min_width:
+            continue
+        found.append(ctx.deficiency("document_too_small", document_type,
+                                    evidence={"width": document.width, "min_width": min_width}))
+    return found
+
+
+def check_sharpness(ctx: CheckContext) -> list[Deficiency]:
+    found: list[Deficiency] = []
+    minimum = ctx.thresholds.min_blur_score
+    for document_type, document in ctx.facts.documents.items():
+        if document.blur_score is None or document.blur_score >= minimum:
+            continue
+        found.append(ctx.deficiency("document_blurry", document_type,
+                                    evidence={"blur_score": round(document.blur_score, 1),
+                                              "min_blur_score": minimum}))
+    return found
+
+
+def check_duplicates(ctx: CheckContext) -> list[Deficiency]:
+    """The same file under two document types: the later type (in document order) is the one to re-upload."""
+    first_with: dict[str, DocumentType] = {}
+    found: list[Deficiency] = []
+    for document_type in DocumentType:
+        document = ctx.document(document_type)
+        if document is None:
+            continue
+        original = first_with.setdefault(document.sha256, document_type)
+        if original != document_type:
+            found.append(ctx.deficiency("duplicate_document", document_type,
+                                        evidence={"same_as": original, "sha256": document.sha256}))
+    return found
