@@ -7,6 +7,7 @@ from sqlalchemy.orm import registry, relationship
 from documents.types import DocumentType
 from onboarding.adapters.columns import StrEnumColumn, UtcDateTime, metadata
 from onboarding.domain.model import Application, AuditEvent, DecisionRecord, Document
+from onboarding.domain.requests import SupplementaryRequest
 from onboarding.domain.states import ApplicationState
 from rules.model import MerchantType, Outcome
 
@@ -78,6 +79,21 @@ audit_events = Table(
     Column("details", JSON, nullable=False),
 )
 
+supplementary_requests = Table(
+    "supplementary_requests", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("application_id", String(24), ForeignKey("applications.id"), nullable=False, index=True),
+    Column("round_number", Integer, nullable=False),
+    Column("status", String(16), nullable=False, index=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("due_at", UtcDateTime(), nullable=False),
+    Column("closed_at", UtcDateTime()),
+    Column("revoked_at", UtcDateTime()),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("items", JSON, nullable=False),
+    Column("reminders_sent", JSON, nullable=False),
+)
+
 # OCR output keyed by what determines it, so the same file is never read twice by the same pipeline.
 ocr_readings = Table(
     "ocr_readings", metadata,
@@ -100,6 +116,7 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(AuditEvent, audit_events)
     mapper_registry.map_imperatively(Document, documents)
     mapper_registry.map_imperatively(DecisionRecord, decisions)
+    mapper_registry.map_imperatively(SupplementaryRequest, supplementary_requests)
     mapper_registry.map_imperatively(
         Application, applications,
         version_id_col=applications.c.version,
@@ -108,6 +125,8 @@ def start_mappers() -> None:
                                       cascade="all, delete-orphan"),
             "decisions": relationship(DecisionRecord, order_by=decisions.c.id, lazy="selectin",
                                       cascade="all, delete-orphan"),
+            "requests": relationship(SupplementaryRequest, order_by=supplementary_requests.c.round_number,
+                                     lazy="selectin", cascade="all, delete-orphan"),
             "events": relationship(AuditEvent, order_by=audit_events.c.id, lazy="selectin",
                                    cascade="all, delete-orphan"),
         },

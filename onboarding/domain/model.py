@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from documents.types import DocumentType
+from onboarding.domain.requests import RequestStatus, SupplementaryRequest, item_key
 from onboarding.domain.states import ApplicationState, IllegalTransition, can_transition
 from rules.model import MerchantType, Outcome
 
@@ -89,6 +90,7 @@ class Application:
     documents: list[Document] = field(default_factory=list)
     decisions: list[DecisionRecord] = field(default_factory=list)
     events: list[AuditEvent] = field(default_factory=list)
+    requests: list[SupplementaryRequest] = field(default_factory=list)
     version: int = 0
 
     def transition(self, target: ApplicationState, *, actor: str, reason: str, at: datetime) -> AuditEvent:
@@ -126,3 +128,33 @@ class Application:
     @property
     def latest_decision(self) -> DecisionRecord | None:
         return max(self.decisions, key=lambda d: (d.decided_at, d.id or 0), default=None)
+
+    @property
+    def open_request(self) -> SupplementaryRequest | None:
+        return next((r for r in self.requests if r.is_open), None)
+
+    def request_documents(self, items: list[dict[str, Any]], *, token_hash: str, at: datetime, due_at: datetime,
+                          actor: str) -> SupplementaryRequest:
+        """Opens the next round. An open round is closed first: what the new round still asks for is
+        superseded, everything else it asked for is satisfied and is not asked again."""
+        previous = self.open_request
+        wanted = {item_key(i) for i in items}
+        if previous is not None:
+            previous.close(RequestStatus.CANCELLED, at, wanted)
+        request = SupplementaryRequest(
+            application_id=self.id, round_number=len(self.requests) + 1, created_at=at,
+            due_at=due_at, token_hash=token_hash,
+            items=[{**i, "status": "open"} for i in items],
+        )
+        self.requests.append(request)
+        self.record(at=at, actor=actor, action="request_opened", reason=", ".join(sorted(c for c, _ in wanted)),
+                    details={"round": request.round_number, "due_at": request.due_at.isoformat()})
+        return request
+
+    def close_open_request(self, status: RequestStatus, *, at: datetime, actor: str, reason: str) -> None:
+        request = self.open_request
+        if request is None:
+            return
+        request.close(status, at)
+        self.record(at=at, actor=actor, action=f"request_{status}", reason=reason,
+                    details={"round": request.round_number})

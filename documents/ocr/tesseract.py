@@ -1,0 +1,128 @@
+"""Tesseract through pytesseract: one full-page pass plus targeted re-reads of identifier lines."""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+import pytesseract
+from PIL import Image
+
+from documents.ocr.preprocess import prepare_line, prepare_page
+from documents.ocr.words import Word, group_lines, words_from_data
+from documents.types import DocumentType, OcrPass, OcrReading
+from rules.checksums import USCC_ALPHABET
+
+PIPELINE = "tess-p1"
+
+
+@dataclass(frozen=True)
+class LinePlan:
+    """A targeted re-read: find the line whose text matches `finder` and read it again restricted to `charset`."""
+
+    name: str
+    finder: re.Pattern[str]
+    charset: str
+    lang: str = "eng"
+
+
+# Page segmentation per document: cards and forms are one uniform block of rows (psm 6 keeps
+# label and value on one line); the licence has two columns, which only psm 3 keeps apart.
+PAGE_PSM: dict[DocumentType, int] = {
+    DocumentType.ID_CARD_FRONT: 6,
+    DocumentType.ID_CARD_BACK: 6,
+    DocumentType.BANK_CARD: 6,
+    DocumentType.BUSINESS_LICENSE: 3,
+    DocumentType.ADDRESS_PROOF: 6,
+}
+
+LINE_PLANS: dict[DocumentType, tuple[LinePlan, ...]] = {
+    DocumentType.ID_CARD_FRONT: (LinePlan("id_number_digits", re.compile(r"\d{12,}"), "0123456789X"),),
+    DocumentType.BANK_CARD: (LinePlan("card_number_digits", re.compile(r"62\d{10,}|\d{14,}"), "0123456789 "),),
+    DocumentType.BUSINESS_LICENSE: (LinePlan("uscc_chars", re.compile(r"[0-9A-Z]{15,}"), USCC_ALPHABET),),
+}
+
+
+class TesseractEngine:
+    """`OcrEngine` backed by the tesseract binary (chi_sim for pages, eng for identifier lines).
+
+    chi_sim alone reads the pages: with chi_sim+eng Tesseract picks the English model for
+    Chinese words it is unsure of and returns Latin gibberish for whole words (measured
+    on the sample documents); chi_sim already contains digits and Latin letters.
+    """
+
+    def __init__(self, page_lang: str = "chi_sim", tesseract_cmd: str | None = None, timeout_s: float = 60) -> None:
+        self.page_lang = page_lang
+        self.timeout_s = timeout_s
+        if tesseract_cmd:
+            pytesseract.pytesseract.tesseract_cmd = tesseract_cmd
+
+    @cached_property
+    def version(self) -> str:
+        return f"tesseract {pytesseract.get_tesseract_version()}"
+
+    @property
+    def pipeline_version(self) -> str:
+        return f"{PIPELINE}:{self.page_lang}"
+
+    def read(self, image: Image.Image, document_type: DocumentType) -> OcrReading:
+        # Tesseract's OpenMP threads fight each other when documents are read in parallel.
+        os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+        document_type = DocumentType(document_type)
+        page = prepare_page(image, document_type)
+        psm = PAGE_PSM.get(document_type, 3)
+        page_words = self._words(page, self.page_lang, f"--psm {psm}")
+        passes = [OcrPass(name=f"page_{self.page_lang}_psm{psm}", lines=group_lines(page_words))]
+        for plan in LINE_PLANS.get(document_type, ()):
+            targeted = self._reread_line(page, page_words, plan)
+            if targeted is not None:
+                passes.append(targeted)
+        return OcrReading(engine=self.version, pipeline_version=self.pipeline_version, passes=passes)
+
+    def _reread_line(self, page: Image.Image, page_words: list[Word], plan: LinePlan) -> OcrPass | None:
+        line = _line_matching(page_words, plan.finder)
+        if line is None:
+            return None
+        matching = [w for w in line if sum(c.isalnum() for c in w.text) >= 2 and not _has_cjk(w.text)]
+        box = _union_box(matching or line)
+        text_height = max(sorted(w.height for w in (matching or line))[len(matching or line) // 2], 1)
+        crop = prepare_line(page, box, text_height)
+        whitelist = plan.charset.replace(" ", "")
+        config = f"--psm 7 -c tessedit_char_whitelist={whitelist}"
+        if " " in plan.charset:
+            config += " -c preserve_interword_spaces=1"
+        words = self._words(crop, plan.lang, config)
+        return OcrPass(name=plan.name, lines=group_lines(words))
+
+    def _words(self, image: Image.Image, lang: str, config: str) -> list[Word]:
+        data = pytesseract.image_to_data(
+            image, lang=lang, config=config, output_type=pytesseract.Output.DICT, timeout=self.timeout_s
+        )
+        return words_from_data(data)
+
+
+def _line_matching(words: list[Word], finder: re.Pattern[str]) -> list[Word] | None:
+    """The line whose space-free text has the longest match of `finder`."""
+    best, best_len = None, 0
+    lines: dict[tuple[int, int, int], list[Word]] = {}
+    for word in words:
+        lines.setdefault(word.line_key, []).append(word)
+    for line in lines.values():
+        text = "".join(w.text for w in line)
+        for match in finder.finditer(text):
+            if len(match.group()) > best_len:
+                best, best_len = line, len(match.group())
+    return best
+
+
+def _has_cjk(text: str) -> bool:
+    return any("\u3400" <= c <= "\u9fff" for c in text)
+
+
+def _union_box(words: list[Word]) -> tuple[int, int, int, int]:
+    left = min(w.left for w in words)
+    top = min(w.top for w in words)
+    right = max(w.left + w.width for w in words)
+    bottom = max(w.top + w.height for w in words)
+    return left, top, right - left, bottom - top

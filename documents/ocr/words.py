@@ -1,0 +1,75 @@
+"""Tesseract word boxes and how they are assembled into `OcrLine`s."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from statistics import fmean
+
+from documents.extract.normalize import is_cjk
+from documents.types import OcrLine
+
+# A horizontal gap wider than this many text heights separates fields (label | value, or two
+# columns) rather than characters of one word; it is kept as a space even between Chinese text.
+FIELD_GAP = 1.2
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    confidence: float  # 0..1
+    left: int
+    top: int
+    width: int
+    height: int
+    line_key: tuple[int, int, int]  # (block, paragraph, line) as numbered by Tesseract
+
+
+def words_from_data(data: dict[str, list]) -> list[Word]:
+    """Words of a pytesseract `image_to_data(..., output_type=DICT)` result; layout rows are skipped."""
+    words = []
+    for i, text in enumerate(data["text"]):
+        conf = float(data["conf"][i])
+        text = (text or "").strip()
+        if not text or conf < 0:
+            continue
+        words.append(Word(
+            text=text,
+            confidence=min(max(conf / 100, 0.0), 1.0),
+            left=int(data["left"][i]), top=int(data["top"][i]),
+            width=int(data["width"][i]), height=int(data["height"][i]),
+            line_key=(int(data["block_num"][i]), int(data["par_num"][i]), int(data["line_num"][i])),
+        ))
+    return words
+
+
+def group_lines(words: list[Word]) -> list[OcrLine]:
+    lines: dict[tuple[int, int, int], list[Word]] = {}
+    for word in words:
+        lines.setdefault(word.line_key, []).append(word)
+    result = []
+    for line_words in lines.values():
+        line_words.sort(key=lambda w: w.left)
+        left = min(w.left for w in line_words)
+        top = min(w.top for w in line_words)
+        right = max(w.left + w.width for w in line_words)
+        bottom = max(w.top + w.height for w in line_words)
+        result.append(OcrLine(
+            text=join_words(line_words),
+            confidence=fmean(w.confidence for w in line_words),
+            box=(left, top, right - left, bottom - top),
+        ))
+    return result
+
+
+def join_words(words: list[Word]) -> str:
+    """chi_sim returns each Chinese character as a word: glue those, keep spaces between Latin/digit words."""
+    if not words:
+        return ""
+    text_height = sorted(w.height for w in words)[len(words) // 2]
+    parts = [words[0].text]
+    for previous, word in zip(words, words[1:]):
+        gap = word.left - (previous.left + previous.width)
+        touching_cjk = is_cjk(previous.text[-1]) or is_cjk(word.text[0])
+        if gap > FIELD_GAP * text_height or not touching_cjk:
+            parts.append(" ")
+        parts.append(word.text)
+    return "".join(parts)

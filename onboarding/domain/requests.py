@@ -1,0 +1,83 @@
+"""Supplementary-material requests (补充资料): one round per decision that asks the merchant for documents."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class RequestStatus(StrEnum):
+    OPEN = "open"
+    SATISFIED = "satisfied"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+
+
+class ItemStatus(StrEnum):
+    OPEN = "open"
+    SATISFIED = "satisfied"
+    SUPERSEDED = "superseded"  # still wanted, carried into the next round
+
+
+def new_upload_token() -> tuple[str, str]:
+    """256 random bits for the merchant's link, and the hash we keep: the link itself is never stored."""
+    token = secrets.token_urlsafe(32)
+    return token, hash_token(token)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def item_key(item: dict[str, Any]) -> tuple[str, str | None]:
+    return item["code"], item.get("document_type")
+
+
+@dataclass(eq=False)
+class SupplementaryRequest:
+    application_id: str
+    round_number: int
+    created_at: datetime
+    due_at: datetime
+    token_hash: str
+    items: list[dict[str, Any]]  # code, document_type, field, message_zh, message_en, staff_note, status
+    status: str = RequestStatus.OPEN
+    reminders_sent: list[str] = field(default_factory=list)
+    closed_at: datetime | None = None
+    revoked_at: datetime | None = None
+    id: int | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == RequestStatus.OPEN
+
+    def accepts_uploads(self, now: datetime) -> bool:
+        return self.is_open and self.revoked_at is None and now < self.due_at
+
+    @property
+    def open_items(self) -> list[dict[str, Any]]:
+        return [i for i in self.items if i["status"] == ItemStatus.OPEN]
+
+    def open_document_types(self) -> set[str]:
+        return {i["document_type"] for i in self.open_items if i.get("document_type")}
+
+    def close(self, status: RequestStatus, at: datetime,
+              still_wanted: set[tuple[str, str | None]] | None = None) -> None:
+        """Superseded by a next round (`still_wanted` given): items it asks again are superseded, the rest
+        satisfied. Satisfied: every item is. Expired or cancelled: unanswered items stay open, for the record."""
+        def settle(item: dict[str, Any]) -> dict[str, Any]:
+            if item["status"] != ItemStatus.OPEN:
+                return item
+            if status == RequestStatus.SATISFIED:
+                return {**item, "status": ItemStatus.SATISFIED}
+            if still_wanted is not None:
+                return {**item, "status": ItemStatus.SUPERSEDED if item_key(item) in still_wanted
+                        else ItemStatus.SATISFIED}
+            return item
+
+        self.items = [settle(i) for i in self.items]
+        self.status = status
+        self.closed_at = at

@@ -1,0 +1,90 @@
+from datetime import date
+
+import pytest
+
+from documents.types import DocumentType as D
+from rules.checks.identity import as_18_digits, check_application_id_number, check_id_card_front
+from rules_facts import APPLICANT_ID, TODAY, clean, codes, context, id_number, with_app, with_fields
+
+FRONT = D.ID_CARD_FRONT
+LEGACY = "440781750603248"  # 15 digits: region, YYMMDD, sequence; no check char
+
+APPLICATION_CASES = [
+    pytest.param(APPLICANT_ID, [], id="valid"),
+    pytest.param(APPLICANT_ID[:-1] + ("0" if APPLICANT_ID[-1] != "0" else "1"), ["id_number_invalid"], id="check-char"),
+    pytest.param(APPLICANT_ID[:17], ["id_number_invalid"], id="17-chars"),
+    pytest.param(id_number(birth="19750231"), ["id_number_invalid"], id="31-feb"),
+    pytest.param(id_number(birth="20270101"), ["id_number_invalid"], id="born-in-future"),
+    pytest.param(LEGACY, [], id="legacy-15"),
+    pytest.param("44078175063124X", ["id_number_invalid"], id="legacy-not-digits"),
+    pytest.param(next(n for s in range(100, 200) if (n := id_number(sequence=str(s)))[-1] == "X").lower(),
+                 [], id="lower-case-x"),
+    pytest.param(" ".join([APPLICANT_ID[:6], APPLICANT_ID[6:14], APPLICANT_ID[14:]]), [], id="spaces"),
+    pytest.param(id_number(birth="20080302"), ["applicant_under_age"], id="one-day-short-of-18"),
+    pytest.param(id_number(birth="20080301"), [], id="18-today"),
+]
+
+
+@pytest.mark.parametrize("number, expected", APPLICATION_CASES)
+def test_application_id_number(number, expected):
+    found = check_application_id_number(context(with_app(clean(), id_number=number)))
+    assert codes(found) == expected
+    assert all(not d.merchant_fixable for d in found)
+
+
+def test_invalid_number_is_masked_in_messages():
+    bad = APPLICANT_ID[:-1] + ("0" if APPLICANT_ID[-1] != "0" else "1")
+    (found,) = check_application_id_number(context(with_app(clean(), id_number=bad)))
+    assert bad not in found.message_zh + found.message_en + found.staff_note
+    assert bad[:4] in found.message_zh and bad[-4:] in found.message_zh
+
+
+def test_legacy_number_matches_its_18_digit_card():
+    assert as_18_digits(LEGACY) == id_number(birth="19750603")
+    facts = with_app(clean(), id_number=LEGACY)
+    assert check_id_card_front(context(facts)) == []
+
+
+FRONT_CASES = [
+    pytest.param({"name": "王昌亮"}, ["name_mismatch"], id="name"),
+    pytest.param({"name": "王 昌 良"}, [], id="name-spaces"),
+    pytest.param({"id_number": id_number(sequence="246")}, ["id_number_mismatch"], id="number"),
+    pytest.param({"id_number": APPLICANT_ID.lower()}, [], id="number-case"),
+    pytest.param({"sex": "男"}, ["sex_mismatch"], id="sex"),
+    pytest.param({"sex": "未知"}, [], id="sex-unrecognised"),
+    pytest.param({"birth_date": "1975-06-04"}, ["birth_date_mismatch"], id="birth-date"),
+    pytest.param({"birth_date": "1975年6月3日"}, [], id="birth-date-printed"),
+    pytest.param({"name": None, "id_number": None}, [], id="unread-fields-are-not-mismatches"),
+]
+
+
+@pytest.mark.parametrize("changes, expected", FRONT_CASES)
+def test_id_card_front(changes, expected):
+    found = check_id_card_front(context(with_fields(clean(), FRONT, **changes)))
+    assert codes(found) == expected
+
+
+def test_name_mismatch_evidence():
+    (found,) = check_id_card_front(context(with_fields(clean(), FRONT, name="王昌亮")))
+    assert found.evidence == {"document": "王昌亮", "application": "王昌良"}
+    assert found.document_type == FRONT and found.field == "name"
+    assert "王昌亮" in found.message_zh and "王昌良" in found.message_zh
+
+
+def test_low_confidence_reading_is_not_called_a_mismatch():
+    facts = with_fields(clean(), FRONT, confidence=0.3, name="王昌亮")
+    assert check_id_card_front(context(facts)) == []
+
+
+def test_sex_and_birth_are_checked_against_the_cards_own_number():
+    # The card is someone else's (a man born 1980), consistently: only the number mismatch is raised.
+    other = id_number(birth="19800101", sequence="131")
+    facts = with_fields(clean(), FRONT, id_number=other, sex="男", birth_date="1980-01-01")
+    assert codes(check_id_card_front(context(facts))) == ["id_number_mismatch"]
+
+
+def test_applicant_under_age_evidence():
+    facts = with_app(clean(), id_number=id_number(birth="20100101"))
+    (found,) = check_application_id_number(context(facts, today=date(2026, 3, 1)))
+    assert found.evidence["age"] == 16 and found.evidence["min_age"] == 18
+    assert TODAY.isoformat() in found.staff_note
