@@ -41,6 +41,17 @@ def decide(application_id: str, decision: Decision, fingerprint: str) -> str:
 
 
 
+@task(name="notify", retries=3, retry_delay_seconds=[2, 10, 30], **STEP)
+def notify(application_id: str) -> int:
+    """Sends this application's pending outbox messages; a failed channel raises so Prefect retries."""
+    from onboarding.notifications.delivery import deliver_pending
+
+    report = deliver_pending(get_services(), application_id)
+    if report.failed:
+        raise RuntimeError(f"{report.failed} message(s) not sent: {'; '.join(report.errors)}")
+    return report.sent
+
+
 @flow(name="onboard-application", flow_run_name="onboard-{application_id}", log_prints=True,
       task_runner=ThreadPoolTaskRunner(max_workers=os.cpu_count() or 1))
 def onboard_application(application_id: str, force: bool = False) -> str:
@@ -50,10 +61,13 @@ def onboard_application(application_id: str, force: bool = False) -> str:
     """
     plan = intake(application_id, force)
     if plan.skip_reason:
+        notify(application_id)  # a run that crashed after its decision still owes the merchant the message
         return str(plan.state)
     extracted = [
         extract.submit(document_id, wait_for=[ocr.submit(document_id)])
         for document_id in plan.ocr_document_ids
     ]
     decision = check.submit(application_id, wait_for=extracted).result()
-    return decide(application_id, decision, plan.fingerprint)
+    state = decide(application_id, decision, plan.fingerprint)
+    notify(application_id)
+    return state

@@ -54,6 +54,18 @@ class Services:
 
         return load_ruleset(self.settings.rules_dir)
 
+    @cached_property
+    def senders(self) -> dict:
+        from onboarding.domain.notifications import Channel
+        from onboarding.notifications.senders import FileSender, SmtpSender, SnsSmsSender
+
+        s = self.settings
+        email = (SmtpSender(s.smtp_host, s.smtp_port, s.mail_from, starttls=s.smtp_starttls,
+                            username=s.smtp_username, password=s.smtp_password)
+                 if s.email_channel == "smtp" else FileSender(s.outbox_dir / "email"))
+        sms = SnsSmsSender(s.sns_region, s.sns_endpoint_url) if s.sms_channel == "sns" else FileSender(s.outbox_dir / "sms")
+        return {Channel.EMAIL: email, Channel.SMS: sms}
+
     @property
     def intake_limits(self) -> IntakeLimits:
         return IntakeLimits(

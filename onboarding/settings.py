@@ -30,6 +30,19 @@ class Settings(BaseSettings):
     max_image_pixels: int = 40_000_000
 
     portal_base_url: str = "http://127.0.0.1:8000"
+    request_due_days: int = Field(default=10, ge=1, description="An unanswered request expires the application.")
+    reminder_hours: list[int] = Field(default=[24, 72], description="Reminders, in hours after a round opens.")
+
+    email_channel: Literal["file", "smtp"] = "file"
+    sms_channel: Literal["file", "sns"] = "file"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    mail_from: str = "onboarding@acquirer.example"
+    sns_region: str = "us-east-1"
+    sns_endpoint_url: str | None = None
     timezone: str = "Asia/Shanghai"
 
     @property
@@ -45,6 +58,11 @@ class Settings(BaseSettings):
     @property
     def documents_dir(self) -> Path:
         return self.resolved_home / "documents"
+
+    @property
+    def outbox_dir(self) -> Path:
+        """Where the file channel delivers messages on the embedded default."""
+        return self.resolved_home / "outbox"
 
 
 @lru_cache(maxsize=1)

@@ -24,7 +24,7 @@ from rules.schema import (
     Thresholds,
     ValidityBand,
 )
-from rules.yaml_lines import YamlProblem, compose, line_of, reject_duplicate_keys
+from rules.yaml_lines import YamlProblem, compose, locate, reject_duplicate_keys
 
 __all__ = [
     "AddressPolicy", "BusinessPolicy", "Catalogue", "CodeEntry", "Effect", "Localized", "Policy", "Requirement", "RuleSet", "RulesFileError",
@@ -105,9 +105,12 @@ def _parse(path: Path, data: bytes, model: type[_Model]) -> _Model:
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
         first = errors[0]
-        location = [part for part in first["loc"]]
-        dotted = ".".join(str(part) for part in location) or "(top level)"
-        raise RulesFileError(path, line_of(root, location), f"{dotted}: {first['msg']}", len(errors) - 1) from None
+        line, depth = locate(root, first["loc"])
+        # Name what is in the file (a list item, not the `any_of.0` a validator made of it);
+        # a missing key is the exception: its name is the message.
+        shown = first["loc"] if first["type"] == "missing" else first["loc"][:depth]
+        dotted = ".".join(str(part) for part in shown) or "(top level)"
+        raise RulesFileError(path, line, f"{dotted}: {first['msg']}", len(errors) - 1) from None
 
 
 def _display(path: Path) -> str:

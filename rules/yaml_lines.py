@@ -20,7 +20,7 @@ def compose(text: str) -> Node | None:
         return yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        reason = " ".join(part for part in (exc.context, exc.problem) if part) or "invalid YAML"
+        reason = "; ".join(part for part in (exc.context, exc.problem) if part) or "invalid YAML"
         raise YamlProblem(mark.line + 1 if mark else None, reason) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(None, str(exc)) from None
@@ -42,23 +42,24 @@ def reject_duplicate_keys(node: Node | None, path: tuple[str, ...] = ()) -> None
             reject_duplicate_keys(item, (*path, str(index)))
 
 
-def line_of(root: Node | None, location: Sequence[str | int]) -> int:
-    """1-based line of the deepest node along a pydantic error location.
+def locate(root: Node | None, location: Sequence[str | int]) -> tuple[int, int]:
+    """1-based line of the deepest node along a pydantic error location, and how many parts of it exist.
 
-    Locations may go deeper than the file (a missing key, a union branch name); the
-    walk stops at the last node that exists. A block mapping or list is reported
+    Locations may go deeper than the file (a missing key, a value a validator expanded);
+    the walk stops at the last node that exists. A block mapping or list is reported
     at the line of the key that introduced it, where the reader's eye goes.
     """
     if root is None:
-        return 1
-    node, line = root, root.start_mark.line + 1
+        return 1, 0
+    node, line, depth = root, root.start_mark.line + 1, 0
     for part in location:
         child = _child(node, part)
         if child is None:
             break
         key_line, node = child
         line = key_line if isinstance(node, (MappingNode, SequenceNode)) else node.start_mark.line + 1
-    return line
+        depth += 1
+    return line, depth
 
 
 def _child(node: Node, part: str | int) -> tuple[int, Node] | None:

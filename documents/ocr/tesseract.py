@@ -33,7 +33,7 @@ PAGE_PSM: dict[DocumentType, int] = {
     DocumentType.ID_CARD_FRONT: 6,
     DocumentType.ID_CARD_BACK: 6,
     DocumentType.BANK_CARD: 6,
-    DocumentType.BUSINESS_LICENSE: 3,
+    DocumentType.BUSINESS_LICENSE: 6,
     DocumentType.ADDRESS_PROOF: 6,
 }
 
@@ -88,10 +88,9 @@ class TesseractEngine:
         box = _union_box(matching or line)
         text_height = max(sorted(w.height for w in (matching or line))[len(matching or line) // 2], 1)
         crop = prepare_line(page, box, text_height)
-        whitelist = plan.charset.replace(" ", "")
-        config = f"--psm 7 -c tessedit_char_whitelist={whitelist}"
-        if " " in plan.charset:
-            config += " -c preserve_interword_spaces=1"
+        # Quoted so a space can be whitelisted: without it Tesseract fuses the digit groups into
+        # one word and reports confidence 0 for it.
+        config = f'--psm 7 -c "tessedit_char_whitelist={plan.charset}"'
         words = self._words(crop, plan.lang, config)
         return OcrPass(name=plan.name, lines=group_lines(words))
 

@@ -10,6 +10,11 @@ from documents.types import OcrLine
 # A horizontal gap wider than this many text heights separates fields (label | value, or two
 # columns) rather than characters of one word; it is kept as a space even between Chinese text.
 FIELD_GAP = 1.2
+# Wider gaps than this separate columns (or text from a photo): the line is split into
+# separate `OcrLine`s there so that each keeps its own box.
+COLUMN_GAP = 2.5
+# Words taller than this many times their line's typical height are pictures read as glyphs.
+OUTSIZED = 2.5
 
 
 @dataclass(frozen=True)
@@ -47,24 +52,59 @@ def group_lines(words: list[Word]) -> list[OcrLine]:
         lines.setdefault(word.line_key, []).append(word)
     result = []
     for line_words in lines.values():
-        line_words.sort(key=lambda w: w.left)
-        left = min(w.left for w in line_words)
-        top = min(w.top for w in line_words)
-        right = max(w.left + w.width for w in line_words)
-        bottom = max(w.top + w.height for w in line_words)
-        result.append(OcrLine(
-            text=join_words(line_words),
-            confidence=fmean(w.confidence for w in line_words),
-            box=(left, top, right - left, bottom - top),
-        ))
+        for part in _split_outsized(line_words):
+            result.extend(_line(segment) for segment in _split_columns(part))
     return result
+
+
+def _split_columns(words: list[Word]) -> list[list[Word]]:
+    words = sorted(words, key=lambda w: w.left)
+    typical = _typical_height(words)
+    segments = [[words[0]]]
+    for previous, word in zip(words, words[1:]):
+        if word.left - (previous.left + previous.width) > COLUMN_GAP * typical:
+            segments.append([])
+        segments[-1].append(word)
+    return segments
+
+
+def _typical_height(words: list[Word]) -> int:
+    """Median word height: robust to flat glyphs (一) and to the odd outsized blob."""
+    return max(sorted(w.height for w in words)[len(words) // 2], 1)
+
+
+def _split_outsized(words: list[Word]) -> list[list[Word]]:
+    """Words far taller than their line (a photo or emblem read as a glyph) become lines of their own.
+
+    Tesseract otherwise appends such a "word" to whichever text line it overlaps, and the
+    junk character would end up inside a name or an address.
+    """
+    if len(words) < 3:
+        return [words]
+    typical = _typical_height(words)
+    regular = [w for w in words if w.height <= OUTSIZED * typical]
+    outsized = [[w] for w in words if w.height > OUTSIZED * typical]
+    return ([regular] if regular else []) + outsized
+
+
+def _line(line_words: list[Word]) -> OcrLine:
+    line_words = sorted(line_words, key=lambda w: w.left)
+    left = min(w.left for w in line_words)
+    top = min(w.top for w in line_words)
+    right = max(w.left + w.width for w in line_words)
+    bottom = max(w.top + w.height for w in line_words)
+    return OcrLine(
+        text=join_words(line_words),
+        confidence=fmean(w.confidence for w in line_words),
+        box=(left, top, right - left, bottom - top),
+    )
 
 
 def join_words(words: list[Word]) -> str:
     """chi_sim returns each Chinese character as a word: glue those, keep spaces between Latin/digit words."""
     if not words:
         return ""
-    text_height = sorted(w.height for w in words)[len(words) // 2]
+    text_height = _typical_height(words)
     parts = [words[0].text]
     for previous, word in zip(words, words[1:]):
         gap = word.left - (previous.left + previous.width)

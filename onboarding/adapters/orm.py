@@ -7,7 +7,7 @@ from sqlalchemy.orm import registry, relationship
 from documents.types import DocumentType
 from onboarding.adapters.columns import StrEnumColumn, UtcDateTime, metadata
 from onboarding.domain.model import Application, AuditEvent, DecisionRecord, Document
-from onboarding.domain.requests import SupplementaryRequest
+from onboarding.domain.requests import SupplementaryRequest, UploadLink
 from onboarding.domain.states import ApplicationState
 from rules.model import MerchantType, Outcome
 
@@ -88,10 +88,19 @@ supplementary_requests = Table(
     Column("created_at", UtcDateTime(), nullable=False),
     Column("due_at", UtcDateTime(), nullable=False),
     Column("closed_at", UtcDateTime()),
-    Column("revoked_at", UtcDateTime()),
-    Column("token_hash", String(64), nullable=False, unique=True),
     Column("items", JSON, nullable=False),
     Column("reminders_sent", JSON, nullable=False),
+    Column("next_reminder_at", UtcDateTime(), index=True),
+)
+
+upload_links = Table(
+    "upload_links", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("application_id", String(24), ForeignKey("applications.id"), nullable=False, index=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),
+    Column("revoked_at", UtcDateTime()),
 )
 
 # OCR output keyed by what determines it, so the same file is never read twice by the same pipeline.
@@ -117,6 +126,7 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(Document, documents)
     mapper_registry.map_imperatively(DecisionRecord, decisions)
     mapper_registry.map_imperatively(SupplementaryRequest, supplementary_requests)
+    mapper_registry.map_imperatively(UploadLink, upload_links)
     mapper_registry.map_imperatively(
         Application, applications,
         version_id_col=applications.c.version,
@@ -127,6 +137,8 @@ def start_mappers() -> None:
                                       cascade="all, delete-orphan"),
             "requests": relationship(SupplementaryRequest, order_by=supplementary_requests.c.round_number,
                                      lazy="selectin", cascade="all, delete-orphan"),
+            "links": relationship(UploadLink, order_by=upload_links.c.id, lazy="selectin",
+                                  cascade="all, delete-orphan"),
             "events": relationship(AuditEvent, order_by=audit_events.c.id, lazy="selectin",
                                    cascade="all, delete-orphan"),
         },

@@ -51,11 +51,12 @@ class OutboxRepository:
         ))
         return True
 
-    def pending(self, limit: int = 100, max_attempts: int = 10) -> list[PendingMessage]:
-        rows = self.session.execute(
-            select(outbox).where(outbox.c.sent_at.is_(None), outbox.c.attempts < max_attempts)
-            .order_by(outbox.c.id).limit(limit)
-        ).mappings()
+    def pending(self, limit: int = 100, max_attempts: int = 10,
+                application_id: str | None = None) -> list[PendingMessage]:
+        query = select(outbox).where(outbox.c.sent_at.is_(None), outbox.c.attempts < max_attempts)
+        if application_id is not None:
+            query = query.where(outbox.c.application_id == application_id)
+        rows = self.session.execute(query.order_by(outbox.c.id).limit(limit)).mappings()
         return [PendingMessage(id=r["id"], attempts=r["attempts"], message=OutboxMessage(
             idempotency_key=r["idempotency_key"], channel=Channel(r["channel"]), recipient=r["recipient"],
             subject=r["subject"], body=r["body"], created_at=r["created_at"], application_id=r["application_id"],
@@ -73,6 +74,9 @@ class OutboxRepository:
         """The send failed after the claim: make it pending again for the next attempt."""
         self.session.execute(update(outbox).where(outbox.c.id == message_id)
                              .values(sent_at=None, last_error=error[:2000]))
+
+    def set_body(self, message_id: int, body: str) -> None:
+        self.session.execute(update(outbox).where(outbox.c.id == message_id).values(body=body))
 
     def for_application(self, application_id: str) -> list[dict]:
         rows = self.session.execute(

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from documents.types import DocumentType, OcrReading
-from onboarding.adapters.orm import ocr_readings
+from onboarding.adapters.orm import ocr_readings, supplementary_requests
 from onboarding.domain.model import Application, Document
+from onboarding.domain.requests import UploadLink
 from onboarding.domain.states import ApplicationState
 
 
@@ -44,6 +45,17 @@ class ApplicationRepository:
         query = select(Application).order_by(Application.created_at)
         if states:
             query = query.where(Application.state.in_(states))
+        return list(self.session.scalars(query))
+
+
+    def find_link(self, token_hash: str) -> UploadLink | None:
+        return self.session.scalars(select(UploadLink).where(UploadLink.token_hash == token_hash)).one_or_none()
+
+    def ids_with_request_work_due(self, as_of: datetime) -> list[str]:
+        r = supplementary_requests
+        query = select(r.c.application_id).where(
+            r.c.status == "open", or_(r.c.due_at <= as_of, r.c.next_reminder_at <= as_of)
+        ).order_by(r.c.application_id)
         return list(self.session.scalars(query))
 
 

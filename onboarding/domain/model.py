@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from documents.types import DocumentType
-from onboarding.domain.requests import RequestStatus, SupplementaryRequest, item_key
+from onboarding.domain.requests import RequestStatus, SupplementaryRequest, UploadLink, item_key
 from onboarding.domain.states import ApplicationState, IllegalTransition, can_transition
 from rules.model import MerchantType, Outcome
 
@@ -91,6 +91,7 @@ class Application:
     decisions: list[DecisionRecord] = field(default_factory=list)
     events: list[AuditEvent] = field(default_factory=list)
     requests: list[SupplementaryRequest] = field(default_factory=list)
+    links: list[UploadLink] = field(default_factory=list)
     version: int = 0
 
     def transition(self, target: ApplicationState, *, actor: str, reason: str, at: datetime) -> AuditEvent:
@@ -133,7 +134,7 @@ class Application:
     def open_request(self) -> SupplementaryRequest | None:
         return next((r for r in self.requests if r.is_open), None)
 
-    def request_documents(self, items: list[dict[str, Any]], *, token_hash: str, at: datetime, due_at: datetime,
+    def request_documents(self, items: list[dict[str, Any]], *, at: datetime, due_at: datetime,
                           actor: str) -> SupplementaryRequest:
         """Opens the next round. An open round is closed first: what the new round still asks for is
         superseded, everything else it asked for is satisfied and is not asked again."""
@@ -143,7 +144,7 @@ class Application:
             previous.close(RequestStatus.CANCELLED, at, wanted)
         request = SupplementaryRequest(
             application_id=self.id, round_number=len(self.requests) + 1, created_at=at,
-            due_at=due_at, token_hash=token_hash,
+            due_at=due_at,
             items=[{**i, "status": "open"} for i in items],
         )
         self.requests.append(request)
@@ -158,3 +159,15 @@ class Application:
         request.close(status, at)
         self.record(at=at, actor=actor, action=f"request_{status}", reason=reason,
                     details={"round": request.round_number})
+
+    def issue_link(self, token_hash: str, *, at: datetime, expires_at: datetime) -> UploadLink:
+        link = UploadLink(application_id=self.id, token_hash=token_hash, created_at=at, expires_at=expires_at)
+        self.links.append(link)
+        return link
+
+    def revoke_links(self, *, at: datetime, actor: str, reason: str) -> int:
+        live = [link for link in self.links if link.revoked_at is None]
+        for link in live:
+            link.revoked_at = at
+        self.record(at=at, actor=actor, action="links_revoked", reason=reason, details={"count": len(live)})
+        return len(live)

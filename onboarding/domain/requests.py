@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -42,12 +42,11 @@ class SupplementaryRequest:
     round_number: int
     created_at: datetime
     due_at: datetime
-    token_hash: str
     items: list[dict[str, Any]]  # code, document_type, field, message_zh, message_en, staff_note, status
     status: str = RequestStatus.OPEN
     reminders_sent: list[str] = field(default_factory=list)
+    next_reminder_at: datetime | None = None
     closed_at: datetime | None = None
-    revoked_at: datetime | None = None
     id: int | None = None
 
     @property
@@ -55,7 +54,23 @@ class SupplementaryRequest:
         return self.status == RequestStatus.OPEN
 
     def accepts_uploads(self, now: datetime) -> bool:
-        return self.is_open and self.revoked_at is None and now < self.due_at
+        return self.is_open and now < self.due_at
+
+    def reminders_due(self, now: datetime, reminder_hours: list[int]) -> list[str]:
+        """Labels of reminders whose time has come and that were not sent (a missed sweep sends only the last)."""
+        due = [f"{h}h" for h in sorted(reminder_hours)
+               if now >= self.created_at + timedelta(hours=h) and f"{h}h" not in self.reminders_sent]
+        return due[-1:]
+
+    def mark_reminded(self, label: str, reminder_hours: list[int]) -> None:
+        sent_hours = {int(x.removesuffix("h")) for x in (*self.reminders_sent, label)}
+        self.reminders_sent = [*self.reminders_sent, label]
+        later = [h for h in sorted(reminder_hours) if h > max(sent_hours)]
+        self.next_reminder_at = self.created_at + timedelta(hours=later[0]) if later else None
+
+    def schedule_reminders(self, reminder_hours: list[int]) -> None:
+        first = min(reminder_hours, default=None)
+        self.next_reminder_at = None if first is None else self.created_at + timedelta(hours=first)
 
     @property
     def open_items(self) -> list[dict[str, Any]]:
@@ -81,3 +96,18 @@ class SupplementaryRequest:
         self.items = [settle(i) for i in self.items]
         self.status = status
         self.closed_at = at
+
+
+@dataclass(eq=False)
+class UploadLink:
+    """A merchant's way in: only the hash of its token is kept. It shows the application's current request."""
+
+    application_id: str
+    token_hash: str
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None = None
+    id: int | None = None
+
+    def is_valid(self, now: datetime) -> bool:
+        return self.revoked_at is None and now < self.expires_at

@@ -18,6 +18,7 @@ from documents.types import OCR_DOCUMENT_TYPES, ExtractedField
 from onboarding.bootstrap import Services
 from onboarding.domain.model import Application, DecisionRecord
 from onboarding.domain.states import CHECKABLE_STATES, SETTLED_STATES, ApplicationState
+from onboarding.service import requests
 from rules.engine import evaluate
 from rules.model import ApplicationFacts, Decision, DocumentFacts, Outcome
 
@@ -162,5 +163,6 @@ def record_decision(services: Services, application_id: str, decision: Decision,
         ))
         codes = ", ".join(sorted({d.code for d in decision.deficiencies})) or "all checks passed"
         application.transition(OUTCOME_STATE[decision.outcome], actor=ENGINE_ACTOR, reason=codes, at=now)
+        requests.after_decision(services, uow, application, decision, now, ENGINE_ACTOR)
         uow.commit()
         return application.state

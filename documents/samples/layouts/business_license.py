@@ -12,7 +12,9 @@ from documents.samples.identity import SampleIdentity
 PAGE_SIZE = (1600, 1130)
 INK = (28, 28, 28)
 FRAME = (176, 134, 70)
-LABEL_WIDTH = 150  # every label is justified to the width of 法定代表人
+# Labels are justified to four characters (名　　称); 法定代表人 overflows it, as on the real form.
+LABEL_WIDTH = 120
+VALUE_OFFSET = 186
 
 SCOPES = {
     "小吃店": "餐饮服务；食品销售（仅销售预包装食品）",
@@ -52,11 +54,12 @@ def business_license(identity: SampleIdentity, rng: random.Random) -> Image.Imag
              ("经营场所" if sole_trader else "住所", identity.business_address)]
     if not sole_trader:
         right.insert(2, ("营业期限", "长期"))
-    _column(draw, left, (140, 340), value_width=520, label_font=label_font, value_font=value_font)
-    _column(draw, right, (880, 340), value_width=440, label_font=label_font, value_font=value_font)
+    # The gutter between the columns is wider than any gap inside a row, so a reader can split them.
+    _column(draw, left, (140, 340), value_width=480, label_font=label_font, value_font=value_font)
+    _column(draw, right, (900, 340), value_width=420, label_font=label_font, value_font=value_font)
 
     footer = font("sans", 22)
-    draw.text((880, 900), "登记机关", font=font("sans", 30), fill=INK)
+    draw.text((900, 900), "登记机关", font=font("sans", 30), fill=INK)
     draw.text((1150, 980), f"{identity.established_on:%Y年%m月%d日}", font=font("sans", 28), fill=INK)
     draw.text((140, 1010), "国家企业信用信息公示系统网址：http://www.gsxt.gov.cn", font=footer, fill=(90, 90, 90))
     draw.text((140, 1040), "市场主体应当于每年1月1日至6月30日通过国家企业信用信息公示系统报送公示年度报告。",
@@ -70,9 +73,9 @@ def _column(
     value_width: int, label_font, value_font,
 ) -> None:
     x, y = origin
-    value_x = x + LABEL_WIDTH + 36
+    value_x = x + VALUE_OFFSET
     for label, value in rows:
-        justify(draw, (x, y), label, label_font, INK, LABEL_WIDTH)
+        justify(draw, (x, y), label, label_font, INK, max(LABEL_WIDTH, text_width(label, label_font)))
         for line in wrap(value, value_font, value_width):
             draw.text((value_x, y), line, font=value_font, fill=INK)
             y += 46

@@ -41,6 +41,11 @@ def failing_luhn(number: str) -> str:
     return number[:-1] + str((int(number[-1]) + 1) % 10)
 
 
+def wrong_last_char(code: str) -> str:
+    """The same ID number or credit code with another (still well-formed) check character."""
+    return code[:-1] + ("0" if code[-1] != "0" else "1")
+
+
 def uscc(first17: str = "91440781MA4WABCD1") -> str:
     return first17 + uscc_check_char(first17)
 

@@ -4,14 +4,16 @@ import pytest
 
 from documents.types import DocumentType as D
 from rules.checks.identity import as_18_digits, check_application_id_number, check_id_card_front
-from rules_facts import APPLICANT_ID, TODAY, clean, codes, context, id_number, with_app, with_fields
+from rules_facts import (
+    APPLICANT_ID, TODAY, clean, codes, context, id_number, with_app, with_fields, wrong_last_char,
+)
 
 FRONT = D.ID_CARD_FRONT
 LEGACY = "440781750603248"  # 15 digits: region, YYMMDD, sequence; no check char
 
 APPLICATION_CASES = [
     pytest.param(APPLICANT_ID, [], id="valid"),
-    pytest.param(APPLICANT_ID[:-1] + ("0" if APPLICANT_ID[-1] != "0" else "1"), ["id_number_invalid"], id="check-char"),
+    pytest.param(wrong_last_char(APPLICANT_ID), ["id_number_invalid"], id="check-char"),
     pytest.param(APPLICANT_ID[:17], ["id_number_invalid"], id="17-chars"),
     pytest.param(id_number(birth="19750231"), ["id_number_invalid"], id="31-feb"),
     pytest.param(id_number(birth="20270101"), ["id_number_invalid"], id="born-in-future"),
@@ -33,7 +35,7 @@ def test_application_id_number(number, expected):
 
 
 def test_invalid_number_is_masked_in_messages():
-    bad = APPLICANT_ID[:-1] + ("0" if APPLICANT_ID[-1] != "0" else "1")
+    bad = wrong_last_char(APPLICANT_ID)
     (found,) = check_application_id_number(context(with_app(clean(), id_number=bad)))
     assert bad not in found.message_zh + found.message_en + found.staff_note
     assert bad[:4] in found.message_zh and bad[-4:] in found.message_zh

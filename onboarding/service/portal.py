@@ -1,0 +1,117 @@
+"""What a merchant's upload link may see and do. Scope: one application, its open request, its documents."""
+from __future__ import annotations
+
+import hmac
+import io
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from documents.intake import inspect_upload
+from documents.types import DocumentType
+from onboarding.bootstrap import Services
+from onboarding.domain.model import Application
+from onboarding.domain.requests import ItemStatus, hash_token
+from onboarding.domain.states import ApplicationState
+from onboarding.service.submission import UploadedFile, UploadRefused, add_documents
+
+# A link stops working with these: nothing is left to do, and nothing should be shown.
+CLOSED_STATES = frozenset({ApplicationState.EXPIRED, ApplicationState.WITHDRAWN, ApplicationState.REJECTED})
+CHECKING_STATES = frozenset({ApplicationState.SUBMITTED, ApplicationState.CHECKING})
+
+
+class PortalItem(BaseModel):
+    document_type: str | None
+    code: str
+    message_zh: str
+    message_en: str
+    status: str  # missing | checking | accepted
+    thumbnail_document_id: str | None = None
+
+
+class PortalPage(BaseModel):
+    application_id: str
+    business_name: str
+    state: str
+    can_upload: bool
+    checking: bool
+    due_at: datetime | None
+    round_number: int | None
+    items: list[PortalItem]
+    upload_types: list[str]
+
+
+class LinkNotValid(LookupError):
+    """Unknown, expired, revoked or closed: the caller shows one plain page for all of them."""
+
+
+def _application_for(uow, token: str, now: datetime) -> Application:
+    token_hash = hash_token(token)
+    link = uow.applications.find_link(token_hash)
+    if link is None or not hmac.compare_digest(link.token_hash, token_hash) or not link.is_valid(now):
+        raise LinkNotValid()
+    application = uow.applications.get(link.application_id)
+    if application.state in CLOSED_STATES:
+        raise LinkNotValid()
+    return application
+
+
+def _page(application: Application, now: datetime) -> PortalPage:
+    latest = application.requests[-1] if application.requests else None
+    checking = application.state in CHECKING_STATES
+    current = application.current_documents()
+    items = []
+    for item in (latest.items if latest else []):
+        status = {ItemStatus.OPEN: "missing", ItemStatus.SUPERSEDED: "missing"}.get(item["status"], "accepted")
+        document = current.get(item.get("document_type")) if item.get("document_type") else None
+        if status == "missing" and checking and document is not None and latest and \
+                document.uploaded_at >= latest.created_at:
+            status = "checking"
+        if application.state in (ApplicationState.APPROVED, ApplicationState.SHIPPED, ApplicationState.ACTIVE):
+            status = "accepted"
+        items.append(PortalItem(document_type=item.get("document_type"), code=item["code"],
+                                message_zh=item["message_zh"], message_en=item["message_en"], status=status,
+                                thumbnail_document_id=document.id if document and status == "missing" else None))
+    request = application.open_request
+    can_upload = request is not None and request.accepts_uploads(now) and not checking
+    return PortalPage(
+        application_id=application.id, business_name=application.business_name, state=str(application.state),
+        can_upload=can_upload, checking=checking, due_at=latest.due_at if latest else None,
+        round_number=latest.round_number if latest else None, items=items,
+        upload_types=sorted(request.open_document_types()) if request else [],
+    )
+
+
+def open_link(services: Services, token: str) -> PortalPage:
+    with services.uow() as uow:
+        return _page(_application_for(uow, token, services.clock()), services.clock())
+
+
+def upload_with_link(services: Services, token: str, files: list[UploadedFile]) -> str:
+    """Stores the files if the link may take them; returns the application id so the caller can start the checks."""
+    with services.uow() as uow:
+        application = _application_for(uow, token, services.clock())
+        page = _page(application, services.clock())
+    if not page.can_upload:
+        raise UploadRefused("upload_not_expected", "this application is not waiting for documents")
+    for file in files:
+        if str(file.document_type) not in page.upload_types:
+            raise UploadRefused("document_not_requested", f"{file.document_type} was not requested",
+                                file.document_type)
+    add_documents(services, application.id, files, actor="merchant:link")
+    return application.id
+
+
+def thumbnail(services: Services, token: str, document_id: str, max_side: int = 480) -> bytes:
+    """A small JPEG of one of this application's documents; another application's id is simply not found."""
+    with services.uow() as uow:
+        application = _application_for(uow, token, services.clock())
+        document = next((d for d in application.documents if d.id == document_id), None)
+        if document is None:
+            raise LinkNotValid()
+        sha256, document_type = document.sha256, document.document_type
+    image = inspect_upload(services.blobs.get(sha256), DocumentType(document_type), services.intake_limits).image
+    image.thumbnail((max_side, max_side))
+    buffer = io.BytesIO()
+    image.convert("RGB").save(buffer, "JPEG", quality=80)
+    return buffer.getvalue()

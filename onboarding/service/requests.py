@@ -1,0 +1,89 @@
+"""Supplementary-material requests: opened and closed with each decision, reminded and expired by the sweep."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from onboarding.bootstrap import Services
+from onboarding.domain.model import Application
+from onboarding.domain.requests import RequestStatus, new_upload_token
+from onboarding.domain.states import ApplicationState
+from onboarding.notifications import messages
+from onboarding.notifications.outbox import enqueue_notice
+from rules.model import Decision, Outcome
+
+ITEM_FIELDS = ("code", "document_type", "field", "message_zh", "message_en", "staff_note")
+
+
+def issue_link(services: Services, application: Application, request, at: datetime) -> str:
+    """A fresh link for one message. Only the token's hash is kept; the outbox redacts the token once sent."""
+    token, token_hash = new_upload_token()
+    application.issue_link(token_hash, at=at, expires_at=request.due_at)
+    return f"{services.settings.portal_base_url.rstrip('/')}/r/{token}"
+
+
+def after_decision(services: Services, uow, application: Application, decision: Decision, at: datetime,
+                   actor: str) -> None:
+    """Runs inside the decision's transaction, so the request, the state and the outbox commit together."""
+    tz = ZoneInfo(services.settings.timezone)
+    if decision.outcome == Outcome.NEEDS_DOCUMENTS:
+        items = [{k: d.model_dump(mode="json")[k] for k in ITEM_FIELDS}
+                 for d in decision.deficiencies if d.merchant_fixable]
+        request = application.request_documents(
+            items, at=at, due_at=at + timedelta(days=services.settings.request_due_days), actor=actor)
+        request.schedule_reminders(services.settings.reminder_hours)
+        enqueue_notice(uow, application, messages.request_opened(
+            application.id, application.business_name, items, issue_link(services, application, request, at),
+            request.due_at, tz, request.round_number), at)
+    elif decision.outcome == Outcome.APPROVED:
+        application.close_open_request(RequestStatus.SATISFIED, at=at, actor=actor, reason="all checks passed")
+        enqueue_notice(uow, application, messages.application_approved(application.id, application.business_name), at)
+    elif decision.outcome == Outcome.MANUAL_REVIEW:
+        application.close_open_request(RequestStatus.SATISFIED, at=at, actor=actor, reason="staff review remains")
+        enqueue_notice(uow, application, messages.application_in_review(application.id), at)
+    elif decision.outcome == Outcome.REJECTED:
+        application.close_open_request(RequestStatus.CANCELLED, at=at, actor=actor, reason="application rejected")
+        enqueue_notice(uow, application, messages.application_rejected(
+            application.id, [d.message_zh for d in decision.deficiencies]), at)
+
+
+def revoke_links(services: Services, application_id: str, *, actor: str, reason: str) -> int:
+    """Staff: every upload link of the application stops working at once."""
+    with services.uow() as uow:
+        application = uow.applications.get(application_id, for_update=True)
+        revoked = application.revoke_links(at=services.clock(), actor=actor, reason=reason)
+        uow.commit()
+        return revoked
+
+
+def sweep_requests(services: Services, as_of: datetime) -> dict[str, int]:
+    """Reminders and expiry, visiting only requests with something due (indexed on due and reminder times)."""
+    tz = ZoneInfo(services.settings.timezone)
+    hours = services.settings.reminder_hours
+    report = {"reminders": 0, "expired": 0}
+    with services.uow() as uow:
+        due_ids = uow.applications.ids_with_request_work_due(as_of)
+    for application_id in due_ids:
+        with services.uow() as uow:
+            application = uow.applications.get(application_id, for_update=True)
+            request = application.open_request
+            if request is None:
+                continue
+            if as_of >= request.due_at:
+                request.close(RequestStatus.EXPIRED, as_of)
+                request.next_reminder_at = None
+                if application.state == ApplicationState.NEEDS_DOCUMENTS:
+                    application.transition(ApplicationState.EXPIRED, actor="sweep", at=as_of,
+                                           reason=f"no documents by {request.due_at.isoformat()}")
+                enqueue_notice(uow, application, messages.application_expired(application.id), as_of)
+                report["expired"] += 1
+            for label in ([] if not request.is_open else request.reminders_due(as_of, hours)):
+                request.mark_reminded(label, hours)
+                application.record(at=as_of, actor="sweep", action="reminder_sent", reason=label,
+                                   details={"round": request.round_number})
+                enqueue_notice(uow, application, messages.request_reminder(
+                    application.id, request.open_items, issue_link(services, application, request, as_of),
+                    request.due_at, tz, f"r{request.round_number}-{label}"), as_of)
+                report["reminders"] += 1
+            uow.commit()
+    return report
