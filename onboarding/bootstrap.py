@@ -55,6 +55,13 @@ class Services:
         return load_ruleset(self.settings.rules_dir)
 
     @cached_property
+    def sealer(self):
+        from onboarding.crypto import Sealer, load_or_create_key_file
+
+        keys = self.settings.secret_keys or [load_or_create_key_file(self.settings.resolved_home / "secret.key")]
+        return Sealer(keys)
+
+    @cached_property
     def senders(self) -> dict:
         from onboarding.domain.notifications import Channel
         from onboarding.notifications.senders import FileSender, SmtpSender, SnsSmsSender

@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 10 * 1024 * 1024
     max_image_pixels: int = 40_000_000
 
+    secret_keys: list[str] = Field(default=[], description="Fernet keys, newest first; default a key file under home.")
+
     portal_base_url: str = "http://127.0.0.1:8000"
     request_due_days: int = Field(default=10, ge=1, description="An unanswered request expires the application.")
     reminder_hours: list[int] = Field(default=[24, 72], description="Reminders, in hours after a round opens.")

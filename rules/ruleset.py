@@ -27,8 +27,9 @@ from rules.schema import (
 from rules.yaml_lines import YamlProblem, compose, locate, reject_duplicate_keys
 
 __all__ = [
-    "AddressPolicy", "BusinessPolicy", "Catalogue", "CodeEntry", "Effect", "Localized", "Policy", "Requirement", "RuleSet", "RulesFileError",
-    "SettlementPolicy", "Thresholds", "ValidityBand", "default_rules_dir", "load_ruleset",
+    "AddressPolicy", "BusinessPolicy", "Catalogue", "CodeEntry", "Effect", "Localized", "Policy", "Requirement",
+    "RuleSet", "RulesFileError", "SettlementPolicy", "Thresholds", "ValidityBand", "default_rules_dir",
+    "load_ruleset",
 ]
 
 POLICY_FILE = "ruleset.yaml"
@@ -47,6 +48,10 @@ class RulesFileError(Exception):
         self.reason = reason
         self.more = more  # further problems in the same file, not shown
         super().__init__(str(self))
+
+    def __reduce__(self):
+        # Workflow runners pickle task exceptions; the default would call __init__ with the message only.
+        return type(self), (self.path, self.line, self.reason, self.more)
 
     def __str__(self) -> str:
         where = f"{_display(self.path)}:{self.line}" if self.line else _display(self.path)

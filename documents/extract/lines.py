@@ -8,7 +8,8 @@ from documents.extract.normalize import normalize_text
 from documents.types import OcrReading
 
 # Separators and specks the recogniser puts between a label and its value.
-_LEADING_JUNK = re.compile(r"^[\s:;,.。、'\"“”|_\-~>》〉)）]+")
+_LEADING_JUNK = re.compile(r"^[\s:;,.。、'\"“”|_\-~>》〉)]+")
+_TRAILING_JUNK = re.compile(r"[\s:;,.。、'\"“”|_\-~<《〈(]+$")
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ def find_anchor(compact: str, anchor: str, *, search_from: int = 0, window: int 
         candidate = compact[start:start + len(anchor)]
         mismatches = sum(a != b for a, b in zip(candidate, anchor))
         # The first and last characters must agree, so a label is not found inside ordinary text.
-        if mismatches <= allowed and candidate[0] == anchor[0] or mismatches <= allowed and candidate[-1] == anchor[-1]:
+        if mismatches <= allowed and (candidate[0] == anchor[0] or candidate[-1] == anchor[-1]):
             return start, start + len(anchor), False
     return None
 
@@ -113,7 +114,7 @@ def cut_at_labels(text: str, labels: tuple[str, ...]) -> str:
         hit = find_anchor(text, label)
         if hit is not None and hit[0] > 0:
             end = min(end, hit[0])
-    return _LEADING_JUNK.sub("", text[:end][::-1])[::-1]
+    return _TRAILING_JUNK.sub("", text[:end])
 
 
 def right_neighbour(line: Line, lines: list[Line]) -> Line | None:
@@ -134,25 +135,39 @@ def right_neighbour(line: Line, lines: list[Line]) -> Line | None:
 
 
 def continuation_lines(start: Line, lines: list[Line], stop_labels: tuple[str, ...], max_lines: int = 3) -> list[Line]:
-    """Lines that continue a wrapped value: just below, indented past the label, and not labelled themselves."""
+    """Lines that continue a wrapped value, directly below it and not labelled themselves.
+
+    Forms indent the continuation under the value (ID card, licence columns); running text
+    (a lease) wraps to the margin, which is only a continuation if the line above was full.
+    """
     if start.box is None:
         return []
+    same_pass = [other for other in lines if other.box is not None and other.pass_name == start.pass_name]
+    page_right = max(other.box[0] + other.box[2] for other in same_pass)
+    left, _, width, height = start.box
     result: list[Line] = []
-    left, top, width, height = start.box
     previous = start
     for _ in range(max_lines):
-        prev_bottom = previous.box[1] + previous.box[3]
+        prev_left, prev_top, prev_width, prev_height = previous.box
+        prev_full = prev_left + prev_width >= page_right - 2 * height
         below = [
-            other for other in lines
-            if other.box is not None and other.pass_name == start.pass_name and other is not previous
-            and 0 <= other.box[1] - prev_bottom + 0.3 * height <= 1.3 * height
-            and left + 0.8 * height <= other.box[0] < left + width
+            other for other in same_pass
+            if other is not previous
+            and -0.3 * height <= other.box[1] - (prev_top + prev_height) <= height
+            and (left + 0.8 * height <= other.box[0] < left + width or prev_full and abs(other.box[0] - left) < height)
         ]
         if not below:
             break
         nxt = min(below, key=lambda other: other.box[1])
-        if any(find_anchor(nxt.compact, label, window=2) for label in stop_labels):
+        if _looks_labelled(nxt.compact, stop_labels):
             break
         result.append(nxt)
         previous = nxt
     return result
+
+
+def _looks_labelled(compact: str, labels: tuple[str, ...]) -> bool:
+    if any(find_anchor(compact, label, window=2) for label in labels):
+        return True
+    colon = compact.find(":")
+    return 0 < colon <= 8

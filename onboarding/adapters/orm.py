@@ -100,6 +100,7 @@ upload_links = Table(
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("expires_at", UtcDateTime(), nullable=False),
+    Column("sealed_token", Text),
     Column("revoked_at", UtcDateTime()),
 )
 

@@ -148,6 +148,42 @@ def rerun(application_id: str,
     emit(application_view(services, application_id), json_, render.application)
 
 
+def _parse_as_of(value: str | None):
+    from datetime import datetime, timezone
+
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise CliError(f"--as-of: not an ISO 8601 date-time: {value!r}") from None
+    if parsed.tzinfo is None:
+        raise CliError("--as-of: give a UTC offset, e.g. 2026-12-01T09:00:00+08:00")
+    return parsed.astimezone(timezone.utc)
+
+
+@app.command()
+@handles_errors
+def sweep(as_of: Annotated[Optional[str], typer.Option("--as-of", help="ISO 8601 with offset; default now.")] = None,
+          json_: JsonFlag = False) -> None:
+    """Reminders, expiries, activations, deposit refunds/forfeits due at that time."""
+    from onboarding.service.sweep import run_sweep
+
+    emit(run_sweep(_services(), _parse_as_of(as_of)), json_, render.sweep)
+
+
+@app.command()
+@handles_errors
+def revoke(application_id: str, reason: Annotated[str, typer.Option(help="Why, for the audit trail.")],
+           json_: JsonFlag = False) -> None:
+    """Staff: every upload link of the application stops working."""
+    from onboarding.service.requests import revoke_links
+
+    revoked = revoke_links(_services(), application_id, actor=_actor(), reason=reason)
+    emit({"application_id": application_id, "revoked": revoked}, json_,
+         lambda d: typer.echo(f"{d['revoked']} link(s) revoked"))
+
+
 @app.command()
 @handles_errors
 def demo(count: Annotated[int, typer.Option(help="How many sample applications.")] = 10,

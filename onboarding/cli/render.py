@@ -43,6 +43,12 @@ def application(view: dict[str, Any]) -> None:
             table.add_row(d["code"], d.get("document_type") or "", d["message_zh"] + "\n" + d["message_en"],
                           d.get("staff_note", ""))
         console.print(table)
+    for r in view.get("requests", []):
+        open_items = ", ".join(f"{i['code']}:{i.get('document_type') or ''}" for i in r["items"] if i["status"] == "open")
+        console.print(f"request round {r['round']} [{r['status']}] opened {r['created_at'][:16]} due {r['due_at'][:16]}"
+                      f"  reminders {', '.join(r['reminders_sent']) or '—'}  open: {open_items or '—'}")
+    if view.get("request") and view["request"].get("url"):
+        console.print(f"upload link: {view['request']['url']}")
     for w in view.get("warnings", []):
         console.print(f"[yellow]warning[/] {w['code']}: {w.get('staff_note', '')}")
     history = Table("at", "actor", "action", "from → to", "reason", title="History")
@@ -52,11 +58,16 @@ def application(view: dict[str, Any]) -> None:
     console.print(history)
 
 
+SLA_STYLE = {"green": "[green]●[/]", "yellow": "[yellow]●[/]", "red": "[bold red]●[/]", "none": ""}
+
+
 def status(rows: list[dict[str, Any]]) -> None:
-    table = Table("application", "merchant", "type", "state", "age h", "in state h", "blocker")
+    table = Table("application", "merchant", "type", "state", "SLA", "age h", "in state h", "request", "blocker")
     for r in rows:
+        request = f"round {r['request_round']}, {r['request_age_hours']:.1f} h" if r["request_round"] else ""
         table.add_row(r["application_id"], r["merchant"], r["merchant_type"], _state(r["state"]),
-                      f"{r['age_hours']:.1f}", f"{r['in_state_hours']:.1f}", r["blocker"])
+                      SLA_STYLE.get(r["sla"], ""), f"{r['age_hours']:.1f}", f"{r['in_state_hours']:.1f}", request,
+                      r["blocker"])
     _console().print(table)
     counts: dict[str, int] = {}
     for r in rows:
@@ -78,3 +89,11 @@ def demo(result: dict[str, Any]) -> None:
         table.add_row(r["application_id"], r["merchant_type"], r["scenario"], _state(r["state"]),
                       ", ".join(r["deficiencies"]) or "—", f"{r['seconds']:.1f}")
     _console().print(table)
+
+
+def sweep(report: dict[str, Any]) -> None:
+    console = _console()
+    console.print(f"[bold]sweep as of {report['as_of']}[/]")
+    for section, values in report.items():
+        if isinstance(values, dict):
+            console.print(f"  {section}: " + ", ".join(f"{k} {v}" for k, v in values.items() if not isinstance(v, list)))

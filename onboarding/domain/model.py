@@ -160,8 +160,10 @@ class Application:
         self.record(at=at, actor=actor, action=f"request_{status}", reason=reason,
                     details={"round": request.round_number})
 
-    def issue_link(self, token_hash: str, *, at: datetime, expires_at: datetime) -> UploadLink:
-        link = UploadLink(application_id=self.id, token_hash=token_hash, created_at=at, expires_at=expires_at)
+    def issue_link(self, token_hash: str, *, at: datetime, expires_at: datetime,
+                   sealed_token: str | None = None) -> UploadLink:
+        link = UploadLink(application_id=self.id, token_hash=token_hash, created_at=at, expires_at=expires_at,
+                          sealed_token=sealed_token)
         self.links.append(link)
         return link
 

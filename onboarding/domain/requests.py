@@ -106,6 +106,7 @@ class UploadLink:
     token_hash: str
     created_at: datetime
     expires_at: datetime
+    sealed_token: str | None = None  # readable only with the secret key, for staff to resend the link
     revoked_at: datetime | None = None
     id: int | None = None
 

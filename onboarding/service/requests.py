@@ -16,9 +16,13 @@ ITEM_FIELDS = ("code", "document_type", "field", "message_zh", "message_en", "st
 
 
 def issue_link(services: Services, application: Application, request, at: datetime) -> str:
-    """A fresh link for one message. Only the token's hash is kept; the outbox redacts the token once sent."""
+    """A fresh link for one message. Found by its hash; the sealed copy lets staff resend it."""
     token, token_hash = new_upload_token()
-    application.issue_link(token_hash, at=at, expires_at=request.due_at)
+    application.issue_link(token_hash, at=at, expires_at=request.due_at, sealed_token=services.sealer.seal(token))
+    return link_url(services, token)
+
+
+def link_url(services: Services, token: str) -> str:
     return f"{services.settings.portal_base_url.rstrip('/')}/r/{token}"
 
 

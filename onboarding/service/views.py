@@ -65,7 +65,13 @@ def _view(services: Services, app: Application, reveal: bool) -> dict[str, Any]:
         },
         "deficiencies": [_deficiency(d, reveal) for d in (latest.deficiencies if latest else [])],
         "warnings": [_deficiency(w, reveal) for w in (latest.warnings if latest else [])],
-        "request": None,
+        "request": _open_request(services, app),
+        "requests": [
+            {"round": r.round_number, "status": str(r.status), "created_at": _local(services, r.created_at),
+             "due_at": _local(services, r.due_at), "closed_at": _local(services, r.closed_at),
+             "reminders_sent": r.reminders_sent, "items": r.items}
+            for r in app.requests
+        ],
         "terminal": None,
         "deposit": None,
         "history": [
@@ -76,6 +82,23 @@ def _view(services: Services, app: Application, reveal: bool) -> dict[str, Any]:
     }
 
 
+def _open_request(services: Services, app: Application) -> dict[str, Any] | None:
+    from onboarding.service.requests import link_url
+
+    request = app.open_request
+    if request is None:
+        return None
+    now = services.clock()
+    live = [link for link in app.links if link.is_valid(now) and link.sealed_token]
+    token = services.sealer.open(live[-1].sealed_token) if live else None
+    return {"round": request.round_number, "url": link_url(services, token) if token else None,
+            "created_at": _local(services, request.created_at), "due_at": _local(services, request.due_at),
+            "age_hours": round((now - request.created_at).total_seconds() / 3600, 1),
+            "items": [{k: i.get(k) for k in ("code", "document_type", "message_zh", "message_en")}
+                      for i in request.open_items],
+            "reminders_sent": request.reminders_sent}
+
+
 def blocker(app: Application) -> str:
     latest = app.latest_decision
     if app.state == ApplicationState.NEEDS_DOCUMENTS and latest:
@@ -83,13 +106,34 @@ def blocker(app: Application) -> str:
     return BLOCKER_BY_STATE.get(app.state, "")
 
 
+def _hours(delta) -> float:
+    return round(delta.total_seconds() / 3600, 1)
+
+
+def sla_colour(state: ApplicationState, in_state_hours: float, request_age_hours: float | None) -> str:
+    """Our service levels: acknowledge in 30 min, answer in 24 h (48 h for complex cases);
+    a merchant silent for 3 days is phoned (回访)."""
+    if state in (ApplicationState.SUBMITTED, ApplicationState.CHECKING):
+        return "green" if in_state_hours < 0.5 else "red"
+    if state == ApplicationState.MANUAL_REVIEW:
+        return "green" if in_state_hours < 12 else "yellow" if in_state_hours < 24 else "red"
+    if state == ApplicationState.NEEDS_DOCUMENTS and request_age_hours is not None:
+        return "green" if request_age_hours < 24 else "yellow" if request_age_hours < 72 else "red"
+    return "none"
+
+
 def status_rows(services: Services, states: list[ApplicationState] | None = None) -> list[dict[str, Any]]:
     now = services.clock()
+    rows = []
     with services.uow() as uow:
-        return [
-            {"application_id": app.id, "merchant": app.business_name, "merchant_type": str(app.merchant_type),
-             "state": str(app.state), "age_hours": round((now - app.created_at).total_seconds() / 3600, 1),
-             "in_state_hours": round((now - (app.state_changed_at or app.created_at)).total_seconds() / 3600, 1),
-             "blocker": blocker(app)}
-            for app in uow.applications.list(states)
-        ]
+        for app in uow.applications.list(states):
+            in_state = _hours(now - (app.state_changed_at or app.created_at))
+            request = app.open_request
+            request_age = _hours(now - request.created_at) if request else None
+            rows.append({
+                "application_id": app.id, "merchant": app.business_name, "merchant_type": str(app.merchant_type),
+                "state": str(app.state), "age_hours": _hours(now - app.created_at), "in_state_hours": in_state,
+                "request_round": request.round_number if request else None, "request_age_hours": request_age,
+                "sla": sla_colour(app.state, in_state, request_age), "blocker": blocker(app),
+            })
+    return rows

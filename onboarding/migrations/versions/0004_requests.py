@@ -36,6 +36,7 @@ def upgrade() -> None:
         sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("expires_at", sa.DateTime(), nullable=False),
+        sa.Column("sealed_token", sa.Text()),
         sa.Column("revoked_at", sa.DateTime()),
     )
     op.create_index("ix_upload_links_application_id", "upload_links", ["application_id"])

@@ -1,0 +1,127 @@
+"""Resident ID card: 人像面 (name, sex, ethnicity, birth date, address, ID number) and 国徽面 (authority, validity)."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from documents.extract.lines import Labelled, Line, all_lines, continuation_lines, labelled_values, passes
+from documents.extract.values import Candidate, choose, field, find_dates, repair_digits, to_date
+from documents.types import ExtractedField, OcrReading
+from rules.checksums import ric_birth_date, ric_is_valid
+
+FRONT_LABELS = ("姓名", "性别", "民族", "出生", "住址", "公民身份号码")
+BACK_LABELS = ("签发机关", "有效期限")
+_NAME = re.compile(r"[\u4e00-\u9fff·]{2,15}")
+_ETHNICITY = re.compile(r"[\u4e00-\u9fff]{1,6}")
+_ID_NUMBER = re.compile(r"(?<![0-9])[0-9]{17}[0-9X](?![0-9X])")
+_VALIDITY = re.compile(
+    r"(\d{4})[.\-/年]?(\d{2})[.\-/月]?(\d{2})日?\s*[-—–~至]+\s*(?:(\d{4})[.\-/年]?(\d{2})[.\-/月]?(\d{2})|(长期|长))"
+)
+VALIDITY_YEARS = (5, 10, 20)
+
+
+def extract_front(reading: OcrReading) -> dict[str, ExtractedField]:
+    lines = all_lines(reading)
+    fields: dict[str, ExtractedField | None] = {
+        "name": _first_match(labelled_values(lines, ("姓名",), FRONT_LABELS), _NAME),
+        "sex": _sex(labelled_values(lines, ("性别",), FRONT_LABELS)),
+        "ethnicity": _first_match(labelled_values(lines, ("民族",), FRONT_LABELS), _ETHNICITY),
+        "address": _address(reading),
+        "id_number": choose(id_number_candidates(lines), ric_is_valid),
+    }
+    fields["birth_date"] = _birth_date(labelled_values(lines, ("出生",), FRONT_LABELS), fields["id_number"])
+    return {name: value for name, value in fields.items() if value is not None}
+
+
+def extract_back(reading: OcrReading) -> dict[str, ExtractedField]:
+    lines = all_lines(reading)
+    fields: dict[str, ExtractedField | None] = {
+        "issuing_authority": _first_match(labelled_values(lines, ("签发机关",), BACK_LABELS), _NAME),
+    }
+    fields.update(_validity(lines))
+    return {name: value for name, value in fields.items() if value is not None}
+
+
+def id_number_candidates(lines: list[Line]) -> list[Candidate]:
+    candidates = []
+    for line in lines:
+        text = repair_digits(line.compact.upper(), keep="X")
+        candidates.extend(Candidate(m.group(), line.confidence) for m in _ID_NUMBER.finditer(text))
+    return candidates
+
+
+def _first_match(found: list[Labelled], pattern: re.Pattern[str]) -> ExtractedField | None:
+    for labelled in found:
+        match = pattern.search(labelled.value)
+        if match:
+            return field(match.group(), labelled.confidence)
+    return None
+
+
+def _sex(found: list[Labelled]) -> ExtractedField | None:
+    for labelled in found:
+        for char in labelled.value[:3]:
+            if char in "男女":
+                return field(char, labelled.confidence)
+    return None
+
+
+def _birth_date(found: list[Labelled], id_number: ExtractedField | None) -> ExtractedField | None:
+    """The printed birth date; agreement with a valid ID number's date raises confidence, conflict lowers it."""
+    from_number = ric_birth_date(id_number.value) if id_number and id_number.value else None
+    for labelled in found:
+        dates = find_dates(labelled.value)
+        if not dates:
+            continue
+        printed = dates[0]
+        confidence = labelled.confidence
+        if from_number is not None:
+            confidence = max(confidence, 0.9) if printed == from_number else confidence * 0.5
+        return field(printed.isoformat(), confidence)
+    return None
+
+
+def _address(reading: OcrReading) -> ExtractedField | None:
+    for lines in passes(reading):
+        for labelled in labelled_values(lines, ("住址",), ("公民身份号码",)):
+            more = continuation_lines(labelled.line, lines, ("公民身份号码",))
+            value = labelled.value + "".join(line.compact for line in more)
+            if value:
+                ocr = [labelled.confidence] + [line.confidence for line in more]
+                return field(value, sum(ocr) / len(ocr))
+    return None
+
+
+def _validity(lines: list[Line]) -> dict[str, ExtractedField | None]:
+    """valid_from / valid_until from 有效期限; a period that is not 5, 10 or 20 years is suspicious."""
+    labelled = labelled_values(lines, ("有效期限",), BACK_LABELS)
+    sources = [(item.value, item.confidence) for item in labelled]
+    sources += [(line.compact, line.confidence * 0.8) for line in lines]  # label unreadable: any line with a range
+    for text, confidence in sources:
+        match = _VALIDITY.search(repair_digits(text))
+        if not match:
+            continue
+        start = to_date(*match.group(1, 2, 3))
+        if start is None:
+            continue
+        if match.group(7):
+            return {"valid_from": field(start.isoformat(), confidence), "valid_until": field("长期", confidence)}
+        end = to_date(*match.group(4, 5, 6))
+        if end is None:
+            return {"valid_from": field(start.isoformat(), confidence)}
+        plausible = _is_standard_period(start, end)
+        period_confidence = confidence if plausible else confidence * 0.6
+        return {"valid_from": field(start.isoformat(), period_confidence),
+                "valid_until": field(end.isoformat(), period_confidence)}
+    return {}
+
+
+def _is_standard_period(start: date, end: date) -> bool:
+    for years in VALIDITY_YEARS:
+        try:
+            expected = start.replace(year=start.year + years)
+        except ValueError:  # issued on 29 February
+            expected = start.replace(year=start.year + years, day=28)
+        if abs((end - expected).days) <= 1:
+            return True
+    return False

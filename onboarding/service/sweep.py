@@ -1,0 +1,17 @@
+"""Everything that becomes due with time, in one pass: `onboard sweep --as-of` and the scheduled flow."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from onboarding.bootstrap import Services
+from onboarding.notifications.delivery import deliver_pending
+from onboarding.service.requests import sweep_requests
+
+
+def run_sweep(services: Services, as_of: datetime | None = None) -> dict[str, Any]:
+    as_of = as_of or services.clock()
+    report: dict[str, Any] = {"as_of": as_of.isoformat()}
+    report["requests"] = sweep_requests(services, as_of)
+    report["notifications"] = deliver_pending(services).model_dump()
+    return report
