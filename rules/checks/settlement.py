@@ -24,7 +24,9 @@ def check_card_number(ctx: CheckContext) -> list[Deficiency]:
     number = digits_only(raw)
     last4 = number[-4:]
     reason = None
-    if not number or number != compact_identifier(raw):
+    if not raw.strip():
+        reason = "no number given"
+    elif number != compact_identifier(raw):
         reason = "contains characters other than digits"
     elif not policy.card_number_min_length <= len(number) <= policy.card_number_max_length:
         reason = f"{len(number)} digits, expected {policy.card_number_min_length}-{policy.card_number_max_length}"

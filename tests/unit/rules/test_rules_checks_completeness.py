@@ -8,7 +8,7 @@ from rules_facts import clean, context, with_doc, without_docs
 CASES = [
     # merchant type, documents removed, documents added, expected (code, document) in order
     (M.SMALL_MICRO, [D.BANK_CARD], [], [("document_missing", D.BANK_CARD)]),
-    (M.SMALL_MICRO, [D.ID_CARD_BACK], [], [("document_missing_back", D.ID_CARD_BACK)]),
+    (M.SMALL_MICRO, [D.ID_CARD_BACK], [], [("document_missing", D.ID_CARD_BACK)]),
     (M.SMALL_MICRO, [D.ID_CARD_FRONT, D.ID_CARD_BACK], [],
      [("document_missing", D.ID_CARD_FRONT), ("document_missing", D.ID_CARD_BACK)]),
     (M.SMALL_MICRO, [D.ID_CARD_FRONT], [], [("document_missing", D.ID_CARD_FRONT)]),

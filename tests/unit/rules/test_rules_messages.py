@@ -42,11 +42,11 @@ def test_missing_parameters_leave_a_gap_not_a_crash():
 
 
 @pytest.mark.parametrize("code", sorted(ruleset().catalogue.codes))
-@pytest.mark.parametrize("document_type", [None, *D])
-def test_every_catalogue_message_renders_without_parameters(code, document_type):
-    found = deficiency(ruleset(), code, document_type)
-    assert found.message_zh and found.message_en and found.staff_note
-    assert "{" not in found.message_zh + found.message_en
+def test_every_catalogue_message_renders_without_parameters(code):
+    for document_type in [None, *D]:
+        found = deficiency(ruleset(), code, document_type)
+        assert found.message_zh and found.message_en and found.staff_note
+        assert "{" not in found.message_zh + found.message_en
 
 
 def test_evidence_shadowed_by_a_parameter_stays_reachable():

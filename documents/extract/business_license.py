@@ -1,0 +1,70 @@
+"""Business licence (营业执照): USCC, registered name, legal representative / operator, address."""
+from __future__ import annotations
+
+import re
+
+from documents.extract.lines import Line, all_lines, continuation_lines, labelled_values, passes
+from documents.extract.values import Candidate, choose, field
+from documents.types import ExtractedField, OcrReading
+from rules.checksums import USCC_ALPHABET, uscc_is_valid
+
+NAME_ANCHORS = ("名称",)
+REPRESENTATIVE_ANCHORS = ("法定代表人", "经营者", "负责人", "投资人", "执行事务合伙人")
+ADDRESS_ANCHORS = ("主要经营场所", "经营场所", "营业场所", "住所")
+LABELS = (
+    "统一社会信用代码", "名称", "类型", "法定代表人", "经营者", "负责人", "投资人", "执行事务合伙人",
+    "经营范围", "注册资本", "组成形式", "成立日期", "注册日期", "营业期限", "住所", "经营场所", "营业场所",
+    "登记机关",
+)
+# Letters outside the USCC alphabet are always misread digits there.
+_USCC_LOOKALIKES = str.maketrans({"O": "0", "I": "1", "Z": "2", "S": "5"})
+_USCC_TOKEN = re.compile(f"[{USCC_ALPHABET}]{{18,20}}")
+_PERSON = re.compile(r"[\u4e00-\u9fff·]{2,15}")
+
+
+def extract(reading: OcrReading) -> dict[str, ExtractedField]:
+    lines = all_lines(reading)
+    fields = {
+        "uscc": choose(uscc_candidates(lines), uscc_is_valid),
+        "company_name": _company_name(lines),
+        "legal_representative": _representative(lines),
+        "address": _address(reading),
+    }
+    return {name: value for name, value in fields.items() if value is not None}
+
+
+def uscc_candidates(lines: list[Line]) -> list[Candidate]:
+    candidates = []
+    for line in lines:
+        text = line.compact.upper().translate(_USCC_LOOKALIKES)
+        for match in _USCC_TOKEN.finditer(text):
+            token = match.group()
+            # A longer run has a speck glued to it: every 18-character window is a reading.
+            candidates.extend(Candidate(token[i:i + 18], line.confidence) for i in range(len(token) - 17))
+    return candidates
+
+
+def _company_name(lines: list[Line]) -> ExtractedField | None:
+    for labelled in labelled_values(lines, NAME_ANCHORS, LABELS):
+        if len(labelled.value) >= 2:
+            return field(labelled.value, labelled.confidence)
+    return None
+
+
+def _representative(lines: list[Line]) -> ExtractedField | None:
+    for labelled in labelled_values(lines, REPRESENTATIVE_ANCHORS, LABELS):
+        match = _PERSON.search(labelled.value)
+        if match:
+            return field(match.group(), labelled.confidence)
+    return None
+
+
+def _address(reading: OcrReading) -> ExtractedField | None:
+    for lines in passes(reading):
+        for labelled in labelled_values(lines, ADDRESS_ANCHORS, LABELS):
+            more = continuation_lines(labelled.line, lines, LABELS)
+            value = labelled.value + "".join(line.compact for line in more)
+            if value:
+                ocr = [labelled.confidence] + [line.confidence for line in more]
+                return field(value, sum(ocr) / len(ocr))
+    return None
