@@ -4,7 +4,8 @@ from __future__ import annotations
 import re
 
 from documents.extract.lines import all_lines, continuation_lines, labelled_values, passes
-from documents.extract.values import field, find_dates
+from documents.extract.gazetteer import correct_admin_prefix
+from documents.extract.values import field, find_dates, repaired
 from documents.types import ExtractedField, OcrReading
 
 # Most specific first: a lease names both parties, a bill has several dates.
@@ -45,7 +46,7 @@ def _address(reading: OcrReading) -> ExtractedField | None:
                 value = labelled.value + "".join(line.compact for line in more)
                 if len(value) >= 4:
                     ocr = [labelled.confidence] + [line.confidence for line in more]
-                    return field(value, sum(ocr) / len(ocr))
+                    return repaired(value, sum(ocr) / len(ocr), correct_admin_prefix)
     return None
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 import re
 
 from documents.extract.lines import Line, all_lines, continuation_lines, labelled_values, passes
-from documents.extract.values import Candidate, choose, field
+from documents.extract.gazetteer import correct_admin_prefix
+from documents.extract.values import Candidate, choose, field, repaired
 from documents.types import ExtractedField, OcrReading
 from rules.checksums import USCC_ALPHABET, uscc_is_valid
 
@@ -46,8 +47,8 @@ def uscc_candidates(lines: list[Line]) -> list[Candidate]:
 
 def _company_name(lines: list[Line]) -> ExtractedField | None:
     for labelled in labelled_values(lines, NAME_ANCHORS, LABELS):
-        if len(labelled.value) >= 2:
-            return field(labelled.value, labelled.confidence)
+        if len(labelled.value) >= 2:  # registered names start with the place of registration
+            return repaired(labelled.value, labelled.confidence, correct_admin_prefix)
     return None
 
 
@@ -66,5 +67,5 @@ def _address(reading: OcrReading) -> ExtractedField | None:
             value = labelled.value + "".join(line.compact for line in more)
             if value:
                 ocr = [labelled.confidence] + [line.confidence for line in more]
-                return field(value, sum(ocr) / len(ocr))
+                return repaired(value, sum(ocr) / len(ocr), correct_admin_prefix)
     return None

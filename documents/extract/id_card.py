@@ -5,7 +5,8 @@ import re
 from datetime import date
 
 from documents.extract.lines import Labelled, Line, all_lines, continuation_lines, labelled_values, passes
-from documents.extract.values import Candidate, choose, field, find_dates, repair_digits, to_date
+from documents.extract.gazetteer import correct_admin_prefix, correct_authority
+from documents.extract.values import Candidate, choose, field, find_dates, repair_digits, repaired, to_date
 from documents.types import ExtractedField, OcrReading
 from rules.checksums import ric_birth_date, ric_is_valid
 
@@ -36,7 +37,7 @@ def extract_front(reading: OcrReading) -> dict[str, ExtractedField]:
 def extract_back(reading: OcrReading) -> dict[str, ExtractedField]:
     lines = all_lines(reading)
     fields: dict[str, ExtractedField | None] = {
-        "issuing_authority": _first_match(labelled_values(lines, ("签发机关",), BACK_LABELS), _NAME),
+        "issuing_authority": _authority(labelled_values(lines, ("签发机关",), BACK_LABELS)),
     }
     fields.update(_validity(lines))
     return {name: value for name, value in fields.items() if value is not None}
@@ -88,8 +89,15 @@ def _address(reading: OcrReading) -> ExtractedField | None:
             value = labelled.value + "".join(line.compact for line in more)
             if value:
                 ocr = [labelled.confidence] + [line.confidence for line in more]
-                return field(value, sum(ocr) / len(ocr))
+                return repaired(value, sum(ocr) / len(ocr), correct_admin_prefix)
     return None
+
+
+def _authority(found: list[Labelled]) -> ExtractedField | None:
+    extracted = _first_match(found, _NAME)
+    if extracted is None:
+        return None
+    return repaired(extracted.value, extracted.confidence, correct_authority)
 
 
 def _validity(lines: list[Line]) -> dict[str, ExtractedField | None]:

@@ -90,3 +90,11 @@ def field(value: str | None, confidence: float) -> ExtractedField | None:
     if not value:
         return None
     return ExtractedField(value=value, confidence=round(min(max(confidence, 0.0), 1.0), 3))
+
+
+def repaired(value: str | None, confidence: float, repair: Callable[[str], tuple[str, bool]]) -> ExtractedField | None:
+    """A field after a dictionary repair (place names); a repaired value is a little less certain."""
+    if not value:
+        return None
+    fixed, changed = repair(value)
+    return field(fixed, confidence * 0.9 if changed else confidence)

@@ -8,6 +8,7 @@ from PIL import Image
 
 from documents.samples.degrade import apply_level
 from documents.samples.identity import SampleIdentity
+from documents.samples.layouts.account_permit import account_permit
 from documents.samples.layouts.address_proof import address_proof
 from documents.samples.layouts.bank_card import bank_card
 from documents.samples.layouts.business_license import business_license
@@ -25,6 +26,7 @@ LAYOUTS: dict[DocumentType, Layout] = {
     DocumentType.ADDRESS_PROOF: address_proof,
     DocumentType.STOREFRONT_PHOTO: storefront_photo,
     DocumentType.INTERIOR_PHOTO: interior_photo,
+    DocumentType.ACCOUNT_PERMIT: account_permit,
 }
 
 

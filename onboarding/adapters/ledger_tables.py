@@ -68,6 +68,7 @@ deposits = Table(
     Column("policy_version", String(64), nullable=False),
     Column("state", StrEnumColumn(DepositState), nullable=False, index=True),
     Column("taken_at", UtcDateTime(), nullable=False),
+    Column("window_starts_at", UtcDateTime()),  # the terminal's activation
     Column("deadline", UtcDateTime()),
     Column("qualifying_volume_fen", BigInteger, nullable=False),
     Column("volume_as_of", UtcDateTime()),

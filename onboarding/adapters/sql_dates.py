@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import DateTime, Integer
+from sqlalchemy import DateTime
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
@@ -36,5 +36,3 @@ def _plus_days_sqlite(element: plus_days, compiler, **kw) -> str:
     n = compiler.process(days, **kw)
     return f"(strftime('%Y-%m-%d %H:%M:%S', {ts}, '+' || CAST({n} AS INTEGER) || ' days') || substr({ts}, 20))"
 
-
-__all__ = ["plus_days", "Integer"]

@@ -143,7 +143,8 @@ class Deposit:
     policy_version: str
     taken_at: datetime
     state: DepositState = DepositState.HELD
-    deadline: datetime | None = None  # activation + window_days; None until the terminal is active
+    window_starts_at: datetime | None = None  # the terminal's activation; None until then
+    deadline: datetime | None = None  # window_starts_at + window_days
     qualifying_volume_fen: int = 0
     volume_as_of: datetime | None = None
     decided_at: datetime | None = None

@@ -67,6 +67,7 @@ def upgrade() -> None:
         sa.Column("policy_version", sa.String(64), nullable=False),
         sa.Column("state", sa.String(32), nullable=False),
         sa.Column("taken_at", sa.DateTime(), nullable=False),
+        sa.Column("window_starts_at", sa.DateTime()),
         sa.Column("deadline", sa.DateTime()),
         sa.Column("qualifying_volume_fen", sa.BigInteger(), nullable=False),
         sa.Column("volume_as_of", sa.DateTime()),
