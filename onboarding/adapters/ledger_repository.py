@@ -14,6 +14,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from onboarding.adapters.ledger_import_sql import TransactionStaging
+from onboarding.adapters.ledger_report_sql import LedgerReportSql
 from onboarding.adapters.ledger_sweep_sql import LedgerSweepSql
 from onboarding.adapters.ledger_tables import deposits, import_batches, refund_instructions, terminals
 from onboarding.adapters.outbox import outbox
@@ -56,6 +57,7 @@ class LedgerRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
         self.sweep = LedgerSweepSql(session)
+        self.report = LedgerReportSql(session)
 
     # ---- terminals ---------------------------------------------------------------------------
 
@@ -129,6 +131,13 @@ class LedgerRepository:
     def batch_with_sha256(self, sha256: str) -> dict[str, Any] | None:
         row = self.session.execute(select(import_batches).where(import_batches.c.sha256 == sha256)).mappings().first()
         return None if row is None else dict(row)
+
+    def add_batch(self, batch_id: str, sha256: str, source: str, at: datetime, row_count: int) -> None:
+        self.session.execute(insert(import_batches).values(
+            id=batch_id, sha256=sha256, source=source[-1000:], imported_at=at, row_count=row_count, new_count=0))
+
+    def record_batch_result(self, batch_id: str, new_count: int) -> None:
+        self.session.execute(update(import_batches).where(import_batches.c.id == batch_id).values(new_count=new_count))
 
     def staging(self) -> TransactionStaging:
         """A scratch table for one batch: rows are checked against the ledger there before any is imported."""

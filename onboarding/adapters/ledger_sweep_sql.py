@@ -25,8 +25,10 @@ HELD, SHIPPED, ACTIVE = str(DepositState.HELD), str(TerminalState.SHIPPED), str(
 assert can_transition(ApplicationState.SHIPPED, ApplicationState.ACTIVE)  # the only transition done in bulk here
 
 
-def net_volume(policy: DepositPolicy, terminal_sn: Any, starts_at: Any, deadline: Any, as_of: datetime):
+def net_volume(policy: DepositPolicy, terminal_sn: Any, starts_at: Any, deadline: Any, as_of: datetime | Any):
     """SQL twin of `domain.terminals.qualifying_volume`: net fen in [starts_at, deadline), up to as_of."""
+    if isinstance(as_of, datetime):
+        as_of = _at(as_of)
     signed = case(
         (X.kind.in_([str(k) for k in policy.qualifying_kinds]), X.amount_fen),
         (X.kind.in_([str(k) for k in policy.subtracting_kinds]), -X.amount_fen),
@@ -35,7 +37,7 @@ def net_volume(policy: DepositPolicy, terminal_sn: Any, starts_at: Any, deadline
     return cast(func.coalesce(
         select(func.sum(signed)).where(
             X.terminal_sn == terminal_sn, X.channel.in_([str(c) for c in policy.qualifying_channels]),
-            X.occurred_at >= starts_at, X.occurred_at < deadline, X.occurred_at <= literal(as_of, UtcDateTime()),
+            X.occurred_at >= starts_at, X.occurred_at < deadline, X.occurred_at <= as_of,
         ).scalar_subquery(), 0), BigInteger)
 
 
@@ -59,7 +61,7 @@ class LedgerSweepSql:
             X.channel.in_([str(c) for c in policy.qualifying_channels]),
             X.amount_fen >= policy.activation_min_amount_fen,
             X.occurred_at >= T.shipped_at, X.occurred_at < T.activation_deadline,
-            X.occurred_at <= literal(as_of, UtcDateTime()),
+            X.occurred_at <= _at(as_of),
         ).scalar_subquery()
         return self._run(
             update(terminals).where(T.state == SHIPPED, T.model == model, first_sale.is_not(None))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import sessionmaker
 
+from onboarding.adapters.ledger_repository import LedgerRepository
 from onboarding.adapters.outbox import OutboxRepository
 from onboarding.adapters.repository import ApplicationRepository, OcrReadingRepository
 
@@ -16,6 +17,7 @@ class UnitOfWork:
         self.applications = ApplicationRepository(self.session)
         self.ocr_readings = OcrReadingRepository(self.session)
         self.outbox = OutboxRepository(self.session)
+        self.ledger = LedgerRepository(self.session)
         return self
 
     def __exit__(self, *exc) -> None:

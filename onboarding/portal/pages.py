@@ -94,4 +94,4 @@ class Pages:
         """Bilingual and fixed: the same bytes for every unknown, expired, revoked or closed link."""
         return self.env.get_template("message.html").render(
             lang="zh", html_lang="zh-CN", other_lang="en", t=lambda key, **kw: texts.bilingual(key),
-            title=texts.bilingual("not_valid_title"), body="", back_url=None)
+            title=texts.bilingual("not_valid_title"), body=texts.bilingual("not_valid_detail"), back_url=None)

@@ -32,6 +32,8 @@ TEXTS: dict[str, dict[Lang, str]] = {
                       "en": "Our staff will finish the review within 24 hours and tell you by SMS and email."},
     "nothing_to_do": {"zh": "目前无需上传资料。", "en": "Nothing to upload right now."},
     "not_valid_title": {"zh": "链接无效或已过期", "en": "This link is not valid"},
+    "not_valid_detail": {"zh": "请使用短信或邮件中最新的链接，或联系客服。",
+                         "en": "Please use the newest link from your SMS or email, or contact us."},
     "back": {"zh": "返回上传页面", "en": "Back to the upload page"},
     "refused_title": {"zh": "无法接收该文件", "en": "We could not accept this upload"},
     "too_large_title": {"zh": "文件过大", "en": "File too large"},

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hmac
 import io
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from pydantic import BaseModel
 
@@ -18,6 +18,9 @@ from onboarding.service.submission import UploadedFile, UploadRefused, add_docum
 # A link stops working with these: nothing is left to do, and nothing should be shown.
 CLOSED_STATES = frozenset({ApplicationState.EXPIRED, ApplicationState.WITHDRAWN, ApplicationState.REJECTED})
 CHECKING_STATES = frozenset({ApplicationState.SUBMITTED, ApplicationState.CHECKING})
+# Between an upload and the flow taking the application into `checking`, the merchant should already see
+# "checking"; past this grace the form comes back, so a lost start (a restart) never strands the merchant.
+AWAITING_CHECK_GRACE = timedelta(minutes=15)
 
 
 class PortalItem(BaseModel):
@@ -56,10 +59,19 @@ def _application_for(uow, token: str, now: datetime) -> Application:
     return application
 
 
+def _awaiting_check(application: Application, latest, current: dict, now: datetime) -> bool:
+    """Documents arrived for the open round and the checks have not started yet."""
+    if application.state != ApplicationState.NEEDS_DOCUMENTS or latest is None or not latest.is_open:
+        return False
+    wanted = latest.open_document_types()
+    return any(str(t) in wanted and latest.created_at <= d.uploaded_at and now - d.uploaded_at < AWAITING_CHECK_GRACE
+               for t, d in current.items())
+
+
 def _page(application: Application, now: datetime) -> PortalPage:
     latest = application.requests[-1] if application.requests else None
-    checking = application.state in CHECKING_STATES
     current = application.current_documents()
+    checking = application.state in CHECKING_STATES or _awaiting_check(application, latest, current, now)
     items = []
     for item in (latest.items if latest else []):
         status = {ItemStatus.OPEN: "missing", ItemStatus.SUPERSEDED: "missing"}.get(item["status"], "accepted")

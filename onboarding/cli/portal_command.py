@@ -1,0 +1,25 @@
+"""`onboard portal`: serve the merchant upload portal."""
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+
+def portal(host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+           port: Annotated[int, typer.Option(help="TCP port.")] = 8000) -> None:
+    """Serve the merchant upload portal (the links in request messages point here)."""
+    import logging
+
+    import uvicorn
+
+    from onboarding.bootstrap import get_services
+    from onboarding.portal.app import create_app
+    from onboarding.runtime import configure_prefect
+
+    services = get_services()
+    configure_prefect(services.settings)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # uvicorn's access log prints the path, which holds the merchant's token; the portal logs it masked.
+    uvicorn.run(create_app(services), host=host, port=port, access_log=False, server_header=False,
+                proxy_headers=True, log_level="info")

@@ -1,0 +1,1 @@
+"""The merchant upload portal: `create_app(services)` in onboarding.portal.app."""

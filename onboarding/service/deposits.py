@@ -1,0 +1,147 @@
+"""The ledger sweep (activations, refunds, forfeits, dormant terminals) and the deposits report.
+
+Each sweep step is one short transaction of set-based statements (see `ledger_sweep_sql`), safe to run
+again and alongside another sweep: a row changes only while it is still in the state the step expects.
+"""
+from __future__ import annotations
+
+import random
+import secrets
+import time
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any, Callable, TypeVar
+
+from sqlalchemy.exc import DBAPIError
+
+from onboarding.adapters.unit_of_work import UnitOfWork
+from onboarding.bootstrap import Services
+from onboarding.domain.terminals import DepositState, LedgerError, dormancy_cutoff
+from onboarding.service.deposit_notices import DepositFacts, deposit_notices
+from onboarding.service.terminals import policies_of
+
+ACTOR = "sweep"
+DUE_WITHIN_DAYS = 7
+_ATTEMPTS = 5
+_RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})  # deadlock, serialization failure
+
+Result = TypeVar("Result")
+
+
+@dataclass(frozen=True)
+class LedgerSweepReport:
+    as_of: datetime
+    sweep_id: str
+    activated: int
+    activation_overdue_flagged: int  # shipped terminals newly flagged for staff in this sweep
+    activation_overdue_total: int  # all shipped terminals flagged and still not active
+    volumes_refreshed: int
+    refunded: int
+    forfeited: int
+    suspended: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "as_of": self.as_of.isoformat()}
+
+
+def _require_aware(as_of: datetime) -> None:
+    if as_of.tzinfo is None:
+        raise LedgerError("as_of needs a UTC offset")
+
+
+def sweep_ledger(services: Services, as_of: datetime) -> LedgerSweepReport:
+    _require_aware(as_of)
+    policies = policies_of(services).items()
+    sweep_id = secrets.token_hex(8)
+    sweep = lambda uow: uow.ledger.sweep  # noqa: E731
+
+    def activate(uow: UnitOfWork) -> int:
+        count = sum(sweep(uow).activate(model, policy, sweep_id, as_of) for model, policy in policies)
+        sweep(uow).record_activations(sweep_id, as_of, ACTOR)
+        return count
+
+    def decide_deposits(uow: UnitOfWork) -> tuple[int, dict[str, int]]:
+        refreshed = sum(sweep(uow).refresh_volumes(model, policy, as_of) for model, policy in policies)
+        sweep(uow).decide_deposits(sweep_id, as_of)
+        sweep(uow).record_deposit_decisions(sweep_id, as_of, ACTOR)
+        decided = sweep(uow).decided_in(sweep_id)
+        uow.ledger.enqueue_new([message for row in decided for message in deposit_notices(_facts(row), as_of)])
+        return refreshed, {state: sum(1 for row in decided if row["state"] == state) for state in DepositState}
+
+    def suspend(uow: UnitOfWork) -> int:
+        return sum(sweep(uow).suspend_dormant(model, dormancy_cutoff(policy, as_of), sweep_id, as_of, ACTOR)
+                   for model, policy in policies)
+
+    activated = _in_transaction(services, activate)
+    flagged = _in_transaction(services, lambda uow: sweep(uow).flag_overdue_activations(sweep_id, as_of, ACTOR))
+    refreshed, decided = _in_transaction(services, decide_deposits)
+    suspended = _in_transaction(services, suspend)
+    with services.uow() as uow:
+        overdue = sweep(uow).overdue_activations()
+    return LedgerSweepReport(as_of=as_of, sweep_id=sweep_id, activated=activated, activation_overdue_flagged=flagged,
+                             activation_overdue_total=overdue, volumes_refreshed=refreshed,
+                             refunded=decided[DepositState.REFUNDED], forfeited=decided[DepositState.FORFEITED],
+                             suspended=suspended)
+
+
+def _facts(row: dict[str, Any]) -> DepositFacts:
+    return DepositFacts(application_id=row["application_id"], state=DepositState(row["state"]),
+                        serial_number=row["terminal_sn"], amount_fen=row["amount_fen"],
+                        threshold_fen=row["threshold_fen"], window_days=row["window_days"],
+                        volume_fen=row["qualifying_volume_fen"], account_number=row["settlement_number"],
+                        email=row["email"], phone=row["phone"])
+
+
+def _in_transaction(services: Services, work: Callable[[UnitOfWork], Result]) -> Result:
+    """Runs `work` and commits; a deadlock with a concurrent sweep rolls back and runs it again."""
+    for attempt in range(_ATTEMPTS):
+        try:
+            with services.uow() as uow:
+                result = work(uow)
+                uow.commit()
+                return result
+        except DBAPIError as error:
+            if getattr(error.orig, "sqlstate", None) not in _RETRYABLE_SQLSTATES or attempt == _ATTEMPTS - 1:
+                raise
+            time.sleep(random.uniform(0.01, 0.1) * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def deposits_report(services: Services, as_of: datetime) -> dict[str, Any]:
+    """Deposit counts and totals by state; what falls due in the next 7 days; reconciliation.
+
+    `due_next_7_days` lists held deposits a sweep will decide within 7 days of `as_of`:
+    reason `threshold_reached` — qualifying volume (counted up to `as_of`) already at the threshold, so the
+    next sweep refunds it; reason `deadline_within_7_days` — still short, deadline at most 7 days away (or
+    passed, awaiting a sweep): refunded if the volume gets there by the deadline, otherwise forfeited.
+    `reconciliation.mismatches` lists terminals whose deposit's recorded volume differs from the sum of
+    their transactions over the same window and cut-off (e.g. a late batch with back-dated rows).
+    """
+    _require_aware(as_of)
+    policies = policies_of(services).items()
+    with services.uow() as uow:
+        report = uow.ledger.report
+        totals = report.totals_by_state()
+        due = [row for model, policy in policies for row in report.due(model, policy, as_of, DUE_WITHIN_DAYS)]
+        checked, mismatches = 0, []
+        for model, policy in policies:
+            count, found = report.volume_mismatches(model, policy)
+            checked += count
+            mismatches.extend(found)
+        overdue = uow.ledger.sweep.overdue_activations()
+    due.sort(key=lambda row: (row["deadline"], row["application_id"]))
+    return {
+        "as_of": as_of.isoformat(),
+        "deposits": {str(state): {"count": totals.get(str(state), (0, 0))[0],
+                                  "amount_fen": totals.get(str(state), (0, 0))[1]} for state in DepositState},
+        "due_next_7_days": [
+            {"application_id": row["application_id"], "terminal_sn": row["terminal_sn"],
+             "amount_fen": int(row["amount_fen"]), "qualifying_volume_fen": int(row["volume"]),
+             "threshold_fen": int(row["threshold_fen"]), "deadline": row["deadline"].isoformat(),
+             "reason": "threshold_reached" if row["volume"] >= row["threshold_fen"] else "deadline_within_7_days"}
+            for row in due
+        ],
+        "refunds_due_fen": sum(int(row["amount_fen"]) for row in due if row["volume"] >= row["threshold_fen"]),
+        "activation_overdue": overdue,
+        "reconciliation": {"deposits_checked": checked, "mismatches": sorted(mismatches, key=lambda m: m["terminal_sn"])},
+    }

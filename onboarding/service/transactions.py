@@ -1,0 +1,149 @@
+"""Transaction batches into the ledger: every row checked first, then all new rows at once, or nothing.
+
+Idempotent twice over: a file already imported (same sha256) is recognised and skipped, and inside a
+batch only txn ids the ledger does not have yet are added.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from onboarding.bootstrap import Services
+from onboarding.domain.model import new_id
+from onboarding.domain.terminals import LedgerError
+from onboarding.service import ledger_csv
+
+STAGING_CHUNK = 10_000
+PROBLEMS_KEPT = 50
+
+
+class TransactionImportError(ledger_csv.BatchRejected):
+    pass
+
+
+class TransactionSourceUnavailable(LedgerError):
+    pass
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    source: str
+    sha256: str
+    batch_id: str
+    rows: int
+    new: int
+    duplicate_batch: bool  # this very file was imported before: nothing was read into the ledger
+
+    @property
+    def already_imported(self) -> int:
+        return self.rows - self.new
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "already_imported": self.already_imported}
+
+
+def import_transactions(services: Services, csv_source: Path | str | bytes, *, source: str | None = None) -> ImportReport:
+    data, source = ledger_csv.read_source(csv_source, source)
+    sha256 = hashlib.sha256(data).hexdigest()
+    try:
+        return _import(services, data, source, sha256)
+    except IntegrityError:
+        # The same file committed by a concurrent import while this one was checking it.
+        report = _previous_import(services, source, sha256)
+        if report is None:
+            raise
+        return report
+
+
+def _previous_import(services: Services, source: str, sha256: str) -> ImportReport | None:
+    with services.uow() as uow:
+        batch = uow.ledger.batch_with_sha256(sha256)
+    if batch is None:
+        return None
+    return ImportReport(source=source, sha256=sha256, batch_id=batch["id"], rows=batch["row_count"], new=0,
+                        duplicate_batch=True)
+
+
+def _import(services: Services, data: bytes, source: str, sha256: str) -> ImportReport:
+    if (previous := _previous_import(services, source, sha256)) is not None:
+        return previous
+    with services.uow() as uow:
+        staging = uow.ledger.staging()
+        problems: list[ledger_csv.Problem] = []
+        problem_count = row_count = 0
+        chunk: list[dict[str, Any]] = []
+        for line, fields in ledger_csv.rows(data, ledger_csv.TRANSACTION_COLUMNS):
+            row_count += 1
+            parsed = fields if isinstance(fields, str) else ledger_csv.transaction(fields)
+            if isinstance(parsed, str):
+                problem_count += 1
+                if len(problems) < PROBLEMS_KEPT:
+                    problems.append((line, parsed))
+                continue
+            chunk.append({"line": line, **parsed})
+            if len(chunk) >= STAGING_CHUNK:
+                staging.add(chunk)
+                chunk = []
+        staging.add(chunk)
+        found, found_count = staging.problems(PROBLEMS_KEPT)
+        if problem_count or found_count:
+            raise TransactionImportError(source, problems + found, problem_count + found_count)
+        batch_id = new_id("BAT-")
+        # The batch row first: transactions point at it. Its unique sha256 also stops a concurrent twin.
+        uow.ledger.add_batch(batch_id, sha256, source, services.clock(), row_count)
+        new = staging.import_new(batch_id)
+        uow.ledger.record_batch_result(batch_id, new)
+        staging.close()
+        uow.commit()
+    return ImportReport(source=source, sha256=sha256, batch_id=batch_id, rows=row_count, new=new,
+                        duplicate_batch=False)
+
+
+def import_transactions_from_s3(services: Services, bucket: str, prefix: str) -> list[ImportReport]:
+    """Imports every `.csv` object under `prefix`, in key order, each as its own batch.
+
+    A bad object stops the run with its error; the objects before it stay imported, and running again
+    skips them as duplicate batches.
+    """
+    client = _s3_client(services)
+    reports = []
+    for key in _csv_keys(client, bucket, prefix):
+        uri = f"s3://{bucket}/{key}"
+        data = _s3_call(uri, lambda: client.get_object(Bucket=bucket, Key=key)["Body"].read())
+        reports.append(import_transactions(services, data, source=uri))
+    return reports
+
+
+def _csv_keys(client: Any, bucket: str, prefix: str) -> list[str]:
+    def list_all() -> list[str]:
+        pages = client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+        return [item["Key"] for page in pages for item in page.get("Contents", [])]
+
+    return sorted(key for key in _s3_call(f"s3://{bucket}/{prefix}", list_all) if key.lower().endswith(".csv"))
+
+
+def _s3_call(where: str, call):
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        return call()
+    except ClientError as error:
+        info = error.response.get("Error", {})
+        raise TransactionSourceUnavailable(f"{where}: {info.get('Code', '')} {info.get('Message', '')}".rstrip()) from None
+    except BotoCoreError as error:
+        raise TransactionSourceUnavailable(f"{where}: {error}") from None
+
+
+def _s3_client(services: Services) -> Any:
+    import boto3
+    from botocore.config import Config
+
+    settings = services.settings
+    config = Config(region_name=settings.s3_region, retries={"max_attempts": 3, "mode": "standard"},
+                    s3={"addressing_style": "path"} if settings.s3_endpoint_url else None)
+    # A session of our own: boto3's default session is shared module state.
+    return boto3.session.Session().client("s3", endpoint_url=settings.s3_endpoint_url, config=config)
