@@ -86,7 +86,8 @@ class TransactionStaging:
         statement = insert.from_select(
             ["txn_id", "terminal_sn", "occurred_at", "amount_fen", "kind", "channel", "batch_id"], rows,
         ).on_conflict_do_nothing(index_elements=["txn_id"])
-        added = self.session.execute(statement).rowcount
+        # rowcount of an INSERT is only kept when asked for (SQLAlchemy guarantees it for UPDATE/DELETE).
+        added = self.session.execute(statement.execution_options(preserve_rowcount=True)).rowcount
         self._refresh_last_transaction_times()
         return added
 

@@ -46,7 +46,8 @@ class LedgerSweepSql:
         self.session = session
 
     def _run(self, statement) -> int:
-        return self.session.execute(statement).rowcount
+        # rowcount of an INSERT … SELECT is only kept when asked for; UPDATE's always is.
+        return self.session.execute(statement.execution_options(preserve_rowcount=True)).rowcount
 
     def _audit(self, rows) -> int:
         """INSERT INTO audit_events SELECT … — `rows` yields the columns in `_AUDIT_COLUMNS` order."""

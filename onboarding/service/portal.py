@@ -104,14 +104,15 @@ def upload_with_link(services: Services, token: str, files: list[UploadedFile]) 
     with services.uow() as uow:
         application = _application_for(uow, token, services.clock())
         page = _page(application, services.clock())
+        application_id = application.id  # the instance is detached (and expired) once the unit of work ends
     if not page.can_upload:
         raise UploadRefused("upload_not_expected", "this application is not waiting for documents")
     for file in files:
         if str(file.document_type) not in page.upload_types:
             raise UploadRefused("document_not_requested", f"{file.document_type} was not requested",
                                 file.document_type)
-    add_documents(services, application.id, files, actor="merchant:link")
-    return application.id
+    add_documents(services, application_id, files, actor="merchant:link")
+    return application_id
 
 
 def thumbnail(services: Services, token: str, document_id: str, max_side: int = 480) -> bytes:
