@@ -52,6 +52,20 @@ def notify(application_id: str) -> int:
     return report.sent
 
 
+@task(name="publish-summary", **STEP)
+def publish_summary(application_id: str) -> None:
+    """Markdown and table artifacts keyed per application, so the Artifacts page shows the latest."""
+    from prefect.artifacts import create_markdown_artifact, create_table_artifact
+
+    from onboarding.service.summary import summary_markdown, summary_table
+    from onboarding.service.views import application_view
+
+    view = application_view(get_services(), application_id)
+    key = f"application-{application_id.lower()}"
+    create_markdown_artifact(key=key, markdown=summary_markdown(view), description=f"{application_id}: {view['state']}")
+    create_table_artifact(key=f"{key}-table", table=summary_table(view), description=f"{application_id} decision")
+
+
 @flow(name="onboard-application", flow_run_name="onboard-{application_id}", log_prints=True,
       task_runner=ThreadPoolTaskRunner(max_workers=os.cpu_count() or 1))
 def onboard_application(application_id: str, force: bool = False) -> str:
@@ -62,6 +76,7 @@ def onboard_application(application_id: str, force: bool = False) -> str:
     plan = intake(application_id, force)
     if plan.skip_reason:
         notify(application_id)  # a run that crashed after its decision still owes the merchant the message
+        publish_summary(application_id)
         return str(plan.state)
     extracted = [
         extract.submit(document_id, wait_for=[ocr.submit(document_id)])
@@ -70,4 +85,5 @@ def onboard_application(application_id: str, force: bool = False) -> str:
     decision = check.submit(application_id, wait_for=extracted).result()
     state = decide(application_id, decision, plan.fingerprint)
     notify(application_id)
+    publish_summary(application_id)
     return state

@@ -43,13 +43,27 @@ def test_flow_run_is_named_after_the_application_and_reruns_reuse_ocr(services):
     assert run_onboarding(services, application_id, from_step="check") == "approved"
     assert count(services, ocr_readings) == readings
 
-    async def runs():
+    async def runs_and_artifacts():
+        from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
         async with get_client() as client:
-            return [r.name for r in await client.read_flow_runs() if r.name == f"onboard-{application_id}"]
+            runs = [r for r in await client.read_flow_runs() if r.name == f"onboard-{application_id}"]
+            key = f"application-{application_id.lower()}"
+            artifacts = await client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])))
+            return runs, artifacts
 
     import asyncio
 
-    assert len(asyncio.run(runs())) == 2
+    runs, artifacts = asyncio.run(runs_and_artifacts())
+    assert len(runs) == 2 and all("sole_trader" in r.tags for r in runs)
+    assert artifacts and artifacts[0].type == "markdown"
+    assert "approved" in artifacts[0].data and sample_id_is_masked(artifacts[0].data)
+
+
+def sample_id_is_masked(markdown: str) -> bool:
+    import re
+
+    return re.search(r"\b\d{17}[\dX]\b", markdown) is None
 
 
 def test_a_request_is_notified_once_per_channel_however_often_the_flow_runs(services):
