@@ -6,6 +6,10 @@ import os
 from onboarding.settings import Settings
 
 
+EPHEMERAL_SERVICES_OFF = ("SCHEDULER", "LATE_RUNS", "FOREMAN", "PAUSE_EXPIRATIONS", "REPOSSESSOR",
+                          "CANCELLATION_CLEANUP", "TRIGGERS", "DB_VACUUM", "CLEANUP_RECONCILER")
+
+
 def configure_prefect(settings: Settings) -> None:
     """Embedded default: Prefect's ephemeral API with its own database under ONBOARD_HOME.
 
@@ -15,5 +19,10 @@ def configure_prefect(settings: Settings) -> None:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    if "PREFECT_API_URL" not in os.environ:
+        # The ephemeral server shares one SQLite file between its API and its background loops; the loops
+        # an embedded run has no use for (schedules, late runs, workers, automations) only add lock contention.
+        for service in EPHEMERAL_SERVICES_OFF:
+            os.environ.setdefault(f"PREFECT_SERVER_SERVICES_{service}_ENABLED", "false")
     # tesseract's OpenMP threads fight each other on small machines; we parallelise across processes.
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")

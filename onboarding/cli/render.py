@@ -14,7 +14,9 @@ STATE_STYLE = {
 
 
 def _console() -> Console:
-    return Console()
+    console = Console()
+    # Piped output (CI logs, `| less`) gets no terminal width; 80 columns would cut every table.
+    return console if console.is_terminal else Console(width=160)
 
 
 def _state(state: str) -> str:
@@ -83,12 +85,16 @@ def ocr_result(result: dict[str, Any]) -> None:
 
 
 def demo(result: dict[str, Any]) -> None:
-    table = Table("application", "type", "scenario", "state", "deficiencies", "seconds",
+    table = Table("application", "type", "scenario", "state", "deficiencies", "as planted", "seconds",
                   title=f"Demo: {len(result['applications'])} applications in {result['seconds']:.1f} s")
     for r in result["applications"]:
+        planted = set(r["expected"]) == set(r["deficiencies"])
         table.add_row(r["application_id"], r["merchant_type"], r["scenario"], _state(r["state"]),
-                      ", ".join(r["deficiencies"]) or "—", f"{r['seconds']:.1f}")
-    _console().print(table)
+                      ", ".join(r["deficiencies"]) or "—", "[green]yes[/]" if planted else "[yellow]no[/]",
+                      f"{r['seconds']:.1f}")
+    console = _console()
+    console.print(table)
+    console.print(f"Data in {result['home']}; try `onboard status`, `onboard show APP-…`, messages in outbox/.")
 
 
 def sweep(report: dict[str, Any]) -> None:

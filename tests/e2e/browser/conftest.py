@@ -40,7 +40,8 @@ class Inbox:
         return message.get_body(preferencelist=("plain",)).get_content()
 
     def links_for(self, recipient: str) -> list[str]:
-        return [link for m in self.to(recipient) for link in LINK.findall(self.text(m))]
+        """Distinct links, oldest first (a message repeats its link in each language)."""
+        return list(dict.fromkeys(link for m in self.to(recipient) for link in LINK.findall(self.text(m))))
 
 
 def free_port() -> int:
