@@ -5,6 +5,7 @@ with deficiencies in the same order (document type order, then code).
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from documents.types import DocumentType
@@ -43,20 +44,34 @@ CHECKS: tuple[Check, ...] = (
 _DOCUMENT_ORDER = {document_type: index for index, document_type in enumerate(DocumentType)}
 
 
-def evaluate(facts: ApplicationFacts, ruleset: RuleSet, today: date) -> Decision:
+Waiver = tuple[str, str | None, str | None]  # code, document type, sha256 of that document (None: no document)
+
+
+def evaluate(facts: ApplicationFacts, ruleset: RuleSet, today: date,
+             waivers: Iterable[Waiver] = ()) -> Decision:
+    """`waivers` are staff acceptances: a waived finding is kept for the record but blocks nothing.
+    A waiver names the document's sha256, so it lapses when the merchant sends a different file."""
     ctx = CheckContext(facts=facts, ruleset=ruleset, today=today)
     found = [item for check in CHECKS for item in check(ctx)]
     found = sorted(_without_duplicates(_without_superseded(found, ruleset.catalogue)), key=deficiency_order)
     catalogue = ruleset.catalogue
-    blocking = [d for d in found if catalogue.effect(d.code) != Effect.WARN]
-    warnings = [d for d in found if catalogue.effect(d.code) == Effect.WARN]
+    waived_keys = set(waivers)
+    waived = [d for d in found if _waiver_key(d, facts) in waived_keys]
+    blocking = [d for d in found if catalogue.effect(d.code) != Effect.WARN and d not in waived]
+    warnings = [d for d in found if catalogue.effect(d.code) == Effect.WARN and d not in waived]
     return Decision(
         outcome=outcome_for(blocking, catalogue),
         deficiencies=blocking,
         warnings=warnings,
+        waived=waived,
         rules_version=ruleset.version_label,
         evaluated_on=today,
     )
+
+
+def _waiver_key(item: Deficiency, facts: ApplicationFacts) -> Waiver:
+    document = facts.documents.get(item.document_type) if item.document_type else None
+    return item.code, item.document_type and str(item.document_type), document.sha256 if document else None
 
 
 def outcome_for(deficiencies: list[Deficiency], catalogue: Catalogue) -> Outcome:

@@ -65,5 +65,7 @@ class Decision(BaseModel):
     deficiencies: list[Deficiency] = Field(default_factory=list)
     # Staff-only findings that do not block (e.g. a UnionPay card failing Luhn).
     warnings: list[Deficiency] = Field(default_factory=list)
+    # Findings staff accepted (onboard review accept): shown, never blocking.
+    waived: list[Deficiency] = Field(default_factory=list)
     rules_version: str
     evaluated_on: date

@@ -4,10 +4,24 @@ INSERT … SELECT that skips txn ids already imported. Nothing reaches `transact
 """
 from __future__ import annotations
 
+from datetime import timezone
 from typing import Any
 
-from sqlalchemy import (BigInteger, Column, Integer, MetaData, String, Table, exists, func, literal, or_, select,
-                        text, update)
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -44,8 +58,24 @@ class TransactionStaging:
         staging.create(connection)
 
     def add(self, rows: list[dict[str, Any]]) -> None:
-        if rows:
+        if not rows:
+            return
+        if self._dialect == "postgresql":
+            self._copy(rows)
+        else:
             self.session.execute(staging.insert(), rows)
+
+    def _copy(self, rows: list[dict[str, Any]]) -> None:
+        # COPY is PostgreSQL's bulk path, several times faster than a pipelined executemany; it runs on
+        # the session's own connection, so it is part of the same transaction.
+        connection = self.session.connection().connection.dbapi_connection
+        columns = ", ".join(STAGING_COLUMNS)
+        with connection.cursor() as cursor, cursor.copy(f"COPY {staging.name} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                # naive UTC, as UtcDateTime stores it
+                copy.write_row((row["line"], row["txn_id"], row["terminal_sn"],
+                                row["occurred_at"].astimezone(timezone.utc).replace(tzinfo=None),
+                                row["amount_fen"], row["kind"], row["channel"]))
 
     def problems(self, limit: int) -> tuple[list[Problem], int]:
         """Up to `limit` problems per kind, and how many there are in all."""

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import BigInteger, and_, cast, func, or_, select
 from sqlalchemy.orm import Session
 
-from onboarding.adapters.ledger_sweep_sql import D, HELD, T, net_volume
+from onboarding.adapters.ledger_sweep_sql import HELD, D, T, net_volume
 from onboarding.adapters.ledger_tables import deposits
 from onboarding.domain.terminals import DepositPolicy
 
@@ -46,7 +46,8 @@ class LedgerReportSql:
         inner = (select(D.application_id, D.terminal_sn, D.state, D.qualifying_volume_fen.label("ledger_fen"),
                         recomputed.label("transactions_fen")).where(checked).subquery())
         count = self.session.execute(select(func.count()).select_from(deposits).where(checked)).scalar_one()
-        rows = self.session.execute(
-            select(inner).where(inner.c.ledger_fen != inner.c.transactions_fen).order_by(inner.c.terminal_sn)).mappings()
-        return count, [{**r, "state": str(r["state"]), "difference_fen": int(r["ledger_fen"]) - int(r["transactions_fen"])}
-                       for r in rows]
+        differing = select(inner).where(inner.c.ledger_fen != inner.c.transactions_fen).order_by(inner.c.terminal_sn)
+        rows = self.session.execute(differing).mappings()
+        return count, [{**r, "state": str(r["state"]), "ledger_fen": int(r["ledger_fen"]),
+                        "transactions_fen": int(r["transactions_fen"]),
+                        "difference_fen": int(r["ledger_fen"]) - int(r["transactions_fen"])} for r in rows]

@@ -62,7 +62,8 @@ class LedgerRepository:
     # ---- terminals ---------------------------------------------------------------------------
 
     def get_terminal(self, serial_number: str) -> Terminal | None:
-        row = self.session.execute(select(terminals).where(terminals.c.serial_number == serial_number)).mappings().first()
+        row = self.session.execute(
+            select(terminals).where(terminals.c.serial_number == serial_number)).mappings().first()
         return None if row is None else _terminal(row)
 
     def terminal_for_application(self, application_id: str) -> Terminal | None:

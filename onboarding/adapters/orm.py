@@ -31,6 +31,7 @@ applications = Table(
     Column("state_changed_at", UtcDateTime()),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("version", Integer, nullable=False),
+    Column("waivers", JSON, nullable=False, default=list),
 )
 
 documents = Table(

@@ -24,7 +24,8 @@ class plus_days(FunctionElement):
 @compiles(plus_days, "postgresql")
 def _plus_days_postgresql(element: plus_days, compiler, **kw) -> str:
     timestamp, days = element.clauses
-    return f"({compiler.process(timestamp, **kw)} + make_interval(days => CAST({compiler.process(days, **kw)} AS INTEGER)))"
+    ts, n = compiler.process(timestamp, **kw), compiler.process(days, **kw)
+    return f"({ts} + make_interval(days => CAST({n} AS INTEGER)))"
 
 
 @compiles(plus_days, "sqlite")

@@ -29,11 +29,12 @@ def fail(message: str, exit_code: int = 2) -> NoReturn:
 def handles_errors(command: Callable) -> Callable:
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
+        from onboarding.service.review import ReviewRefused
         from rules.ruleset import RulesFileError
 
         try:
             return command(*args, **kwargs)
-        except (CliError, RulesFileError, *EXPECTED) as error:
+        except (CliError, RulesFileError, ReviewRefused, *EXPECTED) as error:
             fail(str(error).splitlines()[0] if str(error) else type(error).__name__)
 
     return wrapper

@@ -123,8 +123,9 @@ def _render_s3_import(summary: dict) -> None:
 @deposits_app.command("report")
 @handles_errors
 @_ledger_errors
-def deposits_report_command(as_of: Annotated[Optional[str], typer.Option("--as-of", help="ISO 8601 with offset.")] = None,
-                            json_: JsonFlag = False) -> None:
+def deposits_report_command(
+        as_of: Annotated[Optional[str], typer.Option("--as-of", help="ISO 8601 with offset; default now.")] = None,
+        json_: JsonFlag = False) -> None:
     """Held / refunded / forfeited totals, what falls due in the next 7 days, reconciliation."""
     from onboarding.service.deposits import deposits_report
 

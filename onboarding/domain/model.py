@@ -92,6 +92,7 @@ class Application:
     events: list[AuditEvent] = field(default_factory=list)
     requests: list[SupplementaryRequest] = field(default_factory=list)
     links: list[UploadLink] = field(default_factory=list)
+    waivers: list[dict[str, Any]] = field(default_factory=list)  # staff acceptances of findings
     version: int = 0
 
     def transition(self, target: ApplicationState, *, actor: str, reason: str, at: datetime) -> AuditEvent:
@@ -173,3 +174,15 @@ class Application:
             link.revoked_at = at
         self.record(at=at, actor=actor, action="links_revoked", reason=reason, details={"count": len(live)})
         return len(live)
+
+    def waive(self, code: str, document_type: str | None, *, actor: str, reason: str, at: datetime) -> None:
+        """Staff accept a finding on the document as it is now; a new upload of that document lapses it."""
+        document = self.current_documents().get(document_type) if document_type else None
+        waiver = {"code": code, "document_type": document_type, "sha256": document.sha256 if document else None,
+                  "by": actor, "reason": reason, "at": at.isoformat()}
+        self.waivers = [*self.waivers, waiver]
+        self.record(at=at, actor=actor, action="deficiency_waived", reason=reason,
+                    details={"code": code, "document_type": document_type})
+
+    def waiver_keys(self) -> set[tuple[str, str | None, str | None]]:
+        return {(w["code"], w["document_type"], w["sha256"]) for w in self.waivers}

@@ -54,6 +54,7 @@ def local_today(services: Services) -> date:
 def inputs_fingerprint(services: Services, application: Application) -> str:
     """What a decision depends on: the current files, the rules, the OCR engine and the day it was made."""
     parts = sorted(f"{t}:{d.sha256}" for t, d in application.current_documents().items())
+    parts += sorted(f"waived:{c}:{t}:{h}" for c, t, h in application.waiver_keys())
     parts += [services.ruleset.version_label, services.ocr.version, services.ocr.pipeline_version,
               local_today(services).isoformat()]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
@@ -143,8 +144,9 @@ def application_facts(application: Application) -> ApplicationFacts:
 
 def evaluate_application(services: Services, application_id: str) -> Decision:
     with services.uow() as uow:
-        facts = application_facts(uow.applications.get(application_id))
-    return evaluate(facts, services.ruleset, local_today(services))
+        application = uow.applications.get(application_id)
+        facts, waivers = application_facts(application), application.waiver_keys()
+    return evaluate(facts, services.ruleset, local_today(services), waivers)
 
 
 def record_decision(services: Services, application_id: str, decision: Decision, fingerprint: str) -> ApplicationState:
@@ -157,7 +159,8 @@ def record_decision(services: Services, application_id: str, decision: Decision,
         application.decisions.append(DecisionRecord(
             application_id=application.id, outcome=decision.outcome,
             deficiencies=[d.model_dump(mode="json") for d in decision.deficiencies],
-            warnings=[w.model_dump(mode="json") for w in decision.warnings],
+            warnings=[w.model_dump(mode="json") for w in decision.warnings]
+            + [{**w.model_dump(mode="json"), "waived": True} for w in decision.waived],
             rules_version=decision.rules_version, ocr_engine=services.ocr.version,
             fingerprint=fingerprint, decided_at=now,
         ))

@@ -52,32 +52,35 @@ def _require_aware(as_of: datetime) -> None:
 def sweep_ledger(services: Services, as_of: datetime) -> LedgerSweepReport:
     _require_aware(as_of)
     policies = policies_of(services).items()
+    # Marks the rows this run changes, so its follow-up inserts cover exactly those (ledger_sweep_sql).
     sweep_id = secrets.token_hex(8)
-    sweep = lambda uow: uow.ledger.sweep  # noqa: E731
 
     def activate(uow: UnitOfWork) -> int:
-        count = sum(sweep(uow).activate(model, policy, sweep_id, as_of) for model, policy in policies)
-        sweep(uow).record_activations(sweep_id, as_of, ACTOR)
+        count = sum(uow.ledger.sweep.activate(model, policy, sweep_id, as_of) for model, policy in policies)
+        uow.ledger.sweep.record_activations(sweep_id, as_of, ACTOR)
         return count
 
+    def flag_overdue(uow: UnitOfWork) -> int:
+        return uow.ledger.sweep.flag_overdue_activations(sweep_id, as_of, ACTOR)
+
     def decide_deposits(uow: UnitOfWork) -> tuple[int, dict[str, int]]:
-        refreshed = sum(sweep(uow).refresh_volumes(model, policy, as_of) for model, policy in policies)
-        sweep(uow).decide_deposits(sweep_id, as_of)
-        sweep(uow).record_deposit_decisions(sweep_id, as_of, ACTOR)
-        decided = sweep(uow).decided_in(sweep_id)
+        refreshed = sum(uow.ledger.sweep.refresh_volumes(model, policy, as_of) for model, policy in policies)
+        uow.ledger.sweep.decide_deposits(sweep_id, as_of)
+        uow.ledger.sweep.record_deposit_decisions(sweep_id, as_of, ACTOR)
+        decided = uow.ledger.sweep.decided_in(sweep_id)
         uow.ledger.enqueue_new([message for row in decided for message in deposit_notices(_facts(row), as_of)])
         return refreshed, {state: sum(1 for row in decided if row["state"] == state) for state in DepositState}
 
     def suspend(uow: UnitOfWork) -> int:
-        return sum(sweep(uow).suspend_dormant(model, dormancy_cutoff(policy, as_of), sweep_id, as_of, ACTOR)
+        return sum(uow.ledger.sweep.suspend_dormant(model, dormancy_cutoff(policy, as_of), sweep_id, as_of, ACTOR)
                    for model, policy in policies)
 
     activated = _in_transaction(services, activate)
-    flagged = _in_transaction(services, lambda uow: sweep(uow).flag_overdue_activations(sweep_id, as_of, ACTOR))
+    flagged = _in_transaction(services, flag_overdue)
     refreshed, decided = _in_transaction(services, decide_deposits)
     suspended = _in_transaction(services, suspend)
     with services.uow() as uow:
-        overdue = sweep(uow).overdue_activations()
+        overdue = uow.ledger.sweep.overdue_activations()
     return LedgerSweepReport(as_of=as_of, sweep_id=sweep_id, activated=activated, activation_overdue_flagged=flagged,
                              activation_overdue_total=overdue, volumes_refreshed=refreshed,
                              refunded=decided[DepositState.REFUNDED], forfeited=decided[DepositState.FORFEITED],
@@ -143,5 +146,6 @@ def deposits_report(services: Services, as_of: datetime) -> dict[str, Any]:
         ],
         "refunds_due_fen": sum(int(row["amount_fen"]) for row in due if row["volume"] >= row["threshold_fen"]),
         "activation_overdue": overdue,
-        "reconciliation": {"deposits_checked": checked, "mismatches": sorted(mismatches, key=lambda m: m["terminal_sn"])},
+        "reconciliation": {"deposits_checked": checked,
+                           "mismatches": sorted(mismatches, key=lambda m: m["terminal_sn"])},
     }

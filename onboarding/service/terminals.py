@@ -11,7 +11,7 @@ from onboarding.adapters.unit_of_work import UnitOfWork
 from onboarding.bootstrap import Services
 from onboarding.domain.model import Application
 from onboarding.domain.states import ApplicationState
-from onboarding.domain.terminals import (LedgerError, Terminal, TerminalState, binding_for, take_deposit)
+from onboarding.domain.terminals import LedgerError, Terminal, TerminalState, binding_for, take_deposit
 from onboarding.service import ledger_csv
 from onboarding.service.deposit_notices import DepositFacts, deposit_notices, yuan
 from rules.deposit_policy import DepositPolicies, load_deposit_policies
@@ -133,8 +133,8 @@ def ship(services: Services, application_id: str, serial_number: str | None = No
         uow.ledger.save_terminal(terminal, was=TerminalState.ASSIGNED)
         deposit = take_deposit(application.id, terminal.serial_number, policy, policies.version_label, now)
         uow.ledger.add_deposit(deposit)
-        application.transition(ApplicationState.SHIPPED, actor=actor, at=now,
-                               reason=f"terminal {terminal.serial_number} shipped; deposit {yuan(deposit.amount_fen)} held")
+        reason = f"terminal {terminal.serial_number} shipped; deposit {yuan(deposit.amount_fen)} held"
+        application.transition(ApplicationState.SHIPPED, actor=actor, at=now, reason=reason)
         facts = DepositFacts(application_id=application.id, state=deposit.state, serial_number=terminal.serial_number,
                              amount_fen=deposit.amount_fen, threshold_fen=deposit.threshold_fen,
                              window_days=deposit.window_days, volume_fen=0,
@@ -161,7 +161,8 @@ def _claim(uow: UnitOfWork, application: Application, now: datetime, actor: str)
 
 def _already_shipped(uow: UnitOfWork, terminal: Terminal, serial_number: str | None) -> Shipment:
     if serial_number and serial_number != terminal.serial_number:
-        raise LedgerError(f"application {terminal.application_id} already shipped with terminal {terminal.serial_number}")
+        raise LedgerError(
+            f"application {terminal.application_id} already shipped with terminal {terminal.serial_number}")
     deposit = uow.ledger.deposit_for(terminal.application_id)
     return Shipment(terminal.application_id, terminal.serial_number, deposit.amount_fen if deposit else 0,
                     terminal.shipped_at, already_shipped=True)

@@ -46,7 +46,8 @@ class ImportReport:
         return {**asdict(self), "already_imported": self.already_imported}
 
 
-def import_transactions(services: Services, csv_source: Path | str | bytes, *, source: str | None = None) -> ImportReport:
+def import_transactions(services: Services, csv_source: Path | str | bytes, *,
+                        source: str | None = None) -> ImportReport:
     data, source = ledger_csv.read_source(csv_source, source)
     sha256 = hashlib.sha256(data).hexdigest()
     try:
@@ -113,7 +114,7 @@ def import_transactions_from_s3(services: Services, bucket: str, prefix: str) ->
     reports = []
     for key in _csv_keys(client, bucket, prefix):
         uri = f"s3://{bucket}/{key}"
-        data = _s3_call(uri, lambda: client.get_object(Bucket=bucket, Key=key)["Body"].read())
+        data = _s3_call(uri, lambda key=key: client.get_object(Bucket=bucket, Key=key)["Body"].read())
         reports.append(import_transactions(services, data, source=uri))
     return reports
 
@@ -133,7 +134,8 @@ def _s3_call(where: str, call):
         return call()
     except ClientError as error:
         info = error.response.get("Error", {})
-        raise TransactionSourceUnavailable(f"{where}: {info.get('Code', '')} {info.get('Message', '')}".rstrip()) from None
+        reason = f"{info.get('Code', '')} {info.get('Message', '')}".strip()
+        raise TransactionSourceUnavailable(f"{where}: {reason}") from None
     except BotoCoreError as error:
         raise TransactionSourceUnavailable(f"{where}: {error}") from None
 

@@ -17,7 +17,8 @@ SHIPPED_AT = datetime(2026, 1, 5, 2, 0, tzinfo=timezone.utc)
 
 def approved(services) -> str:
     app = Application(merchant_type="small_micro", legal_name="王昌良", id_number="440781197506032481",
-                      phone="13800138000", email=None, business_name="昌良小吃店", business_address="广东省台山市沙咀村12号",
+                      phone="13800138000", email=None, business_name="昌良小吃店",
+                      business_address="广东省台山市沙咀村12号",
                       settlement_holder_name="王昌良", settlement_number="6222021234567890123",
                       settlement_bank="中国工商银行", device_model="P2", created_at=SHIPPED_AT)
     for state in (ApplicationState.CHECKING, ApplicationState.APPROVED):

@@ -38,7 +38,7 @@ def business_license(identity: SampleIdentity, rng: random.Random) -> Image.Imag
     sole_trader = identity.uscc.startswith("92")
 
     draw.text((112, 92), "统一社会信用代码", font=font("sans", 26), fill=INK)
-    draw_spaced(draw, (112, 130), identity.uscc, font("mono", 32), INK, tracking=2)
+    draw_spaced(draw, (112, 130), identity.uscc, font("sans", 32), INK, tracking=1)
     _qr_placeholder(draw, (1330, 84), 168, rng)
     title = font("serif_bold", 100)
     title_width = text_width("营业执照", title, tracking=36)

@@ -1,4 +1,4 @@
-"""Supplementary-material requests and upload links.
+"""Supplementary-material requests, upload links, staff waivers.
 
 Revision ID: 0004
 Revises: 0002
@@ -13,6 +13,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("applications") as batch:
+        batch.add_column(sa.Column("waivers", sa.JSON(), nullable=False, server_default="[]"))
     op.create_table(
         "supplementary_requests",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
@@ -45,3 +47,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("upload_links")
     op.drop_table("supplementary_requests")
+    with op.batch_alter_table("applications") as batch:
+        batch.drop_column("waivers")

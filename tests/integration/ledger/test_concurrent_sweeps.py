@@ -8,7 +8,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-
 from ledger_world import SHIPPED_AT
 
 # The shared `database_url` fixture, on PostgreSQL only (it skips when ONBOARD_TEST_POSTGRES_URL is unset).
@@ -59,7 +58,7 @@ def test_concurrent_sweeps_refund_and_forfeit_each_deposit_exactly_once(ledger, 
     # Each round gives both sweepers the same work at the same moment: one refund or forfeit per deposit.
     rounds = [(DAY(4), PER_GROUP, 0), (DAY(21), 2 * PER_GROUP, 0), (DAY(62), 2 * PER_GROUP, PER_GROUP)]
     sweepers = TwoSweepers(database_url, tmp_path, [as_of for as_of, _, _ in rounds])
-    for number, (as_of, refunded, forfeited) in enumerate(rounds):
+    for number, (_, refunded, forfeited) in enumerate(rounds):
         reports = sweepers.sweep(number)
         assert sum(r["refunded"] + r["forfeited"] for r in reports) == PER_GROUP
         assert ledger.count("refund_instructions") == ledger.count("deposits", state="refunded") == refunded

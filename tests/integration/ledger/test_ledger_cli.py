@@ -4,11 +4,10 @@ from datetime import timedelta
 
 import pytest
 import typer
+from ledger_world import SHIPPED_AT
 from typer.testing import CliRunner
 
 from onboarding.cli.ledger_commands import deposits_app, ship, terminals_app, transactions_app
-
-from ledger_world import SHIPPED_AT
 
 
 @pytest.fixture

@@ -3,17 +3,16 @@
 Policy P2 (packaged): ¥99 deposit, ¥10,000 within 60 days of activation, activation by a card sale of
 at least ¥10 within 30 days of shipping, suspended after 12 months without a transaction.
 """
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
+from ledger_world import SHIPPED_AT
 
 from onboarding.domain.terminals import Transaction, qualifying_volume
 from onboarding.service.deposits import deposits_report
 from onboarding.service.ledger_views import deposit_view, terminal_view
 from onboarding.service.transactions import TransactionImportError, import_transactions
 from rules.deposit_policy import load_deposit_policies
-
-from ledger_world import SHIPPED_AT
 
 ACTIVATED = SHIPPED_AT + timedelta(days=2)
 DEADLINE = ACTIVATED + timedelta(days=60)
@@ -70,16 +69,11 @@ def test_refunds_and_qr_sales_pull_the_volume_back_under_the_threshold(ledger):
     stored = deposit_view(ledger.services, app)["qualifying_volume_fen"]
     assert stored == 1000 + 1_000_000 - 3_000
     # The SQL sweep and the pure rule agree on the same transactions.
-    as_domain = [Transaction(r["txn_id"], r["terminal_sn"], _at(r["occurred_at"]), int(r["amount_fen"]), r["kind"],
-                             r["channel"]) for r in rows] + [Transaction("A", "SN0001", ACTIVATED, 1000, "sale", "card_chip")]
+    activation = Transaction("A", "SN0001", ACTIVATED, 1000, "sale", "card_chip")
+    as_domain = [activation] + [Transaction(r["txn_id"], r["terminal_sn"], datetime.fromisoformat(r["occurred_at"]),
+                                            int(r["amount_fen"]), r["kind"], r["channel"]) for r in rows]
     assert qualifying_volume(as_domain, load_deposit_policies().for_model("P2"), activated_at=ACTIVATED,
                              deadline=DEADLINE, as_of=AFTER_DEADLINE) == stored
-
-
-def _at(text: str):
-    from datetime import datetime
-
-    return datetime.fromisoformat(text)
 
 
 def test_no_activation_within_the_window_is_flagged_for_staff_once(ledger):
@@ -168,7 +162,8 @@ def test_the_report_counts_totals_dues_and_reconciles(ledger):
                         # back-dated: lands inside the window SN0001's refund was decided on
                         ledger.txn("SN0001", ACTIVATED + timedelta(days=1, hours=1), 40_000, kind="reversal")])
     report = deposits_report(ledger.services, DEADLINE - timedelta(days=5))
-    assert report["deposits"] == {"held": {"count": 2, "amount_fen": 19800}, "refunded": {"count": 1, "amount_fen": 9900},
+    assert report["deposits"] == {"held": {"count": 2, "amount_fen": 19800},
+                                  "refunded": {"count": 1, "amount_fen": 9900},
                                   "forfeited": {"count": 0, "amount_fen": 0}}
     assert [(d["application_id"], d["reason"]) for d in report["due_next_7_days"]] == sorted(
         [(due, "threshold_reached"), (closing, "deadline_within_7_days")])

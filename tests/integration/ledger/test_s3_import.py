@@ -2,10 +2,13 @@
 from datetime import timedelta
 
 import pytest
-
-from onboarding.service.transactions import TransactionImportError, TransactionSourceUnavailable, import_transactions_from_s3
-
 from ledger_world import SHIPPED_AT
+
+from onboarding.service.transactions import (
+    TransactionImportError,
+    TransactionSourceUnavailable,
+    import_transactions_from_s3,
+)
 
 
 @pytest.fixture

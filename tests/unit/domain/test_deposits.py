@@ -1,4 +1,5 @@
 """The pure activation, deposit and dormancy rules, on the packaged P2 and Q1 policies."""
+import itertools
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -6,9 +7,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from onboarding.domain.model import Application, Document
-from onboarding.domain.terminals import (BindingIncomplete, Deposit, DepositState, Transaction, activating_transaction,
-                                         binding_for, deposit_outcome, dormancy_cutoff, months_before,
-                                         qualifying_volume, take_deposit)
+from onboarding.domain.terminals import (
+    BindingIncomplete,
+    Deposit,
+    DepositState,
+    Transaction,
+    activating_transaction,
+    binding_for,
+    deposit_outcome,
+    dormancy_cutoff,
+    months_before,
+    qualifying_volume,
+    take_deposit,
+)
 from rules.deposit_policy import load_deposit_policies
 
 UTC = timezone.utc
@@ -20,9 +31,11 @@ DEADLINE = ACTIVATED + timedelta(days=P2.window_days)
 AFTER = DEADLINE + timedelta(hours=1)
 
 
-def txn(at: datetime, amount_fen: int, kind: str = "sale", channel: str = "card_chip", n: list = [0]) -> Transaction:
-    n[0] += 1
-    return Transaction(f"T{n[0]}", "SN1", at, amount_fen, kind, channel)
+_txn_ids = itertools.count(1)
+
+
+def txn(at: datetime, amount_fen: int, kind: str = "sale", channel: str = "card_chip") -> Transaction:
+    return Transaction(f"T{next(_txn_ids)}", "SN1", at, amount_fen, kind, channel)
 
 
 def held_deposit() -> Deposit:
@@ -54,8 +67,8 @@ def test_qr_does_not_count_for_a_card_terminal_but_does_for_q1():
 
 
 def test_the_window_opens_at_activation_and_closes_before_the_deadline():
-    transactions = [txn(ACTIVATED - timedelta(seconds=1), 1), txn(ACTIVATED, 10), txn(DEADLINE - timedelta(seconds=1), 100),
-                    txn(DEADLINE, 1000)]
+    transactions = [txn(ACTIVATED - timedelta(seconds=1), 1), txn(ACTIVATED, 10),
+                    txn(DEADLINE - timedelta(seconds=1), 100), txn(DEADLINE, 1000)]
     assert volume(transactions) == 110
 
 
@@ -142,9 +155,10 @@ def test_dormant_after_twelve_months_without_a_transaction():
 
 def application(merchant_type: str) -> Application:
     return Application(merchant_type=merchant_type, legal_name="李娜", id_number="110105194912310029",
-                       phone="13900139000", email=None, business_name="李娜便利店", business_address="北京市朝阳区建国路1号",
-                       settlement_holder_name="李娜", settlement_number="6222021234567890123", settlement_bank="工商银行",
-                       device_model="P2", created_at=ACTIVATED)
+                       phone="13900139000", email=None, business_name="李娜便利店",
+                       business_address="北京市朝阳区建国路1号", settlement_holder_name="李娜",
+                       settlement_number="6222021234567890123", settlement_bank="工商银行", device_model="P2",
+                       created_at=ACTIVATED)
 
 
 def test_a_small_micro_merchant_is_bound_by_the_principals_id_number():

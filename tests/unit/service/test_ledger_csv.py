@@ -60,6 +60,7 @@ def test_a_rejected_batch_says_which_lines_in_one_line():
                           "line 22: x (and 3 more)")
 
 
-@pytest.mark.parametrize(("fen", "shown"), [(9900, "¥99.00"), (1_000_000, "¥10,000.00"), (1, "¥0.01"), (-250, "-¥2.50")])
+@pytest.mark.parametrize(("fen", "shown"),
+                         [(9900, "¥99.00"), (1_000_000, "¥10,000.00"), (1, "¥0.01"), (-250, "-¥2.50")])
 def test_fen_are_shown_as_yuan_without_floats(fen, shown):
     assert yuan(fen) == shown
