@@ -75,6 +75,11 @@ class OutboxRepository:
         self.session.execute(update(outbox).where(outbox.c.id == message_id)
                              .values(sent_at=None, last_error=error[:2000]))
 
+    def application_ids_with_unsent(self) -> list[str]:
+        query = select(outbox.c.application_id).where(outbox.c.sent_at.is_(None),
+                                                      outbox.c.application_id.is_not(None)).distinct()
+        return list(self.session.scalars(query))
+
     def set_body(self, message_id: int, body: str) -> None:
         self.session.execute(update(outbox).where(outbox.c.id == message_id).values(body=body))
 

@@ -48,6 +48,14 @@ class ApplicationRepository:
         return list(self.session.scalars(query))
 
 
+    def stalled_ids(self, before: datetime) -> list[str]:
+        """Runs that never reached a decision: still submitted or checking since before `before`."""
+        query = select(Application.id).where(
+            Application.state.in_([ApplicationState.SUBMITTED, ApplicationState.CHECKING]),
+            Application.state_changed_at < before,
+        ).order_by(Application.created_at)
+        return list(self.session.scalars(query))
+
     def find_link(self, token_hash: str) -> UploadLink | None:
         return self.session.scalars(select(UploadLink).where(UploadLink.token_hash == token_hash)).one_or_none()
 

@@ -136,18 +136,31 @@ def ocr(path: Path, type_: Annotated[str, typer.Option("--type", help="Document 
 
 @app.command()
 @handles_errors
-def rerun(application_id: str,
+def rerun(application_id: Annotated[Optional[str], typer.Argument(help="One application; or use --failed.")] = None,
           from_: Annotated[Optional[str], typer.Option("--from", help="intake | ocr | extract | check")] = None,
+          failed: Annotated[bool, typer.Option("--failed", help="Every application a failed or crashed run left.")] = False,
+          grace_minutes: Annotated[int, typer.Option(help="With --failed: runs older than this are stalled.")] = 5,
           json_: JsonFlag = False) -> None:
     """Run the flow again: finished steps are reused, side effects are not repeated."""
-    from flows.launch import RERUN_STEPS
+    from datetime import timedelta
+
+    from flows.launch import RERUN_STEPS, run_onboarding
+    from onboarding.service.checking import failed_runs
     from onboarding.service.views import application_view
 
     if from_ is not None and from_ not in RERUN_STEPS:
         raise CliError(f"--from: unknown step {from_!r} (steps: {', '.join(RERUN_STEPS)})")
+    if (application_id is None) == (not failed):
+        raise CliError("give an application id or --failed (not both)")
     services = _services()
-    _run_or_start(services, application_id, wait=True, from_step=from_)
-    emit(application_view(services, application_id), json_, render.application)
+    if application_id:
+        run_onboarding(services, application_id, from_step=from_)
+        emit(application_view(services, application_id), json_, render.application)
+        return
+    results = []
+    for app_id in render.progress(failed_runs(services, timedelta(minutes=grace_minutes)), "rerunning", json_):
+        results.append({"application_id": app_id, "state": run_onboarding(services, app_id, from_step=from_)})
+    emit(results, json_, render.rerun_results)
 
 
 def _parse_as_of(value: str | None):

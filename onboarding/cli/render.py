@@ -103,3 +103,20 @@ def sweep(report: dict[str, Any]) -> None:
     for section, values in report.items():
         if isinstance(values, dict):
             console.print(f"  {section}: " + ", ".join(f"{k} {v}" for k, v in values.items() if not isinstance(v, list)))
+
+
+def progress(items: list, description: str, quiet: bool):
+    """Yields the items with a progress bar on stderr (none in --json mode)."""
+    from rich.progress import track
+
+    if quiet or not items:
+        yield from items
+        return
+    yield from track(items, description=description, console=Console(stderr=True))
+
+
+def rerun_results(rows: list[dict[str, Any]]) -> None:
+    table = Table("application", "state", title=f"{len(rows)} application(s) rerun")
+    for r in rows:
+        table.add_row(r["application_id"], _state(r["state"]))
+    _console().print(table)

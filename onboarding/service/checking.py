@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from datetime import date
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
@@ -79,6 +79,14 @@ def begin_check(services: Services, application_id: str, *, force: bool = False)
                                    at=services.clock())
             uow.commit()
         return plan.model_copy(update={"state": application.state})
+
+
+def failed_runs(services: Services, grace: timedelta) -> list[str]:
+    """Applications a crashed or failed run left behind: stuck before a decision, or with messages unsent."""
+    with services.uow() as uow:
+        stalled = uow.applications.stalled_ids(services.clock() - grace)
+        unsent = uow.outbox.application_ids_with_unsent()
+    return sorted(set(stalled) | set(unsent))
 
 
 def merchant_type_of(services: Services, application_id: str) -> str:
