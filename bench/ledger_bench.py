@@ -149,7 +149,13 @@ def main() -> None:
     parser.add_argument("--postgres-url", default=os.environ.get("ONBOARD_TEST_POSTGRES_URL"))
     args = parser.parse_args()
 
-    work = Path(tempfile.mkdtemp(prefix="ledger-bench-"))
+    # The CSVs and the SQLite file come to about 1 GB at full size: removed when done.
+    with tempfile.TemporaryDirectory(prefix="ledger-bench-") as scratch:
+        results = bench(args, Path(scratch))
+    print_table(results, args.terminals, args.transactions)
+
+
+def bench(args: argparse.Namespace, work: Path) -> dict:
     files = {"main": work / "batch.csv", "overlap": work / "overlap.csv"}
     started = time.perf_counter()
     write_transactions(files["main"], args.terminals, args.transactions)
@@ -174,7 +180,7 @@ def main() -> None:
                 drop()
         else:
             print("  skipped: no --postgres-url / ONBOARD_TEST_POSTGRES_URL", file=sys.stderr)
-    print_table(results, args.terminals, args.transactions)
+    return results
 
 
 def print_table(results: dict, terminals: int, transactions: int) -> None:

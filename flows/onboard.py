@@ -52,6 +52,14 @@ def notify(application_id: str) -> int:
     return report.sent
 
 
+@task(name="assign-terminal", retries=2, retry_delay_seconds=1, **STEP)
+def assign_terminal(application_id: str) -> str | None:
+    """Reserves a terminal of the applied model for an approved application; a rerun gets the same one."""
+    from onboarding.service.terminals import assign_terminal as assign
+
+    return assign(get_services(), application_id)
+
+
 @task(name="publish-summary", **STEP)
 def publish_summary(application_id: str) -> None:
     """Markdown and table artifacts keyed per application, so the Artifacts page shows the latest."""
@@ -84,6 +92,8 @@ def onboard_application(application_id: str, force: bool = False) -> str:
     ]
     decision = check.submit(application_id, wait_for=extracted).result()
     state = decide(application_id, decision, plan.fingerprint)
+    if state == "approved":
+        assign_terminal(application_id)
     notify(application_id)
     publish_summary(application_id)
     return state

@@ -81,12 +81,11 @@ class TesseractEngine:
         return OcrReading(engine=self.version, pipeline_version=self.pipeline_version, passes=passes)
 
     def _reread_line(self, page: Image.Image, page_words: list[Word], plan: LinePlan) -> OcrPass | None:
-        line = _line_matching(page_words, plan.finder)
-        if line is None:
+        matching = _words_matching(page_words, plan.finder)
+        if not matching:
             return None
-        matching = [w for w in line if sum(c.isalnum() for c in w.text) >= 2 and not _has_cjk(w.text)]
-        box = _union_box(matching or line)
-        text_height = max(sorted(w.height for w in (matching or line))[len(matching or line) // 2], 1)
+        box = _union_box(matching)
+        text_height = max(sorted(w.height for w in matching)[len(matching) // 2], 1)
         crop = prepare_line(page, box, text_height)
         # Quoted so a space can be whitelisted: without it Tesseract fuses the digit groups into
         # one word and reports confidence 0 for it.
@@ -101,22 +100,25 @@ class TesseractEngine:
         return words_from_data(data)
 
 
-def _line_matching(words: list[Word], finder: re.Pattern[str]) -> list[Word] | None:
-    """The line whose space-free text has the longest match of `finder`."""
-    best, best_len = None, 0
+def _words_matching(words: list[Word], finder: re.Pattern[str]) -> list[Word] | None:
+    """The words that spell the longest match of `finder` within one line (without its neighbours)."""
     lines: dict[tuple[int, int, int], list[Word]] = {}
     for word in words:
         lines.setdefault(word.line_key, []).append(word)
+    best: list[Word] | None = None
+    best_len = 0
     for line in lines.values():
-        text = "".join(w.text for w in line)
+        line = sorted(line, key=lambda w: w.left)
+        starts, text = [], ""
+        for word in line:
+            starts.append(len(text))
+            text += word.text
         for match in finder.finditer(text):
             if len(match.group()) > best_len:
-                best, best_len = line, len(match.group())
+                best_len = len(match.group())
+                best = [w for w, start in zip(line, starts)
+                        if start < match.end() and start + len(w.text) > match.start()]
     return best
-
-
-def _has_cjk(text: str) -> bool:
-    return any("\u3400" <= c <= "\u9fff" for c in text)
 
 
 def _union_box(words: list[Word]) -> tuple[int, int, int, int]:

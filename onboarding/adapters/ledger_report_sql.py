@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from onboarding.adapters.ledger_sweep_sql import HELD, D, T, net_volume
 from onboarding.adapters.ledger_tables import deposits
-from onboarding.domain.terminals import DepositPolicy
+from rules.deposit_policy import DepositPolicy
 
 
 class LedgerReportSql:

@@ -18,7 +18,8 @@ from onboarding.adapters.ledger_tables import deposits, refund_instructions, ter
 from onboarding.adapters.orm import applications, audit_events
 from onboarding.adapters.sql_dates import plus_days
 from onboarding.domain.states import ApplicationState, can_transition
-from onboarding.domain.terminals import DepositPolicy, DepositState, TerminalState, refund_key
+from onboarding.domain.terminals import DepositState, TerminalState, refund_key
+from rules.deposit_policy import DepositPolicy
 
 T, D, X, A = terminals.c, deposits.c, transactions.c, applications.c
 HELD, SHIPPED, ACTIVE = str(DepositState.HELD), str(TerminalState.SHIPPED), str(TerminalState.ACTIVE)

@@ -12,6 +12,7 @@ import typer
 from onboarding.bootstrap import Services, get_services
 from onboarding.cli import render
 from onboarding.cli.errors import CliError, handles_errors
+from onboarding.cli.ledger_commands import deposits_app, ship, terminals_app, transactions_app
 from onboarding.cli.review_commands import review_app
 from onboarding.cli.inputs import parse_document_type, read_application_file, read_documents
 from onboarding.domain.states import ApplicationState
@@ -22,6 +23,10 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_
 rules_app = typer.Typer(no_args_is_help=True, help="Rule files: validate, try out.")
 app.add_typer(rules_app, name="rules")
 app.add_typer(review_app, name="review")
+app.add_typer(terminals_app, name="terminals")
+app.add_typer(transactions_app, name="transactions")
+app.add_typer(deposits_app, name="deposits")
+app.command()(ship)
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print exactly one JSON document on stdout.")]
 DocsOption = Annotated[list[str], typer.Option("--doc", help="TYPE=PATH, repeatable.")]

@@ -20,6 +20,7 @@ def portal(host: Annotated[str, typer.Option(help="Interface to listen on.")] = 
     services = get_services()
     configure_prefect(services.settings)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     # uvicorn's access log prints the path, which holds the merchant's token; the portal logs it masked.
     uvicorn.run(create_app(services), host=host, port=port, access_log=False, server_header=False,
                 proxy_headers=True, log_level="info")

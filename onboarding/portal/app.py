@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -51,10 +52,12 @@ def create_app(services: Services, launch: Launch | None = None, limits: PortalL
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Migrations and rule files load before the first merchant arrives, not during their request.
+        await run_in_threadpool(lambda: (services.uow(), services.ruleset))
         yield
         if executor is not None:
             # Uploads already accepted deserve their check, so queued runs finish before the process ends.
-            executor.shutdown(wait=True)
+            await run_in_threadpool(executor.shutdown, wait=True)
 
     app = FastAPI(title="Merchant upload portal", version="1", docs_url=None, redoc_url=None,
                   openapi_url="/openapi.json", lifespan=lifespan)

@@ -25,6 +25,11 @@ STATUS_CLASS = {"missing": "bad", "checking": "wait", "accepted": "good"}
 REFRESH_SECONDS = 3
 
 
+def _heading(label: str | None) -> str | None:
+    """Catalogue labels are written to sit inside a sentence ("the storefront photo"); headings start upper case."""
+    return label[:1].upper() + label[1:] if label else label
+
+
 def page_kind(page: PortalPage) -> str:
     if page.checking:
         return "checking"
@@ -55,7 +60,7 @@ class Pages:
         if due_at is None:
             return None
         local = due_at.astimezone(ZoneInfo(self.services.settings.timezone))
-        when = local.strftime("%Y-%m-%d %H:%M") if lang == "zh" else local.strftime("%-d %b %Y %H:%M")
+        when = f"{local:%Y-%m-%d %H:%M}" if lang == "zh" else f"{local.day} {local:%b %Y %H:%M}"
         return f"{when}（{texts.text(lang, 'beijing_time')}）" if lang == "zh" else \
             f"{when} ({texts.text(lang, 'beijing_time')})"
 
@@ -67,14 +72,15 @@ class Pages:
         kind = page_kind(page)
         items = [{
             "document_type": item.document_type, "code": item.code,
-            "label": self.document_label(item.document_type, lang),
+            "label": _heading(self.document_label(item.document_type, lang)),
             "message": item.message_zh if lang == "zh" else item.message_en,
             "status": item.status, "status_class": STATUS_CLASS.get(item.status, "wait"),
             "status_label": texts.text(lang, f"status_{item.status}") if item.status in STATUS_CLASS else item.status,
             "thumbnail_url": (f"/r/{token}/documents/{item.thumbnail_document_id}/thumbnail"
                               if item.thumbnail_document_id and item.status == "missing" else None),
         } for item in page.items]
-        inputs = [{"name": t, "label": self.document_label(t, lang), "camera": DocumentType(t) not in NO_CAMERA_TYPES}
+        inputs = [{"name": t, "label": _heading(self.document_label(t, lang)),
+                   "camera": DocumentType(t) not in NO_CAMERA_TYPES}
                   for t in page.upload_types]
         return self.env.get_template("link.html").render(
             **self._common(lang), kind=kind, refresh_seconds=REFRESH_SECONDS if kind == "checking" else None,

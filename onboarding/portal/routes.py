@@ -13,6 +13,7 @@ from documents.intake import IntakeRefused
 from documents.types import DocumentType
 from onboarding.portal.responses import Portal
 from onboarding.portal.security import is_document_id_shaped, is_token_shaped, mask_token
+from onboarding.portal.texts import LANGS
 from onboarding.portal.uploads import UploadProblem, read_upload, request_size_cap
 from onboarding.service.portal import LinkNotValid, open_link, thumbnail, upload_with_link
 from onboarding.service.submission import UploadedFile, UploadRefused
@@ -25,10 +26,14 @@ DRAIN_BYTES = 16 * 1024 * 1024
 DRAIN_SECONDS = 5.0
 REFUSAL_STATUS = {"document_too_large": 413, "document_type_mismatch": 415}
 
+# Declared so the schema shows it; read together with the cookie by `Portal.lang`.
 LANG_QUERY = Query(None, description="zh | en; remembered in a cookie")
-HTML_ERRORS = {status: {"description": text, "content": {"text/html": {}}} for status, text in (
+HTML_PAGES = {status: {"description": text, "content": {"text/html": {}}} for status, text in (
     (400, "upload refused"), (404, "link not valid"), (413, "file too large"),
     (415, "file type not accepted"), (429, "too many requests"))}
+PAGE_ERRORS = {status: HTML_PAGES[status] for status in (404, 429)}
+STORED = {303: {"description": "stored; back to the link's page, which shows the checks",
+                "headers": {"Location": {"schema": {"type": "string"}}}}}
 UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
     "type": "object",
     "properties": {t.value: {"type": "string", "format": "binary"} for t in DocumentType},
@@ -42,7 +47,7 @@ def build_router(portal: Portal) -> APIRouter:
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @router.get("/r/{token}", response_class=HTMLResponse, responses=HTML_ERRORS)
+    @router.get("/r/{token}", response_class=HTMLResponse, responses=PAGE_ERRORS)
     def link_page(request: Request, token: str, lang: str | None = LANG_QUERY) -> Response:
         if not is_token_shaped(token):
             return portal.not_valid()
@@ -52,8 +57,8 @@ def build_router(portal: Portal) -> APIRouter:
             return portal.not_valid()
         return portal.html(request, portal.pages.link(page, token, portal.lang(request)))
 
-    @router.get("/r/{token}/documents/{document_id}/thumbnail", responses={
-        200: {"content": {"image/jpeg": {}}, "description": "a small JPEG"}, **HTML_ERRORS})
+    @router.get("/r/{token}/documents/{document_id}/thumbnail", response_class=Response, responses={
+        200: {"content": {"image/jpeg": {}}, "description": "a small JPEG"}, **PAGE_ERRORS})
     def document_thumbnail(token: str, document_id: str) -> Response:
         if not is_token_shaped(token) or not is_document_id_shaped(document_id):
             return portal.not_valid()
@@ -63,7 +68,8 @@ def build_router(portal: Portal) -> APIRouter:
             return portal.not_valid()
         return Response(jpeg, media_type="image/jpeg", headers={"Cache-Control": "private, no-store"})
 
-    @router.post("/r/{token}/upload", status_code=303, responses=HTML_ERRORS, openapi_extra=UPLOAD_BODY)
+    @router.post("/r/{token}/upload", status_code=303, response_class=RedirectResponse,
+                 responses={**STORED, **HTML_PAGES}, openapi_extra=UPLOAD_BODY)
     async def upload(request: Request, token: str, lang: str | None = LANG_QUERY) -> Response:
         if not is_token_shaped(token):
             return portal.not_valid()
@@ -95,7 +101,8 @@ def build_router(portal: Portal) -> APIRouter:
             return portal.refusal(request, token, REFUSAL_STATUS.get(refusal.code, 400), refusal.code,
                                   refusal.document_type and str(refusal.document_type))
         _launch(portal, application_id, token)
-        return RedirectResponse(f"/r/{token}", status_code=303)
+        chosen = request.query_params.get("lang")
+        return RedirectResponse(f"/r/{token}" + (f"?lang={chosen}" if chosen in LANGS else ""), status_code=303)
 
     return router
 

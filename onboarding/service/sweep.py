@@ -6,6 +6,7 @@ from typing import Any
 
 from onboarding.bootstrap import Services
 from onboarding.notifications.delivery import deliver_pending
+from onboarding.service.deposits import sweep_ledger
 from onboarding.service.requests import sweep_requests
 
 
@@ -13,5 +14,6 @@ def run_sweep(services: Services, as_of: datetime | None = None) -> dict[str, An
     as_of = as_of or services.clock()
     report: dict[str, Any] = {"as_of": as_of.isoformat()}
     report["requests"] = sweep_requests(services, as_of)
+    report["ledger"] = sweep_ledger(services, as_of).to_dict()
     report["notifications"] = deliver_pending(services).model_dump()
     return report

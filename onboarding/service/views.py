@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from onboarding.bootstrap import Services
 from onboarding.domain.model import Application
 from onboarding.domain.states import ApplicationState
+from onboarding.service.ledger_views import deposit_dict, terminal_dict
 from onboarding.masking import mask_evidence, mask_fields, mask_name, mask_number
 
 BLOCKER_BY_STATE = {
@@ -30,7 +31,12 @@ def _deficiency(d: dict[str, Any], reveal: bool) -> dict[str, Any]:
 def application_view(services: Services, application_id: str, *, reveal: bool = False) -> dict[str, Any]:
     with services.uow() as uow:
         app = uow.applications.get(application_id)
-        return _view(services, app, reveal)
+        terminal = uow.ledger.terminal_for_application(application_id)
+        deposit = uow.ledger.deposit_for(application_id)
+        view = _view(services, app, reveal)
+    view["terminal"] = None if terminal is None else terminal_dict(services, terminal)
+    view["deposit"] = None if deposit is None else deposit_dict(services, deposit)
+    return view
 
 
 def _view(services: Services, app: Application, reveal: bool) -> dict[str, Any]:

@@ -43,18 +43,12 @@ def test_flow_run_is_named_after_the_application_and_reruns_reuse_ocr(services):
     assert run_onboarding(services, application_id, from_step="check") == "approved"
     assert count(services, ocr_readings) == readings
 
-    async def runs_and_artifacts():
-        from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
-        async with get_client() as client:
-            runs = [r for r in await client.read_flow_runs() if r.name == f"onboard-{application_id}"]
-            key = f"application-{application_id.lower()}"
-            artifacts = await client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])))
-            return runs, artifacts
-
-    import asyncio
-
-    runs, artifacts = asyncio.run(runs_and_artifacts())
+    key = f"application-{application_id.lower()}"
+    with get_client(sync_client=True) as client:  # sync: other tests may leave an event loop running
+        runs = [r for r in client.read_flow_runs() if r.name == f"onboard-{application_id}"]
+        artifacts = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])))
     assert len(runs) == 2 and all("sole_trader" in r.tags for r in runs)
     assert artifacts and artifacts[0].type == "markdown"
     assert "approved" in artifacts[0].data and sample_id_is_masked(artifacts[0].data)

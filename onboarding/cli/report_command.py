@@ -1,0 +1,48 @@
+"""`onboard report`: the staff monitoring page (HTML + chart files) and, with --json, its numbers."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+
+from onboarding.cli.errors import CliError, handles_errors
+
+
+def _parse_as_of(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise CliError(f"--as-of: not an ISO 8601 date-time: {value!r}") from None
+    if parsed.tzinfo is None:
+        raise CliError("--as-of: give a UTC offset, e.g. 2026-12-01T09:00:00+08:00")
+    return parsed.astimezone(timezone.utc)
+
+
+def _human(data: dict[str, Any]) -> None:
+    states = ", ".join(f"{s['state']} {s['total']}" for s in data["by_state"] if s["total"])
+    typer.echo(f"report written to {data['page']}")
+    typer.echo(f"{data['total_applications']} application(s) as of {data['as_of']}" + (f": {states}" if states else ""))
+
+
+@handles_errors
+def report(
+    out: Path = typer.Option(..., "--out", help="Directory for index.html and the chart files (created if missing)."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="ISO 8601 with offset; default now."),
+    json_: bool = typer.Option(False, "--json", help="Print exactly one JSON document on stdout."),
+) -> None:
+    """Staff monitoring: applications per state, time in state, deficiencies, rounds, time to approval."""
+    from onboarding.bootstrap import get_services
+    from onboarding.cli.main import emit  # here, not at import: main imports this module to register it
+    from onboarding.reporting.build import ReportOutputError, build_report
+
+    moment = _parse_as_of(as_of)
+    try:
+        funnel, page = build_report(get_services(), out, moment)
+    except ReportOutputError as error:
+        raise CliError(str(error)) from None
+    data = {**funnel.model_dump(mode="json"), "page": str(page)}
+    emit(data, json_, _human)

@@ -1,0 +1,57 @@
+"""The real `onboard` command in a subprocess, against a given installation folder, and what a refusal must look like."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+TRACEBACK_MARKERS = ("Traceback", 'File "')
+
+
+@dataclass(frozen=True)
+class CliRun:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> object:
+        return json.loads(self.stdout)
+
+
+def cli_environment(home: Path, prefect_api_url: str) -> dict[str, str]:
+    env = {name: value for name, value in os.environ.items() if not name.startswith("ONBOARD_")}
+    return {**env, "ONBOARD_HOME": str(home), "PREFECT_API_URL": prefect_api_url,
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "OMP_THREAD_LIMIT": "1"}
+
+
+def run_onboard(home: Path, prefect_api_url: str, *args: str, cwd: Path, timeout: float = 180) -> CliRun:
+    done = subprocess.run([sys.executable, "-m", "onboarding.cli.main", *args], env=cli_environment(home, prefect_api_url),
+                          cwd=cwd, capture_output=True, text=True, timeout=timeout)
+    return CliRun(done.returncode, done.stdout, done.stderr)
+
+
+def refusal_problems(run: CliRun, mentions: tuple[str, ...] = ()) -> list[str]:
+    """Why `run` is not a clean refusal: exit 2, nothing on stdout, one line on stderr naming the problem."""
+    problems = []
+    if run.exit_code != 2:
+        problems.append(f"exit code {run.exit_code}, expected 2")
+    if run.stdout:
+        problems.append(f"stdout not empty: {run.stdout[:120]!r}")
+    lines = run.stderr.strip().splitlines()
+    if len(lines) != 1:
+        problems.append(f"{len(lines)} lines on stderr, expected 1: {_tail(run.stderr)!r}")
+    if any(marker in run.stderr for marker in TRACEBACK_MARKERS):
+        problems.append(f"traceback on stderr: {_tail(run.stderr)!r}")
+    if lines and not lines[0].startswith("error: "):
+        problems.append(f"stderr does not start with 'error: ': {lines[0][:160]!r}")
+    missing = [word for word in mentions if word.lower() not in run.stderr.lower()]
+    if missing and len(lines) == 1:
+        problems.append(f"message does not mention {missing}: {lines[0][:200]!r}")
+    return problems
+
+
+def _tail(text: str, keep: int = 300) -> str:
+    return text if len(text) <= keep else "…" + text[-keep:]

@@ -1,0 +1,117 @@
+"""Application files (the JSON a merchant or staff submits) that must be refused with one clear line.
+
+`known_bug` is set where the product currently gets it wrong; the tests run those cases as strict xfails.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from tests.support.applications import (
+    ARABIC_INDIC_DIGITS,
+    as_json_bytes,
+    resident_id,
+    valid_application,
+    with_account,
+    without,
+)
+
+SQL_INJECTION = "Robert'); DROP TABLE applications;--"
+
+BUG_DEEP_JSON = ("onboarding/cli/inputs.py read_application_file: json.loads raises RecursionError on deeply "
+                 "nested JSON; it is not caught, so the CLI prints a traceback and exits 1")
+BUG_HUGE_INT = ("onboarding/cli/inputs.py read_application_file: json.loads raises plain ValueError for an "
+                "integer literal over 4300 digits; it is not caught, so the CLI prints a traceback and exits 1")
+BUG_UNICODE_DIGITS = ("onboarding/service/application_input.py PHONE / ACCOUNT_NUMBER use `\\d`, which matches any "
+                      "Unicode decimal digit; NFKC leaves Arabic-Indic digits alone, so they are accepted and stored")
+BUG_CONTROL_CHARS = ("onboarding/service/application_input.py: str fields accept control characters (NUL); SQLite "
+                     "stores them, PostgreSQL rejects NUL at INSERT with an uncaught error")
+
+
+@dataclass(frozen=True)
+class HostileApplication:
+    name: str
+    build: Callable[[], bytes]
+    mentions: tuple[str, ...] = ()
+    known_bug: str | None = None
+
+    def data(self) -> bytes:
+        return self.build()
+
+
+def _nested(depth: int) -> bytes:
+    return b"[" * depth + b"]" * depth
+
+
+def _nested_object_in_field(depth: int) -> bytes:
+    inner = '{"a": ' * depth + "1" + "}" * depth
+    return json.dumps(valid_application(settlement_account="PLACEHOLDER")).replace('"PLACEHOLDER"', inner).encode()
+
+
+def _replace_value(field: str, raw_json_value: str) -> bytes:
+    return json.dumps(valid_application(**{field: "PLACEHOLDER"})).replace('"PLACEHOLDER"', raw_json_value).encode()
+
+
+def _impossible_birth_date_id() -> str:
+    return resident_id("44078119750230248")  # 1975-02-30, check character correct
+
+
+def hostile_applications() -> list[HostileApplication]:
+    A = HostileApplication
+    return [
+        # -- not JSON, or not UTF-8 JSON
+        A("empty_file", lambda: b"", ("json",)),
+        A("truncated_json", lambda: as_json_bytes(valid_application())[:60], ("json",)),
+        A("gbk_encoded", lambda: as_json_bytes(valid_application(), "gbk"), ("utf-8",)),
+        A("utf16_encoded", lambda: as_json_bytes(valid_application(), "utf-16"), ("utf-8",)),
+        A("png_bytes_as_application", lambda: b"\x89PNG\r\n\x1a\n" + bytes(range(256)), ("utf-8",)),
+        A("over_1mb", lambda: as_json_bytes(valid_application(padding="x" * (1024 * 1024 + 10))), ("larger",)),
+        A("python_literal_not_json", lambda: str(valid_application()).encode(), ("json",)),
+        A("deeply_nested_arrays", lambda: _nested(100_000), ("json",), BUG_DEEP_JSON),
+        A("integer_with_5000_digits", lambda: _replace_value("device_model", "1" * 5000), (), BUG_HUGE_INT),
+        # -- JSON, but not an object
+        A("top_level_list", lambda: as_json_bytes([valid_application()]), ("application",)),
+        A("top_level_number", lambda: b"42", ("application",)),
+        A("top_level_null", lambda: b"null", ("application",)),
+        A("top_level_string", lambda: b'"small_micro"', ("application",)),
+        A("top_level_true", lambda: b"true", ("application",)),
+        # -- objects with the wrong fields
+        A("empty_object", lambda: b"{}", ("merchant_type",)),
+        A("unknown_key", lambda: as_json_bytes(valid_application(nickname="小王")), ("nickname",)),
+        A("missing_legal_name", lambda: as_json_bytes(without("legal_name")), ("legal_name",)),
+        A("unknown_merchant_type", lambda: as_json_bytes(valid_application(merchant_type="franchise")),
+          ("merchant_type",)),
+        A("merchant_type_sql_injection", lambda: as_json_bytes(valid_application(merchant_type=SQL_INJECTION)),
+          ("merchant_type",)),
+        A("merchant_type_number", lambda: as_json_bytes(valid_application(merchant_type=1)), ("merchant_type",)),
+        A("phone_sql_injection", lambda: as_json_bytes(valid_application(phone="13800138000' OR '1'='1")),
+          ("phone",)),
+        A("phone_boolean", lambda: as_json_bytes(valid_application(phone=True)), ("phone",)),
+        A("id_number_sql_injection", lambda: as_json_bytes(valid_application(id_number=f"1; {SQL_INJECTION}")),
+          ("id_number",)),
+        A("id_number_bad_check_char", lambda: as_json_bytes(valid_application(id_number=resident_id()[:-1] + "0")),
+          ("id_number",)),
+        A("id_number_impossible_birth_date", lambda: as_json_bytes(valid_application(
+            id_number=_impossible_birth_date_id())), ("id_number",)),
+        A("id_number_arabic_indic_digits", lambda: as_json_bytes(valid_application(
+            id_number=resident_id().translate(ARABIC_INDIC_DIGITS))), ("id_number",)),
+        A("email_malformed", lambda: as_json_bytes(valid_application(email="not-an-email")), ("email",)),
+        A("legal_name_100k_chars", lambda: as_json_bytes(valid_application(legal_name="王" * 100_000)),
+          ("legal_name",)),
+        A("legal_name_lone_surrogate", lambda: _replace_value("legal_name", '"\\ud800\\u738b"'), ("legal_name",)),
+        A("device_model_nan", lambda: _replace_value("device_model", "NaN"), ("device_model",)),
+        A("settlement_account_string", lambda: as_json_bytes(valid_application(settlement_account="6222021234567890123")),
+          ("settlement_account",)),
+        A("settlement_account_nested_300_deep", lambda: _nested_object_in_field(300), ("settlement_account",)),
+        A("settlement_number_letters", lambda: as_json_bytes(with_account(number="6222-abcd-1234")),
+          ("settlement_account.number",)),
+        # -- accepted today, but should not be
+        A("phone_arabic_indic_digits", lambda: as_json_bytes(valid_application(
+            phone="13800138000".translate(ARABIC_INDIC_DIGITS))), ("phone",), BUG_UNICODE_DIGITS),
+        A("settlement_number_arabic_indic_digits", lambda: as_json_bytes(with_account(
+            number="6222021234567890123".translate(ARABIC_INDIC_DIGITS))), ("settlement_account.number",),
+          BUG_UNICODE_DIGITS),
+        A("legal_name_with_nul", lambda: as_json_bytes(valid_application(legal_name="王\u0000昌良")), ("legal_name",),
+          BUG_CONTROL_CHARS),
+    ]

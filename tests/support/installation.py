@@ -1,0 +1,84 @@
+"""An embedded-default installation in a folder: wiring it in-process, seeding it, and photographing its state."""
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from documents.types import DocumentType
+from onboarding.bootstrap import Services
+from onboarding.settings import Settings
+from tests.support.applications import valid_application
+from tests.support.image_bytes import clean_png
+
+SEED_IMAGE_SEED = 4242  # differs from every image the hostile corpus uses, so its blob is never shared
+
+
+def services_for(home: Path, **settings: object) -> Services:
+    """Services for `home`, ignoring any ONBOARD_* the outer environment may carry."""
+    return Services(Settings(home=home, database_url=None, blob_store="local", **settings))
+
+
+def database_path(home: Path) -> Path:
+    return home.resolve() / "onboard.db"
+
+
+def seed_one_application(home: Path) -> str:
+    """One submitted application with one stored photo, so "nothing changed" is not trivially "still empty"."""
+    from onboarding.adapters.database import engine_for
+    from onboarding.service.application_input import parse_application
+    from onboarding.service.submission import UploadedFile, submit_application
+
+    services = services_for(home)
+    photo = UploadedFile(DocumentType.STOREFRONT_PHOTO, clean_png(seed=SEED_IMAGE_SEED), "seed.png")
+    application_id = submit_application(services, parse_application(valid_application()), [photo],
+                                        actor="test:seed")
+    engine_for(services.settings.resolved_database_url).dispose()
+    return application_id
+
+
+@dataclass(frozen=True)
+class HomeState:
+    """Every row of every table (as a digest per table) and every stored file."""
+
+    tables: dict[str, tuple[int, str]]  # table -> (row count, digest of the sorted rows)
+    files: frozenset[str]
+
+    def differences(self, after: "HomeState") -> list[str]:
+        changes = []
+        for name in sorted(set(self.tables) | set(after.tables)):
+            before_rows, after_rows = self.tables.get(name, (0, "")), after.tables.get(name, (0, ""))
+            if before_rows != after_rows:
+                changes.append(f"table {name}: {before_rows[0]} -> {after_rows[0]} rows"
+                               + (" (same count, rows changed)" if before_rows[0] == after_rows[0] else ""))
+        if new_files := sorted(after.files - self.files):
+            changes.append(f"new files under documents/: {new_files[:3]}")
+        if gone_files := sorted(self.files - after.files):
+            changes.append(f"files removed from documents/: {gone_files[:3]}")
+        return changes
+
+
+def home_state(home: Path) -> HomeState:
+    return HomeState(_table_digests(database_path(home)), _stored_files(home.resolve() / "documents"))
+
+
+def _table_digests(path: Path) -> dict[str, tuple[int, str]]:
+    if not path.exists():
+        return {}
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+    try:
+        names = [row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        digests = {}
+        for name in names:
+            rows = sorted(repr(row) for row in connection.execute(f'SELECT * FROM "{name}"'))
+            digests[name] = (len(rows), hashlib.sha256("\n".join(rows).encode()).hexdigest())
+        return digests
+    finally:
+        connection.close()
+
+
+def _stored_files(root: Path) -> frozenset[str]:
+    if not root.exists():
+        return frozenset()
+    return frozenset(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
