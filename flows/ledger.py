@@ -1,4 +1,4 @@
-"""The ledger flow: load a transaction batch, then sweep. Orchestration only; the work is in onboarding.service.
+"""Load a transaction batch, then sweep everything due. Orchestration only; the work is in onboarding.service.
 
 Both steps are idempotent (a batch by its sha256 and txn ids, the sweep by conditional updates), so a
 rerun after a crash at any point repeats nothing.
@@ -11,7 +11,7 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from onboarding.bootstrap import get_services
-from onboarding.service.deposits import sweep_ledger
+from onboarding.service.sweep import run_sweep
 from onboarding.service.transactions import import_transactions
 
 # Our own database records what is done; Prefect's result cache would be a second, weaker copy.
@@ -23,9 +23,10 @@ def import_batch(csv_path: str) -> dict:
     return import_transactions(get_services(), csv_path).to_dict()
 
 
-@task(name="sweep-ledger", retries=2, retry_delay_seconds=2, **STEP)
+@task(name="sweep", retries=2, retry_delay_seconds=2, **STEP)
 def sweep(as_of: datetime) -> dict:
-    return sweep_ledger(get_services(), as_of).to_dict()
+    """Reminders, expiries, activations, refunds, forfeits, suspensions, then the outbox."""
+    return run_sweep(get_services(), as_of)
 
 
 @flow(name="ledger-import-and-sweep", log_prints=True)

@@ -23,6 +23,10 @@ class Settings(BaseSettings):
     s3_sse: Literal["AES256", "aws:kms"] | None = "AES256"
     s3_kms_key_id: str | None = None
 
+    prefect_deployment: str | None = Field(
+        default=None, description="Scale-out: start runs of this deployment (e.g. onboard-application/onboard) "
+                                  "on the work pool instead of running flows in this process.")
+
     rules_dir: Path | None = Field(default=None, description="Rule files; default is the packaged rules/files.")
     ocr_engine: Literal["tesseract"] = "tesseract"
 

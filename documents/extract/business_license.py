@@ -40,8 +40,12 @@ def uscc_candidates(lines: list[Line]) -> list[Candidate]:
         text = line.compact.upper().translate(_USCC_LOOKALIKES)
         for match in _USCC_TOKEN.finditer(text):
             token = match.group()
-            # A longer run has a speck glued to it: every 18-character window is a reading.
-            candidates.extend(Candidate(token[i:i + 18], line.confidence) for i in range(len(token) - 17))
+            if len(token) == 18:
+                candidates.append(Candidate(token, line.confidence))
+                continue
+            # A speck glued to the code: each 18-character window is a weaker reading (one in
+            # thirty passes the check by chance), used only when no pass reads the code whole.
+            candidates.extend(Candidate(token[i:i + 18], line.confidence * 0.5) for i in range(len(token) - 17))
     return candidates
 
 

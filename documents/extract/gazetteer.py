@@ -29,7 +29,10 @@ def correct_admin_prefix(text: str) -> tuple[str, bool]:
     level: list[Division] = provinces
     # Province, then prefecture, then county; any level may be left out (北京市朝阳区, 台山市…).
     for _ in range(3):
-        hit = _match_at(text, position, level) or _match_at(text, position, _descendants(level))
+        # Exact names anywhere below win over a near miss at this level (南京市 is not a misread 北京市).
+        below = _descendants(level)
+        hit = (_match_at(text, position, level, exact_only=True) or _match_at(text, position, below, exact_only=True)
+               or _match_at(text, position, level) or _match_at(text, position, below))
         if hit is None:
             break
         division, matched = hit
@@ -43,11 +46,15 @@ def correct_admin_prefix(text: str) -> tuple[str, bool]:
     return text, changed
 
 
-def _match_at(text: str, position: int, candidates: list[Division]) -> tuple[Division, str] | None:
+def _match_at(
+    text: str, position: int, candidates: list[Division], exact_only: bool = False,
+) -> tuple[Division, str] | None:
     exact = [d for d in candidates if text.startswith(d.name, position)]
     if exact:
         best = max(exact, key=lambda d: len(d.name))
         return best, best.name
+    if exact_only:
+        return None
     near = []
     for division in candidates:
         name = division.name

@@ -63,24 +63,40 @@ def all_lines(reading: OcrReading) -> list[Line]:
 def find_anchor(compact: str, anchor: str, *, search_from: int = 0, window: int | None = None) -> tuple[int, int, bool] | None:
     """(start, end, exact) of `anchor` in `compact`, allowing one misread character per four.
 
-    Substitutions only: labels are printed text of known length, and the usual OCR error
-    is a similar-looking character (公民号份号码 for 公民身份号码), not a dropped one.
-    Two-character labels must match exactly, else every line would contain one.
+    Punctuation is ignored on both sides (名,称 and 承租方〈乙方) still match). Substitutions
+    only: labels are printed text of known length, and the usual OCR error is a similar-looking
+    character (公民号份号码 for 公民身份号码), not a dropped one. Labels of two or three
+    characters must match exactly, else ordinary text would be taken for them.
+    `window` limits how many characters may precede the label.
     """
-    exact_at = compact.find(anchor, search_from)
-    limit = len(compact) if window is None else min(len(compact), search_from + window + len(anchor))
-    if exact_at != -1 and exact_at + len(anchor) <= limit:
-        return exact_at, exact_at + len(anchor), True
-    allowed = len(anchor) // 4
+    view, index = _label_view(compact[search_from:])
+    label, _ = _label_view(anchor)
+    if not label or len(view) < len(label):
+        return None
+    last_start = len(view) - len(label) if window is None else min(len(view) - len(label), window)
+    exact_at = view.find(label, 0, last_start + len(label))
+    if exact_at != -1:
+        return _span(index, exact_at, len(label), search_from) + (True,)
+    allowed = len(label) // 4
     if allowed == 0:
         return None
-    for start in range(search_from, limit - len(anchor) + 1):
-        candidate = compact[start:start + len(anchor)]
-        mismatches = sum(a != b for a, b in zip(candidate, anchor))
-        # The first and last characters must agree, so a label is not found inside ordinary text.
-        if mismatches <= allowed and (candidate[0] == anchor[0] or candidate[-1] == anchor[-1]):
-            return start, start + len(anchor), False
+    for start in range(0, last_start + 1):
+        candidate = view[start:start + len(label)]
+        mismatches = sum(a != b for a, b in zip(candidate, label))
+        # The first or last character must agree, so a label is not found inside ordinary text.
+        if mismatches <= allowed and (candidate[0] == label[0] or candidate[-1] == label[-1]):
+            return _span(index, start, len(label), search_from) + (False,)
     return None
+
+
+def _label_view(text: str) -> tuple[str, list[int]]:
+    """Letters, digits and CJK characters of `text`, with their positions in it."""
+    kept = [(i, c) for i, c in enumerate(text) if c.isalnum()]
+    return "".join(c for _, c in kept), [i for i, _ in kept]
+
+
+def _span(index: list[int], start: int, length: int, offset: int) -> tuple[int, int]:
+    return offset + index[start], offset + index[start + length - 1] + 1
 
 
 def labelled_values(
@@ -121,24 +137,23 @@ def right_neighbour(line: Line, lines: list[Line]) -> Line | None:
     """The nearest segment to the right of `line` on the same row of the same pass."""
     if line.box is None:
         return None
-    left, top, width, height = line.box
+    left, _, width, height = line.box
     best = None
     for other in lines:
         if other is line or other.box is None or other.pass_name != line.pass_name:
             continue
-        o_left, o_top, _, o_height = other.box
-        overlap = min(top + height, o_top + o_height) - max(top, o_top)
-        if o_left >= left + width and overlap > 0.5 * min(height, o_height):
+        o_left, _, _, o_height = other.box
+        if o_left >= left + width and _overlap(line.box, other.box) > 0.5 * min(height, o_height):
             if best is None or o_left < best.box[0]:
                 best = other
     return best
 
 
-def continuation_lines(start: Line, lines: list[Line], stop_labels: tuple[str, ...], max_lines: int = 3) -> list[Line]:
-    """Lines that continue a wrapped value, directly below it and not labelled themselves.
+def continuation_lines(start: Line, lines: list[Line], stop_labels: tuple[str, ...], max_rows: int = 3) -> list[Line]:
+    """Segments that continue a wrapped value, row by row below it, left to right within a row.
 
     Forms indent the continuation under the value (ID card, licence columns); running text
-    (a lease) wraps to the margin, which is only a continuation if the line above was full.
+    (a lease) wraps to the margin, which is only a continuation if the row above was full.
     """
     if start.box is None:
         return []
@@ -146,24 +161,30 @@ def continuation_lines(start: Line, lines: list[Line], stop_labels: tuple[str, .
     page_right = max(other.box[0] + other.box[2] for other in same_pass)
     left, _, width, height = start.box
     result: list[Line] = []
-    previous = start
-    for _ in range(max_lines):
-        prev_left, prev_top, prev_width, prev_height = previous.box
-        prev_full = prev_left + prev_width >= page_right - 2 * height
+    row_bottom, row_right = start.box[1] + height, left + width
+    for _ in range(max_rows):
+        row_full = row_right >= page_right - 2 * height
         below = [
             other for other in same_pass
-            if other is not previous
-            and -0.3 * height <= other.box[1] - (prev_top + prev_height) <= height
-            and (left + 0.8 * height <= other.box[0] < left + width or prev_full and abs(other.box[0] - left) < height)
+            if other is not start and other not in result
+            and -0.3 * height <= other.box[1] - row_bottom <= height
+            and (left + 0.8 * height <= other.box[0] < left + width or row_full and abs(other.box[0] - left) < height)
         ]
         if not below:
             break
-        nxt = min(below, key=lambda other: other.box[1])
-        if _looks_labelled(nxt.compact, stop_labels):
+        first = min(below, key=lambda other: other.box[1])
+        row = sorted((o for o in below if _overlap(o.box, first.box) > 0), key=lambda other: other.box[0])
+        if _looks_labelled(row[0].compact, stop_labels):
             break
-        result.append(nxt)
-        previous = nxt
+        result.extend(row)
+        row_bottom = max(o.box[1] + o.box[3] for o in row)
+        row_right = max(o.box[0] + o.box[2] for o in row)
     return result
+
+
+def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> int:
+    """Vertical overlap of two boxes, in pixels."""
+    return min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
 
 
 def _looks_labelled(compact: str, labels: tuple[str, ...]) -> bool:

@@ -14,6 +14,8 @@ _DIGIT_LOOKALIKES = str.maketrans({
     "Z": "2", "z": "2", "S": "5", "s": "5", "B": "8", "G": "6", "b": "6", "g": "9",
 })
 _TOKEN = re.compile(r"[0-9A-Za-z|!]+")
+# In a date (1987年1月了日) chi_sim reads a lone 7 as 了 and 0 as 〇.
+_DATE_LOOKALIKES = str.maketrans({"了": "7", "〇": "0"})
 _DATE = re.compile(r"(\d{4})\s*[年.\-/]\s*(\d{1,2})\s*[月.\-/]\s*(\d{1,2})(?!\d)")
 
 
@@ -43,7 +45,7 @@ def parse_date(text: str) -> date | None:
 
 
 def find_dates(text: str) -> list[date]:
-    text = repair_digits(text)
+    text = repair_digits(text.translate(_DATE_LOOKALIKES))
     dates = []
     for match in _DATE.finditer(text):
         real = to_date(*match.groups())

@@ -38,9 +38,12 @@ PAGE_PSM: dict[DocumentType, int] = {
 }
 
 LINE_PLANS: dict[DocumentType, tuple[LinePlan, ...]] = {
-    DocumentType.ID_CARD_FRONT: (LinePlan("id_number_digits", re.compile(r"\d{12,}"), "0123456789X"),),
-    DocumentType.BANK_CARD: (LinePlan("card_number_digits", re.compile(r"62\d{10,}|\d{14,}"), "0123456789 "),),
-    DocumentType.BUSINESS_LICENSE: (LinePlan("uscc_chars", re.compile(r"[0-9A-Z]{15,}"), USCC_ALPHABET),),
+    # Finders accept the page pass's usual misreadings (O for 0, l for 1): finding the line is
+    # enough, the re-read gets the characters right.
+    DocumentType.ID_CARD_FRONT: (LinePlan("id_number_digits", re.compile(r"[0-9OoIl|Xx]{15,}"), "0123456789X"),),
+    DocumentType.BANK_CARD: (LinePlan("card_number_digits", re.compile(r"6[0-9OoIl|]{13,}|[0-9OoIl|]{15,}"),
+                                      "0123456789 "),),
+    DocumentType.BUSINESS_LICENSE: (LinePlan("uscc_chars", re.compile(r"[0-9A-Za-z]{15,}"), USCC_ALPHABET),),
 }
 
 

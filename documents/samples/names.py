@@ -15,7 +15,7 @@ SURNAMES: dict[str, str] = {
 }
 
 MALE_GIVEN: dict[str, str] = {
-    "伟": "WEI", "强": "QIANG", "磊": "LEI", "军": "JUN", "勇": "YONG", "杰": "JIE",
+    "伟": "WEI", "强": "QIANG", "峰": "FENG", "军": "JUN", "勇": "YONG", "杰": "JIE",
     "涛": "TAO", "明": "MING", "超": "CHAO", "刚": "GANG", "建": "JIAN", "国": "GUO",
     "辉": "HUI", "海": "HAI", "昌": "CHANG", "良": "LIANG", "志": "ZHI", "鹏": "PENG",
     "飞": "FEI", "斌": "BIN", "永": "YONG", "成": "CHENG", "德": "DE", "金": "JIN",

@@ -66,25 +66,36 @@ def states_chart(report: FunnelReport) -> Figure:
     return figure
 
 
+# Log scale: checking takes minutes and needs_documents days; on a linear axis the short states vanish.
+_DWELL_TICKS = ((1 / 60, "1 min"), (10 / 60, "10 min"), (1, "1 h"), (6, "6 h"), (24, "1 d"), (168, "1 wk"),
+                (720, "30 d"))
+_DWELL_FLOOR = 0.5 / 60  # instant moves still get a visible stub
+
+
 def dwell_chart(report: FunnelReport) -> Figure | None:
     rows = [r for r in report.dwell if r.median_hours is not None]
     if not rows:
         return None
-    figure, axes = _figure(0.9 + 0.34 * len(rows))
-    positions = range(len(rows))[::-1]  # first state at the top
-    medians = [r.median_hours for r in rows]
-    p90s = [r.p90_hours for r in rows]
-    axes.barh(list(positions), medians, color=[state_colour(r.state) for r in rows], height=0.6, label="median")
-    axes.scatter(p90s, list(positions), marker="|", s=220, color="#1e293b", linewidths=2, label="p90", zorder=3)
-    for y, median, p90 in zip(positions, medians, p90s):
-        axes.annotate(f"{format_hours(median)}  (p90 {format_hours(p90)})", (max(median, p90), y),
+    figure, axes = _figure(1.0 + 0.34 * len(rows))
+    positions = list(range(len(rows))[::-1])  # first state at the top
+    medians = [max(r.median_hours, _DWELL_FLOOR) for r in rows]
+    p90s = [max(r.p90_hours, _DWELL_FLOOR) for r in rows]
+    axes.set_xscale("log")
+    axes.barh(positions, [m - _DWELL_FLOOR for m in medians], left=_DWELL_FLOOR, height=0.6,
+              color=[state_colour(r.state) for r in rows], label="median")
+    axes.scatter(p90s, positions, marker="|", s=220, color="#1e293b", linewidths=2, label="p90", zorder=3)
+    for y, row, right in zip(positions, rows, map(max, medians, p90s)):
+        axes.annotate(f"{format_hours(row.median_hours)}  (p90 {format_hours(row.p90_hours)})", (right, y),
                       xytext=(6, 0), textcoords="offset points", va="center", fontsize=8, color="#334155")
-    axes.set_yticks(list(positions), [state_label(r.state) for r in rows])
-    axes.set_xlabel("hours per visit")
-    axes.set_xlim(0, max(max(p90s), 0.01) * 1.55)  # room for the annotations on the right
+    top = max(p90s)
+    ticks = [(v, text) for v, text in _DWELL_TICKS if v <= top * 1.5] or [_DWELL_TICKS[0]]
+    axes.set_xticks([v for v, _ in ticks], [text for _, text in ticks])
+    axes.minorticks_off()
+    axes.set_xlim(_DWELL_FLOOR, top * 12)  # a decade of room on the right for the annotations
+    axes.set_yticks(positions, [state_label(r.state) for r in rows])
     axes.xaxis.grid(True)
     axes.set_axisbelow(True)
-    axes.legend(frameon=False, fontsize=8, loc="lower right")
+    axes.legend(frameon=False, fontsize=8, loc="lower left", bbox_to_anchor=(0, 1), ncols=2)
     return figure
 
 
@@ -101,7 +112,7 @@ def deficiency_chart(report: FunnelReport) -> Figure | None:
     axes.set_xlabel("applications")
     axes.xaxis.grid(True)
     axes.set_axisbelow(True)
-    axes.legend(frameon=False, fontsize=8, loc="lower right")
+    axes.legend(frameon=False, fontsize=8, loc="lower left", bbox_to_anchor=(0, 1), ncols=2)
     return figure
 
 

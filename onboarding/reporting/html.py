@@ -55,7 +55,7 @@ def _tiles(report: FunnelReport) -> list[dict[str, str]]:
 
 def render_page(report: FunnelReport, charts: dict[str, Chart], display_tz: tzinfo = timezone.utc) -> str:
     as_of: datetime = report.as_of.astimezone(display_tz)
-    zone_name = getattr(display_tz, "key", None) or as_of.strftime("UTC%z")
+    zone_name = getattr(display_tz, "key", None) or as_of.tzname()
     return _environment(display_tz).from_string(PAGE).render(
         report=report,
         as_of_text=f"{as_of:%Y-%m-%d %H:%M} ({zone_name})",

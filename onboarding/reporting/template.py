@@ -28,7 +28,9 @@ PAGE = """<!DOCTYPE html>
   table { border-collapse: collapse; width: 100%; font-size: 12px; margin-top: 6px; }
   th, td { text-align: left; padding: 4px 6px; border-bottom: 1px solid #e2e8f0; vertical-align: top; }
   th { color: #475569; font-weight: 600; }
-  td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+  td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+  td.when { white-space: nowrap; }
+  .wide { grid-column: 1 / -1; }
   .badge { display: inline-block; padding: 0 6px; border-radius: 9px; color: #fff; font-size: 11px; }
   code { font-size: 11px; background: #f1f5f9; padding: 0 3px; border-radius: 3px; }
   .empty { background: #fff; border-radius: 8px; padding: 48px; text-align: center; margin-top: 16px; }
@@ -59,7 +61,9 @@ PAGE = """<!DOCTYPE html>
     <h2>Applications per state</h2>
     {{ image("states") }}
     <table><tr>{% for t in report.by_merchant_type %}<th class="num">{{ t | label }}</th>{% endfor %}</tr>
-      <tr>{% for n in report.by_merchant_type.values() %}<td class="num">{{ n }}</td>{% endfor %}</tr></table>
+      <tr>{% for n in report.by_merchant_type.values() %}<td class="num">{{ n }}
+        <span class="muted">({{ (100 * n / report.total_applications) | round | int }}%)</span></td>{% endfor %}</tr>
+    </table>
   </div>
   <div class="card">
     <h2>Time in each state</h2>
@@ -101,16 +105,16 @@ PAGE = """<!DOCTYPE html>
     {% else %}<p class="muted">No approvals yet.</p>{% endif %}
   </div>
   {% for title, rows, who in waiting %}
-  <div class="card">
+  <div class="card wide">
     <h2>{{ title }}</h2>
     {% if rows %}
     <table>
-      <tr><th>application</th><th>merchant</th><th class="num">waiting</th><th>since</th><th class="num">age</th>
+      <tr><th>application</th><th>merchant</th><th>type</th><th class="num">waiting</th><th>since</th><th class="num">age</th>
           <th class="num">rounds</th><th>latest codes</th></tr>
       {% for w in rows %}
       <tr><td><code>{{ w.application_id }}</code></td>
-          <td>{{ w.business_name }}<br><span class="muted">{{ w.merchant_type | label }}</span></td>
-          <td class="num">{{ w.waiting_hours | hours }}</td><td>{{ w.waiting_since | local }}</td>
+          <td>{{ w.business_name }}</td><td>{{ w.merchant_type | label }}</td>
+          <td class="num">{{ w.waiting_hours | hours }}</td><td class="when">{{ w.waiting_since | local }}</td>
           <td class="num">{{ w.age_hours | hours }}</td><td class="num">{{ w.request_rounds }}</td>
           <td>{% for c in w.latest_codes %}<code>{{ c }}</code> {% endfor %}</td></tr>
       {% endfor %}

@@ -89,6 +89,11 @@ def failed_runs(services: Services, grace: timedelta) -> list[str]:
     return sorted(set(stalled) | set(unsent))
 
 
+def state_of(services: Services, application_id: str) -> str:
+    with services.uow() as uow:
+        return str(uow.applications.get(application_id).state)
+
+
 def merchant_type_of(services: Services, application_id: str) -> str:
     with services.uow() as uow:
         return str(uow.applications.get(application_id).merchant_type)

@@ -50,6 +50,6 @@ def test_import_and_sweep_refunds_once_across_reruns(onboard_home, prefect_api_u
 
     first = import_and_sweep(str(batch), as_of)
     again = import_and_sweep(str(batch), as_of)
-    assert (first["import"]["new"], first["sweep"]["activated"], first["sweep"]["refunded"]) == (1, 1, 1)
-    assert (again["import"]["duplicate_batch"], again["sweep"]["refunded"]) == (True, 0)
+    assert (first["import"]["new"], first["sweep"]["ledger"]["activated"], first["sweep"]["ledger"]["refunded"]) == (1, 1, 1)
+    assert (again["import"]["duplicate_batch"], again["sweep"]["ledger"]["refunded"]) == (True, 0)
     assert count(services, transactions) == count(services, refund_instructions) == 1

@@ -7,6 +7,7 @@ from funnel_world import T0, World, at
 from onboarding.reporting.funnel import compute_funnel, visits
 from onboarding.reporting.rows import FunnelInputs, TransitionRow
 
+
 def dwell_of(report, state):
     return next(d for d in report.dwell if d.state == state)
 
