@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     request_due_days: int = Field(default=10, ge=1, description="An unanswered request expires the application.")
     reminder_hours: list[int] = Field(default=[24, 72], description="Reminders, in hours after a round opens.")
 
+    outbox_lease_seconds: int = Field(default=300, ge=1, description="A claimed, unconfirmed message is "
+                                      "retried after this long (its sender died).")
     email_channel: Literal["file", "smtp"] = "file"
     sms_channel: Literal["file", "sns"] = "file"
     smtp_host: str = "127.0.0.1"

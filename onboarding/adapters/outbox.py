@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import Column, Integer, String, Table, Text, select, update
+from sqlalchemy import Column, Integer, String, Table, Text, or_, select, update
 from sqlalchemy.orm import Session
 
 from onboarding.adapters.columns import UtcDateTime, metadata
@@ -20,6 +20,7 @@ outbox = Table(
     Column("subject", String(200), nullable=False),
     Column("body", Text, nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
+    Column("claimed_at", UtcDateTime()),
     Column("sent_at", UtcDateTime()),
     Column("attempts", Integer, nullable=False, default=0),
     Column("last_error", Text),
@@ -31,6 +32,10 @@ class PendingMessage:
     id: int
     message: OutboxMessage
     attempts: int
+
+
+def _claimable(now: datetime, lease: timedelta):
+    return or_(outbox.c.claimed_at.is_(None), outbox.c.claimed_at < now - lease)
 
 
 class OutboxRepository:
@@ -51,9 +56,10 @@ class OutboxRepository:
         ))
         return True
 
-    def pending(self, limit: int = 100, max_attempts: int = 10,
+    def pending(self, now: datetime, lease: timedelta, limit: int = 100, max_attempts: int = 10,
                 application_id: str | None = None) -> list[PendingMessage]:
-        query = select(outbox).where(outbox.c.sent_at.is_(None), outbox.c.attempts < max_attempts)
+        query = select(outbox).where(outbox.c.sent_at.is_(None), outbox.c.attempts < max_attempts,
+                                     _claimable(now, lease))
         if application_id is not None:
             query = query.where(outbox.c.application_id == application_id)
         rows = self.session.execute(query.order_by(outbox.c.id).limit(limit)).mappings()
@@ -62,26 +68,28 @@ class OutboxRepository:
             subject=r["subject"], body=r["body"], created_at=r["created_at"], application_id=r["application_id"],
         )) for r in rows]
 
-    def claim(self, message_id: int, at: datetime) -> bool:
-        """Marks a message sent before it goes out; only one sender can win the row."""
+    def claim(self, message_id: int, now: datetime, lease: timedelta) -> bool:
+        """Takes the message for one sender for `lease`; only one sender can win the row. A sender that dies
+        holding it loses it when the lease runs out, so the message is sent by the next one, not lost."""
         result = self.session.execute(
-            update(outbox).where(outbox.c.id == message_id, outbox.c.sent_at.is_(None))
-            .values(sent_at=at, attempts=outbox.c.attempts + 1)
+            update(outbox).where(outbox.c.id == message_id, outbox.c.sent_at.is_(None), _claimable(now, lease))
+            .values(claimed_at=now, attempts=outbox.c.attempts + 1)
         )
         return result.rowcount == 1
 
-    def release(self, message_id: int, error: str) -> None:
-        """The send failed after the claim: make it pending again for the next attempt."""
+    def mark_sent(self, message_id: int, at: datetime, stored_body: str) -> None:
         self.session.execute(update(outbox).where(outbox.c.id == message_id)
-                             .values(sent_at=None, last_error=error[:2000]))
+                             .values(sent_at=at, body=stored_body, last_error=None))
+
+    def release(self, message_id: int, error: str) -> None:
+        """The send failed: pending again for the next attempt."""
+        self.session.execute(update(outbox).where(outbox.c.id == message_id)
+                             .values(claimed_at=None, last_error=error[:2000]))
 
     def application_ids_with_unsent(self) -> list[str]:
         query = select(outbox.c.application_id).where(outbox.c.sent_at.is_(None),
                                                       outbox.c.application_id.is_not(None)).distinct()
         return list(self.session.scalars(query))
-
-    def set_body(self, message_id: int, body: str) -> None:
-        self.session.execute(update(outbox).where(outbox.c.id == message_id).values(body=body))
 
     def for_application(self, application_id: str) -> list[dict]:
         rows = self.session.execute(

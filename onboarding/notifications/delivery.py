@@ -1,7 +1,13 @@
-"""Sends what the outbox holds. Each message is claimed before it leaves, so two senders never both send it."""
+"""Sends what the outbox holds. Each message is claimed before it leaves, so two senders never both send it.
+
+A sender killed between its claim and the confirmation leaves the message to be sent again once the claim's
+lease runs out: at least once, never lost. The copies that can follow are harmless by channel: the file sink
+overwrites one file per idempotency key, and e-mail carries a Message-ID derived from that key.
+"""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from pydantic import BaseModel
 
@@ -23,11 +29,12 @@ def redact_tokens(body: str) -> str:
 
 def deliver_pending(services, application_id: str | None = None, limit: int = 500) -> DeliveryReport:
     report = DeliveryReport()
+    lease = timedelta(seconds=services.settings.outbox_lease_seconds)
     with services.uow() as uow:
-        pending = uow.outbox.pending(limit=limit, application_id=application_id)
+        pending = uow.outbox.pending(services.clock(), lease, limit=limit, application_id=application_id)
     for item in pending:
         with services.uow() as uow:
-            claimed = uow.outbox.claim(item.id, services.clock())
+            claimed = uow.outbox.claim(item.id, services.clock(), lease)
             uow.commit()
         if not claimed:
             continue
@@ -41,7 +48,7 @@ def deliver_pending(services, application_id: str | None = None, limit: int = 50
             report.errors.append(f"{item.message.idempotency_key}: {type(error).__name__}: {error}")
             continue
         with services.uow() as uow:
-            uow.outbox.set_body(item.id, redact_tokens(item.message.body))
+            uow.outbox.mark_sent(item.id, services.clock(), redact_tokens(item.message.body))
             uow.commit()
         report.sent += 1
     return report

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
+from operator import attrgetter
+from typing import NamedTuple
 
 from onboarding.domain.states import ALLOWED_TRANSITIONS, ApplicationState
 from onboarding.reporting.model import (
@@ -28,8 +29,7 @@ MERCHANT_QUEUE = ApplicationState.NEEDS_DOCUMENTS.value
 APPROVED = ApplicationState.APPROVED.value
 
 
-@dataclass(frozen=True, slots=True)
-class Visit:
+class Visit(NamedTuple):
     state: str
     start: datetime
     end: datetime
@@ -64,8 +64,9 @@ def _timelines(applications: list[ApplicationRow], transitions: Iterable[Transit
     for t in transitions:
         if t.at <= as_of:
             by_application[t.application_id].append(t)
-    return {a.application_id: visits(a.created_at, sorted(by_application.get(a.application_id, ()),
-                                                           key=lambda t: t.at), as_of)
+    by_time = attrgetter("at")
+    return {a.application_id: visits(a.created_at, sorted(by_application.get(a.application_id, ()), key=by_time),
+                                     as_of)
             for a in applications}
 
 
@@ -111,7 +112,7 @@ def _codes_by_application(inputs: FunnelInputs, known: set[str], as_of: datetime
         latest[d.application_id] = max(latest.get(d.application_id, (d.decided_at, d.decision_id)),
                                        (d.decided_at, d.decision_id))
         ever[d.application_id] |= codes_of_decision.get(d.decision_id, set())
-    latest_codes = {app_id: set(codes_of_decision.get(decision_id, set())) for app_id, (_, decision_id) in latest.items()}
+    latest_codes = {app_id: codes_of_decision.get(decision_id, set()) for app_id, (_, decision_id) in latest.items()}
     return latest_codes, ever
 
 

@@ -8,13 +8,15 @@ from pathlib import Path
 from jinja2 import Environment, StrictUndefined
 from markupsafe import Markup
 
+from onboarding.domain.states import SETTLED_STATES, ApplicationState
 from onboarding.reporting.charts import TOP_CODES, Chart
 from onboarding.reporting.formatting import format_hours, state_colour, state_label
 from onboarding.reporting.funnel import MERCHANT_QUEUE, STAFF_QUEUE
 from onboarding.reporting.model import FunnelReport
 from onboarding.reporting.template import PAGE
 
-IN_PROGRESS_STATES = ("submitted", "checking", "needs_documents", "manual_review")
+# Still being onboarded: everything the flow has not settled (approved onwards is shipping, not onboarding).
+IN_PROGRESS_STATES = tuple(s.value for s in ApplicationState if s not in SETTLED_STATES)
 
 
 def _environment(display_tz: tzinfo) -> Environment:

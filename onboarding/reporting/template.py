@@ -109,7 +109,8 @@ PAGE = """<!DOCTYPE html>
     <h2>{{ title }}</h2>
     {% if rows %}
     <table>
-      <tr><th>application</th><th>merchant</th><th>type</th><th class="num">waiting</th><th>since</th><th class="num">age</th>
+      <tr><th>application</th><th>merchant</th><th>type</th><th class="num">waiting</th><th>since</th>
+          <th class="num">age</th>
           <th class="num">rounds</th><th>latest codes</th></tr>
       {% for w in rows %}
       <tr><td><code>{{ w.application_id }}</code></td>
