@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from documents.extract.lines import all_lines, continuation_lines, labelled_values, passes
+from documents.extract.lines import all_lines, labelled_values, passes
 from documents.extract.gazetteer import correct_admin_prefix
 from documents.extract.values import field, find_dates, repaired
 from documents.types import ExtractedField, OcrReading
@@ -42,7 +42,7 @@ def _address(reading: OcrReading) -> ExtractedField | None:
     for anchor in ADDRESS_ANCHORS:
         for lines in passes(reading):
             for labelled in labelled_values(lines, (anchor,), LABELS):
-                more = continuation_lines(labelled.line, lines, LABELS)
+                more = labelled.continuation(lines, LABELS)
                 value = labelled.value + "".join(line.compact for line in more)
                 if len(value) >= 4:
                     ocr = [labelled.confidence] + [line.confidence for line in more]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from documents.extract.lines import Line, all_lines, continuation_lines, labelled_values, passes
+from documents.extract.lines import Line, all_lines, labelled_values, passes
 from documents.extract.gazetteer import correct_admin_prefix
 from documents.extract.values import Candidate, choose, field, repaired
 from documents.types import ExtractedField, OcrReading
@@ -67,7 +67,7 @@ def _representative(lines: list[Line]) -> ExtractedField | None:
 def _address(reading: OcrReading) -> ExtractedField | None:
     for lines in passes(reading):
         for labelled in labelled_values(lines, ADDRESS_ANCHORS, LABELS):
-            more = continuation_lines(labelled.line, lines, LABELS)
+            more = labelled.continuation(lines, LABELS)
             value = labelled.value + "".join(line.compact for line in more)
             if value:
                 ocr = [labelled.confidence] + [line.confidence for line in more]

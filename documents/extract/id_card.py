@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from documents.extract.lines import Labelled, Line, all_lines, continuation_lines, labelled_values, passes
+from documents.extract.lines import Labelled, Line, all_lines, labelled_values, passes
 from documents.extract.gazetteer import correct_admin_prefix, correct_authority
 from documents.extract.values import Candidate, choose, field, find_dates, repair_digits, repaired, to_date
 from documents.types import ExtractedField, OcrReading
@@ -46,7 +46,7 @@ def extract_back(reading: OcrReading) -> dict[str, ExtractedField]:
 def id_number_candidates(lines: list[Line]) -> list[Candidate]:
     candidates = []
     for line in lines:
-        text = repair_digits(line.compact.upper(), keep="X")
+        text = repair_digits(line.compact, keep="Xx").upper()
         candidates.extend(Candidate(m.group(), line.confidence) for m in _ID_NUMBER.finditer(text))
     return candidates
 
@@ -85,7 +85,7 @@ def _birth_date(found: list[Labelled], id_number: ExtractedField | None) -> Extr
 def _address(reading: OcrReading) -> ExtractedField | None:
     for lines in passes(reading):
         for labelled in labelled_values(lines, ("住址",), ("公民身份号码",)):
-            more = continuation_lines(labelled.line, lines, ("公民身份号码",))
+            more = labelled.continuation(lines, ("公民身份号码",))
             value = labelled.value + "".join(line.compact for line in more)
             if value:
                 ocr = [labelled.confidence] + [line.confidence for line in more]

@@ -33,15 +33,21 @@ class Labelled:
     """A value found after a label: its text, the line, and how exactly the label matched."""
 
     value: str
-    line: Line
+    line: Line  # the line holding the label
     anchor_exact: bool
-    continued: tuple[Line, ...] = ()
+    value_line: Line | None = None  # a separate segment to the right holding the value, if any
 
     @property
     def confidence(self) -> float:
-        lines = (self.line, *self.continued)
+        lines = (self.line,) if self.value_line is None else (self.line, self.value_line)
         ocr = sum(line.confidence for line in lines) / len(lines)
         return ocr if self.anchor_exact else ocr * 0.85
+
+    def continuation(self, lines: list[Line], stop_labels: tuple[str, ...]) -> list[Line]:
+        """The wrapped rest of the value, below the value's own segment."""
+        if self.value_line is not None:
+            return continuation_lines(self.value_line, lines, stop_labels, aligned=True)
+        return continuation_lines(self.line, lines, stop_labels)
 
 
 def passes(reading: OcrReading) -> list[list[Line]]:
@@ -114,11 +120,12 @@ def labelled_values(
             if hit is None:
                 continue
             value = cut_at_labels(line.compact[hit[1]:], stop_labels)
+            neighbour = None
             if not value:
                 neighbour = right_neighbour(line, lines)
                 if neighbour is not None:
                     value = cut_at_labels(neighbour.compact, stop_labels)
-            found.append(Labelled(value, line, hit[2]))
+            found.append(Labelled(value, line, hit[2], neighbour))
             break
     return found
 
@@ -149,17 +156,21 @@ def right_neighbour(line: Line, lines: list[Line]) -> Line | None:
     return best
 
 
-def continuation_lines(start: Line, lines: list[Line], stop_labels: tuple[str, ...], max_rows: int = 3) -> list[Line]:
+def continuation_lines(
+    start: Line, lines: list[Line], stop_labels: tuple[str, ...], *, aligned: bool = False, max_rows: int = 3,
+) -> list[Line]:
     """Segments that continue a wrapped value, row by row below it, left to right within a row.
 
-    Forms indent the continuation under the value (ID card, licence columns); running text
-    (a lease) wraps to the margin, which is only a continuation if the row above was full.
+    Forms indent the continuation under the value, past the label (ID card, licence columns);
+    `aligned` says `start` holds the value alone, so the continuation starts under its left edge.
+    Running text (a lease) wraps to the margin, only a continuation if the row above was full.
     """
     if start.box is None:
         return []
     same_pass = [other for other in lines if other.box is not None and other.pass_name == start.pass_name]
     page_right = max(other.box[0] + other.box[2] for other in same_pass)
     left, _, width, height = start.box
+    indent = -1.0 * height if aligned else 0.8 * height
     result: list[Line] = []
     row_bottom, row_right = start.box[1] + height, left + width
     for _ in range(max_rows):
@@ -168,7 +179,7 @@ def continuation_lines(start: Line, lines: list[Line], stop_labels: tuple[str, .
             other for other in same_pass
             if other is not start and other not in result
             and -0.3 * height <= other.box[1] - row_bottom <= height
-            and (left + 0.8 * height <= other.box[0] < left + width or row_full and abs(other.box[0] - left) < height)
+            and (left + indent <= other.box[0] < left + width or row_full and abs(other.box[0] - left) < height)
         ]
         if not below:
             break

@@ -11,8 +11,9 @@ from documents.types import OcrLine
 # columns) rather than characters of one word; it is kept as a space even between Chinese text.
 FIELD_GAP = 1.2
 # Wider gaps than this separate columns (or text from a photo): the line is split into
-# separate `OcrLine`s there so that each keeps its own box.
-COLUMN_GAP = 2.5
+# separate `OcrLine`s there so that each keeps its own box. Generous, because chi_sim's
+# word boxes can be off by a character width.
+COLUMN_GAP = 3.5
 # Words taller than this many times their line's typical height are pictures read as glyphs.
 OUTSIZED = 2.5
 

@@ -138,7 +138,7 @@ def make_identity(
     bank_name, bin_, length = rng.choice(BANKS)
     business_address = _make_address(rng, region, shop=True)
     proof_issued = as_of - timedelta(days=rng.randint(3, 60))
-    established = max(birth.replace(year=birth.year + 18), as_of - timedelta(days=rng.randint(200, 8 * 365)))
+    established = max(add_years(birth, 18), as_of - timedelta(days=rng.randint(200, 8 * 365)))
 
     values: dict[str, object] = dict(
         seed=seed, as_of=as_of, merchant_type=merchant_type,

@@ -14,6 +14,7 @@ from onboarding.cli import render
 from onboarding.cli.errors import CliError, handles_errors
 from onboarding.cli.ledger_commands import deposits_app, ship, terminals_app, transactions_app
 from onboarding.cli.portal_command import portal
+from onboarding.cli.report_command import report
 from onboarding.cli.review_commands import review_app
 from onboarding.cli.inputs import parse_document_type, read_application_file, read_documents
 from onboarding.domain.states import ApplicationState
@@ -29,6 +30,7 @@ app.add_typer(transactions_app, name="transactions")
 app.add_typer(deposits_app, name="deposits")
 app.command()(ship)
 app.command()(portal)
+app.command()(report)
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print exactly one JSON document on stdout.")]
 DocsOption = Annotated[list[str], typer.Option("--doc", help="TYPE=PATH, repeatable.")]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -21,15 +22,33 @@ class CliRun:
         return json.loads(self.stdout)
 
 
-def cli_environment(home: Path, prefect_api_url: str) -> dict[str, str]:
+def base_environment() -> dict[str, str]:
+    """The outer environment without any ONBOARD_* setting, and single-threaded numeric libraries."""
     env = {name: value for name, value in os.environ.items() if not name.startswith("ONBOARD_")}
-    return {**env, "ONBOARD_HOME": str(home), "PREFECT_API_URL": prefect_api_url,
-            "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "OMP_THREAD_LIMIT": "1"}
+    return {**env, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "OMP_THREAD_LIMIT": "1", "OPENBLAS_NUM_THREADS": "1"}
 
 
-def run_onboard(home: Path, prefect_api_url: str, *args: str, cwd: Path, timeout: float = 180) -> CliRun:
-    done = subprocess.run([sys.executable, "-m", "onboarding.cli.main", *args], env=cli_environment(home, prefect_api_url),
-                          cwd=cwd, capture_output=True, text=True, timeout=timeout)
+def cli_environment(home: Path, prefect_api_url: str) -> dict[str, str]:
+    return {**base_environment(), "ONBOARD_HOME": str(home), "PREFECT_API_URL": prefect_api_url}
+
+
+def unreachable_prefect_url() -> str:
+    """A Prefect API nobody serves: a refusal never needs Prefect, and a wrongly accepted case fails fast."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}/api"
+
+
+def refusal_environment(home: Path) -> dict[str, str]:
+    """For commands that must be refused: no Prefect behind them, and no retrying to reach one."""
+    return {**cli_environment(home, unreachable_prefect_url()), "PREFECT_CLIENT_MAX_RETRIES": "0"}
+
+
+def run_onboard_with_env(env: dict[str, str], *args: str, cwd: Path, timeout: float = 180) -> CliRun:
+    """`python -m onboarding.cli.main ARGS` in a fresh process."""
+    done = subprocess.run([sys.executable, "-m", "onboarding.cli.main", *args], env=env, cwd=cwd,
+                          capture_output=True, text=True, timeout=timeout)
     return CliRun(done.returncode, done.stdout, done.stderr)
 
 

@@ -55,11 +55,11 @@ def business_license(identity: SampleIdentity, rng: random.Random) -> Image.Imag
     if not sole_trader:
         right.insert(2, ("营业期限", "长期"))
     # The gutter between the columns is wider than any gap inside a row, so a reader can split them.
-    _column(draw, left, (140, 340), value_width=480, label_font=label_font, value_font=value_font)
-    _column(draw, right, (900, 340), value_width=420, label_font=label_font, value_font=value_font)
+    _column(draw, left, (140, 340), value_width=450, label_font=label_font, value_font=value_font)
+    _column(draw, right, (920, 340), value_width=420, label_font=label_font, value_font=value_font)
 
     footer = font("sans", 22)
-    draw.text((900, 900), "登记机关", font=font("sans", 30), fill=INK)
+    draw.text((920, 900), "登记机关", font=font("sans", 30), fill=INK)
     draw.text((1150, 980), f"{identity.established_on:%Y年%m月%d日}", font=font("sans", 28), fill=INK)
     draw.text((140, 1010), "国家企业信用信息公示系统网址：http://www.gsxt.gov.cn", font=footer, fill=(90, 90, 90))
     draw.text((140, 1040), "市场主体应当于每年1月1日至6月30日通过国家企业信用信息公示系统报送公示年度报告。",

@@ -1,19 +1,29 @@
-"""Running many hostile cases through the real CLI quickly: a few lanes in parallel, each its own installation.
+"""Running many hostile cases through the CLI quickly: a few lanes in parallel, each its own installation.
 
-Within a lane the cases run one after another, so a state change is pinned on exactly the case
-that made it; `onboard status --json` is compared at the lane's start and end.
+Each lane has a CLI fork server (tests/support/cli_forkserver.py): every case is still its own
+`onboard` process with its own stdout, stderr and exit status, without paying for Python's start-up
+and the engine's imports each time. Within a lane the cases run one after another, so a state
+change is pinned on exactly the case that made it; `onboard status --json` is compared at the
+lane's start and end.
 """
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
-from tests.support.cli_process import CliRun, refusal_problems, run_onboard
+from tests.support.cli_forkserver import ForkServer
+from tests.support.cli_process import CliRun, base_environment, refusal_environment, refusal_problems
 from tests.support.hostile_cases import HostileCase
 from tests.support.installation import home_state, seed_one_application
 
 VOLATILE_STATUS_FIELDS = ("age_hours", "in_state_hours", "request_age_hours", "sla")
+CASE_TIMEOUT_SECONDS = 120
+
+
+class CliRunner(Protocol):
+    def __call__(self, *args: str, cwd: Path) -> CliRun: ...
 
 
 @dataclass
@@ -22,47 +32,57 @@ class LaneReport:
     failures: dict[str, list[str]] = field(default_factory=dict)
 
 
+def forked_cli(server: ForkServer, home: Path) -> CliRunner:
+    env = refusal_environment(home)
+    return lambda *args, cwd: server.run(list(args), env, cwd, CASE_TIMEOUT_SECONDS)
+
+
 def stable_status(run: CliRun) -> list[dict]:
-    rows = run.json()
-    return [{k: v for k, v in row.items() if k not in VOLATILE_STATUS_FIELDS} for row in rows]
+    assert run.exit_code == 0, run.stderr
+    return [{k: v for k, v in row.items() if k not in VOLATILE_STATUS_FIELDS} for row in run.json()]
 
 
-def case_problems(case: HostileCase, home: Path, workdir: Path, prefect_api_url: str) -> list[str]:
+def case_problems(case: HostileCase, home: Path, workdir: Path, cli: CliRunner) -> list[str]:
     """Run one case against `home` and say everything that is wrong with the outcome."""
     folder = workdir / case.family / case.name
     folder.mkdir(parents=True)
     before = home_state(home)
     # --wait keeps a wrongly accepted case from leaving a detached flow process behind.
-    run = run_onboard(home, prefect_api_url, "submit", *case.prepare(folder), "--wait", cwd=folder)
+    run = cli("submit", *case.prepare(folder), "--wait", cwd=folder)
     problems = refusal_problems(run, case.mentions)
     problems += [f"state changed: {change}" for change in before.differences(home_state(home))]
     return problems
 
 
-def run_lane(cases: list[HostileCase], home: Path, workdir: Path, prefect_api_url: str) -> LaneReport:
+def run_lane(cases: list[HostileCase], home: Path, workdir: Path, cli: CliRunner) -> LaneReport:
     """`home` must already hold its seed application."""
     report = LaneReport()
     workdir.mkdir(parents=True, exist_ok=True)
-    status_before = run_onboard(home, prefect_api_url, "status", "--json", cwd=workdir)
+    status_before = stable_status(cli("status", "--json", cwd=workdir))
     for case in cases:
         report.ran.append(case.id)
-        if problems := case_problems(case, home, workdir, prefect_api_url):
+        if problems := case_problems(case, home, workdir, cli):
             report.failures[case.id] = problems
-    status_after = run_onboard(home, prefect_api_url, "status", "--json", cwd=workdir)
-    if stable_status(status_before) != stable_status(status_after):
-        report.failures[f"lane {home.name}: onboard status --json"] = [
-            f"changed: {status_before.stdout.strip()[:300]} -> {status_after.stdout.strip()[:300]}"]
+    status_after = stable_status(cli("status", "--json", cwd=workdir))
+    if status_before != status_after:
+        report.failures[f"lane {home.name}: onboard status --json"] = [f"changed: {status_before} -> {status_after}"]
     return report
 
 
-def run_in_lanes(cases: list[HostileCase], root: Path, prefect_api_url: str, lanes: int) -> LaneReport:
+def run_in_lanes(cases: list[HostileCase], root: Path, lanes: int) -> LaneReport:
     batches = [cases[i::lanes] for i in range(lanes)]
-    for i in range(lanes):  # seeding maps the ORM on first use, which is not thread-safe: do it up front
-        seed_one_application(root / f"home-{i}")
-    with ThreadPoolExecutor(max_workers=lanes) as pool:
-        futures = [pool.submit(run_lane, batch, root / f"home-{i}", root / f"work-{i}", prefect_api_url)
-                   for i, batch in enumerate(batches)]
-        reports = [future.result() for future in futures]
+    homes = [root / f"home-{i}" for i in range(lanes)]
+    for home in homes:  # seeding maps the ORM on first use, which is not thread-safe: do it up front
+        seed_one_application(home)
+    servers = [ForkServer(base_environment()) for _ in range(lanes)]
+    try:
+        with ThreadPoolExecutor(max_workers=lanes) as pool:
+            futures = [pool.submit(run_lane, batch, home, root / f"work-{i}", forked_cli(server, home))
+                       for i, (batch, home, server) in enumerate(zip(batches, homes, servers))]
+            reports = [future.result() for future in futures]
+    finally:
+        for server in servers:
+            server.close()
     merged = LaneReport()
     for report in reports:
         merged.ran += report.ran
