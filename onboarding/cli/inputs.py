@@ -12,6 +12,8 @@ MAX_APPLICATION_FILE_BYTES = 1024 * 1024
 
 
 def read_application_file(path: Path) -> object:
+    if path.is_dir():
+        raise CliError(f"{path}: is a directory, not an application file")
     if not path.is_file():
         raise CliError(f"{path}: no such file")
     if path.stat().st_size > MAX_APPLICATION_FILE_BYTES:
@@ -22,6 +24,10 @@ def read_application_file(path: Path) -> object:
         raise CliError(f"{path}: not UTF-8 text") from None
     except json.JSONDecodeError as error:
         raise CliError(f"{path}: not valid JSON ({error.msg} at line {error.lineno})") from None
+    except RecursionError:
+        raise CliError(f"{path}: JSON nested too deeply; not an application file") from None
+    except ValueError as error:  # e.g. an integer literal longer than Python converts
+        raise CliError(f"{path}: not usable JSON ({error})") from None
 
 
 def parse_document_type(value: str) -> DocumentType:

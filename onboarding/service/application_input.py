@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, field_validator
 
@@ -9,8 +10,16 @@ from documents.extract.normalize import to_halfwidth
 from rules.checksums import ric_is_valid
 from rules.model import MerchantType
 
-PHONE = re.compile(r"^1[3-9]\d{9}$")
-ACCOUNT_NUMBER = re.compile(r"^\d{8,30}$")
+# ASCII only: `\d` would take Arabic-Indic and other digits, which SMS gateways and banks do not.
+PHONE = re.compile(r"^1[3-9][0-9]{9}$")
+ACCOUNT_NUMBER = re.compile(r"^[0-9]{8,30}$")
+
+
+def _no_control_characters(value: object) -> object:
+    """NUL and other control characters are never part of a name or an address; PostgreSQL refuses NUL."""
+    if isinstance(value, str) and any(unicodedata.category(c) == "Cc" for c in value):
+        raise ValueError("contains control characters")
+    return value
 
 
 class SettlementAccount(BaseModel):
@@ -19,6 +28,8 @@ class SettlementAccount(BaseModel):
     holder_name: str = Field(min_length=1, max_length=200)
     number: str
     bank_name: str = Field(min_length=1, max_length=100)
+
+    _plain_text = field_validator("*", mode="before")(lambda cls, v: _no_control_characters(v))
 
     @field_validator("number")
     @classmethod
@@ -41,6 +52,8 @@ class ApplicationInput(BaseModel):
     business_address: str = Field(min_length=5, max_length=400)
     settlement_account: SettlementAccount
     device_model: str = Field(min_length=1, max_length=40)
+
+    _plain_text = field_validator("*", mode="before")(lambda cls, v: _no_control_characters(v))
 
     @field_validator("id_number")
     @classmethod

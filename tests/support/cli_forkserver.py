@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -37,8 +38,10 @@ def _run_child(args: list[str], env: dict[str, str], cwd: str, timeout: int, out
     os.chdir(cwd)
     os.environ.clear()
     os.environ.update(env)
-    for fd, path in ((1, out_path), (2, err_path)):
-        target = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    # stdin is the server's request stream: the command gets /dev/null instead, as under `subprocess.run`.
+    for fd, path, flags in ((0, os.devnull, os.O_RDONLY), (1, out_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC),
+                            (2, err_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)):
+        target = os.open(path, flags, 0o600)
         os.dup2(target, fd)
         os.close(target)
     sys.argv = ["onboard", *args]
@@ -56,27 +59,45 @@ def _run_child(args: list[str], env: dict[str, str], cwd: str, timeout: int, out
         traceback.print_exc()
         exit_code = 1
     finally:
+        _run_exit_handlers()
         sys.stdout.flush()
         sys.stderr.flush()
     os._exit(exit_code)
 
 
+def _run_exit_handlers() -> None:
+    """What interpreter shutdown would run (logging.shutdown, Prefect's handlers) before the hard exit."""
+    import atexit
+
+    try:
+        atexit._run_exitfuncs()
+    except BaseException:
+        traceback.print_exc()
+
+
 def _serve_one(request: dict) -> dict:
-    with tempfile.TemporaryDirectory(prefix="onboard-fork-") as scratch:
-        out_path, err_path = str(Path(scratch) / "stdout"), str(Path(scratch) / "stderr")
+    # mkdtemp, not TemporaryDirectory: the child runs the exit handlers it inherits, and a TemporaryDirectory's
+    # finalizer among them would delete the files it is writing to.
+    scratch = Path(tempfile.mkdtemp(prefix="onboard-fork-"))
+    out_path, err_path = scratch / "stdout", scratch / "stderr"
+    try:
         sys.stdout.flush()
         sys.stderr.flush()
         pid = os.fork()
         if pid == 0:
             try:
                 _run_child(request["args"], request["env"], request["cwd"], int(request.get("timeout", 120)),
-                           out_path, err_path)
+                           str(out_path), str(err_path))
             finally:
                 os._exit(70)
         _, status = os.waitpid(pid, 0)
-        exit_code = os.waitstatus_to_exitcode(status)
-        read = lambda p: Path(p).read_text(encoding="utf-8", errors="replace") if Path(p).exists() else ""  # noqa: E731
-        return {"exit_code": exit_code, "stdout": read(out_path), "stderr": read(err_path)}
+        return {"exit_code": os.waitstatus_to_exitcode(status), "stdout": _read(out_path), "stderr": _read(err_path)}
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _read(path: Path) -> str:
+    return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
 
 
 def serve() -> None:

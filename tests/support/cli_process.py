@@ -1,4 +1,4 @@
-"""The real `onboard` command in a subprocess, against a given installation folder, and what a refusal must look like."""
+"""The real `onboard` command in a fresh process, against a given installation, and what a refusal looks like."""
 from __future__ import annotations
 
 import json

@@ -105,7 +105,7 @@ def _argument_cases() -> list[HostileCase]:
     C = HostileCase
     return [
         C("application_file_missing", "arguments", lambda f: [str(f / "missing.json"), "--json"], ("no such file",)),
-        C("application_file_is_directory", "arguments", lambda f: [str(f), "--json"], ("no such file",)),
+        C("application_file_is_directory", "arguments", lambda f: [str(f), "--json"], ("is a directory",)),
         C("doc_spec_without_equals", "arguments", lambda f: _submit_with(f, "id_card_front"), ("TYPE=PATH",)),
         C("doc_spec_empty_path", "arguments", lambda f: _submit_with(f, "id_card_front="), ("TYPE=PATH",)),
         C("doc_unknown_type", "arguments", lambda f: _submit_with(f, f"passport={_good_document(f)}"),
@@ -115,7 +115,8 @@ def _argument_cases() -> list[HostileCase]:
         C("doc_missing_file", "arguments", lambda f: _submit_with(f, f"id_card_front={f / 'nope.jpg'}"),
           ("no such file",)),
         C("doc_is_directory", "arguments", lambda f: _submit_with(f, f"id_card_front={f}"), ("no such file",)),
-        C("doc_symlink_to_dev_zero", "arguments", lambda f: _submit_with(f, f"id_card_front={_symlink(f, '/dev/zero')}"),
+        C("doc_symlink_to_dev_zero", "arguments",
+          lambda f: _submit_with(f, f"id_card_front={_symlink(f, '/dev/zero')}"),
           ("no such file",)),
         C("doc_symlink_to_etc_passwd", "arguments",
           lambda f: _submit_with(f, f"id_card_front={_symlink(f, '/etc/passwd')}"), ("id_card_front",)),

@@ -15,9 +15,9 @@ from tests.support.image_bytes import clean_png
 SEED_IMAGE_SEED = 4242  # differs from every image the hostile corpus uses, so its blob is never shared
 
 
-def services_for(home: Path, **settings: object) -> Services:
-    """Services for `home`, ignoring any ONBOARD_* the outer environment may carry."""
-    return Services(Settings(home=home, database_url=None, blob_store="local", **settings))
+def services_for(home: Path, database_url: str | None = None, **settings: object) -> Services:
+    """Services for `home` (its SQLite database unless `database_url`), whatever ONBOARD_* the environment holds."""
+    return Services(Settings(home=home, database_url=database_url, blob_store="local", **settings))
 
 
 def database_path(home: Path) -> Path:
