@@ -163,7 +163,7 @@ def _decode_image(data: bytes, media_type: str, max_pixels: int) -> Image.Image:
     except Image.DecompressionBombError as exc:
         raise _bomb(str(exc)) from None
     except Exception as exc:  # decoders raise many types; any of them means "cannot read"
-        raise IntakeRefused(IntakeCode.CORRUPT, f"the {media_type} header cannot be read: {exc}") from None
+        raise IntakeRefused(IntakeCode.CORRUPT, f"the {media_type} header cannot be read ({_reason(exc)})") from None
     width, height = image.size
     if width * height > max_pixels:
         image.close()
@@ -174,7 +174,7 @@ def _decode_image(data: bytes, media_type: str, max_pixels: int) -> Image.Image:
     except Image.DecompressionBombError as exc:
         raise _bomb(str(exc)) from None
     except Exception as exc:
-        raise IntakeRefused(IntakeCode.CORRUPT, f"the {media_type} data cannot be decoded: {exc}") from None
+        raise IntakeRefused(IntakeCode.CORRUPT, f"the {media_type} data cannot be decoded ({_reason(exc)})") from None
     if image.width < 1 or image.height < 1:
         raise IntakeRefused(IntakeCode.CORRUPT, "the image has no pixels")
     return image
@@ -243,3 +243,10 @@ def _quality_findings(
             )
         )
     return findings
+
+
+def _reason(error: Exception) -> str:
+    """The decoder's words without object reprs (`<_io.BytesIO object at 0x…>` tells a merchant nothing)."""
+    import re
+
+    return re.sub(r"\s*<[^>]*object at 0x[0-9a-f]+>", "", str(error)).strip() or type(error).__name__
