@@ -109,9 +109,12 @@ def show(application_id: str, reveal: Annotated[bool, typer.Option("--reveal", h
 @app.command()
 @handles_errors
 def status(state: Annotated[Optional[list[str]], typer.Option("--state", help="Only these states (repeatable).")] = None,
+           merchant_type: Annotated[Optional[str], typer.Option("--type", help="small_micro | sole_trader | enterprise")] = None,
+           older_than_hours: Annotated[Optional[float], typer.Option("--older-than", help="Only those in their state longer than this many hours.")] = None,
            json_: JsonFlag = False) -> None:
-    """Every application: id, merchant, state, age, blocker."""
+    """Every application: id, merchant, state, age, SLA colour, open request, blocker; counts per state."""
     from onboarding.service.views import status_rows
+    from rules.model import MerchantType
 
     states = []
     for value in state or []:
@@ -119,7 +122,12 @@ def status(state: Annotated[Optional[list[str]], typer.Option("--state", help="O
             states.append(ApplicationState(value))
         except ValueError:
             raise CliError(f"--state: unknown state {value!r}") from None
-    emit(status_rows(_services(), states), json_, render.status)
+    if merchant_type is not None and merchant_type not in {m.value for m in MerchantType}:
+        raise CliError(f"--type: unknown merchant type {merchant_type!r}")
+    rows = [r for r in status_rows(_services(), states)
+            if (merchant_type is None or r["merchant_type"] == merchant_type)
+            and (older_than_hours is None or r["in_state_hours"] >= older_than_hours)]
+    emit(rows, json_, render.status)
 
 
 @app.command()
