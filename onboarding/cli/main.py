@@ -16,6 +16,7 @@ from onboarding.cli.ledger_commands import deposits_app, ship, terminals_app, tr
 from onboarding.cli.portal_command import portal
 from onboarding.cli.report_command import report
 from onboarding.cli.review_commands import review_app
+from onboarding.cli.rules_what_if import what_if
 from onboarding.cli.inputs import parse_document_type, read_application_file, read_documents
 from onboarding.domain.states import ApplicationState
 from onboarding.runtime import configure_prefect
@@ -25,6 +26,7 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_
 rules_app = typer.Typer(no_args_is_help=True, help="Rule files: validate, try out.")
 app.add_typer(rules_app, name="rules")
 app.add_typer(review_app, name="review")
+rules_app.command("what-if")(what_if)
 app.add_typer(terminals_app, name="terminals")
 app.add_typer(transactions_app, name="transactions")
 app.add_typer(deposits_app, name="deposits")

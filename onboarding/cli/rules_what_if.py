@@ -14,11 +14,11 @@ from rich.table import Table
 from onboarding.cli.errors import handles_errors
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print exactly one JSON document on stdout.")]
+CandidateDir = Annotated[Path, typer.Argument(help="Candidate rule files: ruleset.yaml and deficiencies.yaml.")]
 
 
 @handles_errors
-def what_if(directory: Annotated[Path, typer.Argument(help="Candidate rule files: ruleset.yaml and deficiencies.yaml.")],
-            json_: JsonFlag = False) -> None:
+def what_if(directory: CandidateDir, json_: JsonFlag = False) -> None:
     """Decide every application in flight with the current and the candidate rules; list what would change.
 
     Uses the fields OCR already extracted and the staff waivers in force; writes nothing.
