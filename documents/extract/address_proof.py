@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from documents.extract.lines import all_lines, labelled_values, passes
+from documents.extract.lines import Line, all_lines, labelled_values, passes
 from documents.extract.gazetteer import correct_admin_prefix
 from documents.extract.values import field, find_dates, repaired
 from documents.types import ExtractedField, OcrReading
@@ -29,7 +29,7 @@ def extract(reading: OcrReading) -> dict[str, ExtractedField]:
     return {name: value for name, value in fields.items() if value is not None}
 
 
-def _holder(lines) -> ExtractedField | None:
+def _holder(lines: list[Line]) -> ExtractedField | None:
     for anchor in HOLDER_ANCHORS:  # anchor priority beats line order
         for labelled in labelled_values(lines, (anchor,), LABELS):
             match = _HOLDER.search(labelled.value)
@@ -50,7 +50,7 @@ def _address(reading: OcrReading) -> ExtractedField | None:
     return None
 
 
-def _issue_date(lines) -> ExtractedField | None:
+def _issue_date(lines: list[Line]) -> ExtractedField | None:
     for anchor in DATE_ANCHORS:
         for labelled in labelled_values(lines, (anchor,), LABELS, window=8):
             dates = find_dates(labelled.value)

@@ -21,11 +21,6 @@ class Line:
     confidence: float
     box: tuple[int, int, int, int] | None
     pass_name: str
-    index: int  # position within its pass
-
-    @property
-    def height(self) -> int:
-        return self.box[3] if self.box else 0
 
 
 @dataclass(frozen=True)
@@ -54,10 +49,10 @@ def passes(reading: OcrReading) -> list[list[Line]]:
     result = []
     for ocr_pass in reading.passes:
         lines = []
-        for index, ocr_line in enumerate(ocr_pass.lines):
+        for ocr_line in ocr_pass.lines:
             text = normalize_text(ocr_line.text)
             if text:
-                lines.append(Line(text, text.replace(" ", ""), ocr_line.confidence, ocr_line.box, ocr_pass.name, index))
+                lines.append(Line(text, text.replace(" ", ""), ocr_line.confidence, ocr_line.box, ocr_pass.name))
         result.append(lines)
     return result
 
@@ -66,7 +61,7 @@ def all_lines(reading: OcrReading) -> list[Line]:
     return [line for lines in passes(reading) for line in lines]
 
 
-def find_anchor(compact: str, anchor: str, *, search_from: int = 0, window: int | None = None) -> tuple[int, int, bool] | None:
+def find_anchor(compact: str, anchor: str, *, window: int | None = None) -> tuple[int, int, bool] | None:
     """(start, end, exact) of `anchor` in `compact`, allowing one misread character per four.
 
     Punctuation is ignored on both sides (名,称 and 承租方〈乙方) still match). Substitutions
@@ -75,14 +70,14 @@ def find_anchor(compact: str, anchor: str, *, search_from: int = 0, window: int 
     characters must match exactly, else ordinary text would be taken for them.
     `window` limits how many characters may precede the label.
     """
-    view, index = _label_view(compact[search_from:])
+    view, index = _label_view(compact)
     label, _ = _label_view(anchor)
     if not label or len(view) < len(label):
         return None
     last_start = len(view) - len(label) if window is None else min(len(view) - len(label), window)
     exact_at = view.find(label, 0, last_start + len(label))
     if exact_at != -1:
-        return _span(index, exact_at, len(label), search_from) + (True,)
+        return _span(index, exact_at, len(label)) + (True,)
     allowed = len(label) // 4
     if allowed == 0:
         return None
@@ -91,7 +86,7 @@ def find_anchor(compact: str, anchor: str, *, search_from: int = 0, window: int 
         mismatches = sum(a != b for a, b in zip(candidate, label))
         # The first or last character must agree, so a label is not found inside ordinary text.
         if mismatches <= allowed and (candidate[0] == label[0] or candidate[-1] == label[-1]):
-            return _span(index, start, len(label), search_from) + (False,)
+            return _span(index, start, len(label)) + (False,)
     return None
 
 
@@ -101,8 +96,8 @@ def _label_view(text: str) -> tuple[str, list[int]]:
     return "".join(c for _, c in kept), [i for i, _ in kept]
 
 
-def _span(index: list[int], start: int, length: int, offset: int) -> tuple[int, int]:
-    return offset + index[start], offset + index[start + length - 1] + 1
+def _span(index: list[int], start: int, length: int) -> tuple[int, int]:
+    return index[start], index[start + length - 1] + 1
 
 
 def labelled_values(

@@ -14,7 +14,7 @@ from documents.ocr.words import Word, group_lines, words_from_data
 from documents.types import DocumentType, OcrPass, OcrReading
 from rules.checksums import USCC_ALPHABET
 
-PIPELINE = "tess-p1"
+PIPELINE = "tess-p3"  # bump whenever preprocessing or the pass plan changes: it keys the OCR cache
 
 
 @dataclass(frozen=True)
@@ -27,15 +27,11 @@ class LinePlan:
     lang: str = "eng"
 
 
-# Page segmentation per document: cards and forms are one uniform block of rows (psm 6 keeps
-# label and value on one line); the licence has two columns, which only psm 3 keeps apart.
-PAGE_PSM: dict[DocumentType, int] = {
-    DocumentType.ID_CARD_FRONT: 6,
-    DocumentType.ID_CARD_BACK: 6,
-    DocumentType.BANK_CARD: 6,
-    DocumentType.BUSINESS_LICENSE: 6,
-    DocumentType.ADDRESS_PROOF: 6,
-}
+# Page segmentation: every document is read as one block of rows (psm 6), which keeps a label
+# and its value on one line. Automatic layout (psm 3) split the licence's letter-spaced labels
+# (名　　称) into columns of their own and lost them; its two real columns are separated
+# afterwards, at wide gaps within a row (words.COLUMN_GAP).
+PAGE_PSM: dict[DocumentType, int] = {document_type: 6 for document_type in DocumentType}
 
 LINE_PLANS: dict[DocumentType, tuple[LinePlan, ...]] = {
     # Finders accept the page pass's usual misreadings (O for 0, l for 1): finding the line is
@@ -74,7 +70,7 @@ class TesseractEngine:
         os.environ.setdefault("OMP_THREAD_LIMIT", "1")
         document_type = DocumentType(document_type)
         page = prepare_page(image, document_type)
-        psm = PAGE_PSM.get(document_type, 3)
+        psm = PAGE_PSM[document_type]
         page_words = self._words(page, self.page_lang, f"--psm {psm}")
         passes = [OcrPass(name=f"page_{self.page_lang}_psm{psm}", lines=group_lines(page_words))]
         for plan in LINE_PLANS.get(document_type, ()):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
 from documents.samples.canvas import seal, text_width, wrap
 from documents.samples.fonts import font
@@ -97,5 +97,5 @@ def _lease(identity: SampleIdentity, rng: random.Random) -> Image.Image:
     return page
 
 
-def _centered(draw: ImageDraw.ImageDraw, y: int, text: str, text_font, width: int) -> None:
+def _centered(draw: ImageDraw.ImageDraw, y: int, text: str, text_font: ImageFont.FreeTypeFont, width: int) -> None:
     draw.text(((width - text_width(text, text_font)) / 2, y), text, font=text_font, fill=INK)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import random
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
 from documents.samples.canvas import draw_spaced, guilloche_paper, justify, seal, text_width, wrap
 from documents.samples.fonts import font
@@ -70,7 +70,7 @@ def business_license(identity: SampleIdentity, rng: random.Random) -> Image.Imag
 
 def _column(
     draw: ImageDraw.ImageDraw, rows: list[tuple[str, str]], origin: tuple[int, int], *,
-    value_width: int, label_font, value_font,
+    value_width: int, label_font: ImageFont.FreeTypeFont, value_font: ImageFont.FreeTypeFont,
 ) -> None:
     x, y = origin
     value_x = x + VALUE_OFFSET
