@@ -27,7 +27,8 @@ class Services:
     def _sessions(self):
         from onboarding.adapters.database import session_factory
 
-        return session_factory(self.settings.resolved_database_url)
+        # The same keys seal upload links and encrypt PII columns (newest encrypts, every key decrypts).
+        return session_factory(self.settings.resolved_database_url, self.sealer)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self._sessions)
@@ -56,10 +57,9 @@ class Services:
 
     @cached_property
     def sealer(self):
-        from onboarding.crypto import Sealer, load_or_create_key_file
+        from onboarding.adapters.encryption import configured_sealer
 
-        keys = self.settings.secret_keys or [load_or_create_key_file(self.settings.resolved_home / "secret.key")]
-        return Sealer(keys)
+        return configured_sealer(self.settings)
 
     @cached_property
     def senders(self) -> dict:

@@ -35,6 +35,9 @@ class Settings(BaseSettings):
 
     secret_keys: list[str] = Field(default=[], description="Fernet keys, newest first; default a key file under home.")
 
+    retention_days: int = Field(default=180, ge=1, description="Documents of rejected, expired and withdrawn "
+                                "applications are purged this many days after that state (`onboard purge`).")
+
     portal_base_url: str = "http://127.0.0.1:8000"
     request_due_days: int = Field(default=10, ge=1, description="An unanswered request expires the application.")
     reminder_hours: list[int] = Field(default=[24, 72], description="Reminders, in hours after a round opens.")

@@ -1,13 +1,25 @@
-"""Engines and schema. Built when first asked for, one per URL per process."""
+"""Engines and schema. Built when first asked for, one per (URL, key set) per process.
+
+The key set is part of the engine because encrypted columns take their sealer from the engine's
+dialect (see `adapters.encryption`). An engine is migrated when it is built.
+"""
 from __future__ import annotations
 
-from functools import lru_cache
+import threading
+from collections import OrderedDict
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import sessionmaker
 
+from onboarding.adapters.encryption import attach_sealer, configured_sealer, engine_sealer
+from onboarding.crypto import Sealer
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+_MAX_ENGINES = 8
+
+_engines: OrderedDict[tuple[str, int], Engine] = OrderedDict()
+_engines_lock = threading.Lock()
 
 
 def _tune_sqlite(dbapi_connection, _record) -> None:
@@ -20,8 +32,7 @@ def _tune_sqlite(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-@lru_cache(maxsize=8)
-def engine_for(url: str) -> Engine:
+def _build_engine(url: str, sealer: Sealer | None) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -30,19 +41,45 @@ def engine_for(url: str) -> Engine:
         event.listen(engine, "connect", _tune_sqlite)
     else:
         engine = create_engine(url, pool_pre_ping=True)
+    attach_sealer(engine, sealer)
     migrate(engine)
     return engine
 
 
-def session_factory(url: str) -> sessionmaker:
+def engine_for(url: str, sealer: Sealer | None = None) -> Engine:
+    """The engine for `url` whose encrypted columns use `sealer`.
+
+    Without a sealer (schema work: inspecting, disposing), any engine already open for `url` serves;
+    failing that, a new one that refuses to touch encrypted columns.
+    """
+    with _engines_lock:
+        if sealer is None:
+            existing = next((e for (u, _), e in reversed(_engines.items()) if u == url), None)
+            if existing is not None:
+                return existing
+        key = (url, id(sealer))
+        engine = _engines.get(key)
+        if engine is not None and engine_sealer(engine) is sealer:
+            _engines.move_to_end(key)
+            return engine
+        engine = _build_engine(url, sealer)
+        _engines[key] = engine
+        while len(_engines) > _MAX_ENGINES:
+            _, evicted = _engines.popitem(last=False)
+            evicted.dispose()  # its pool would otherwise hold connections until garbage collection
+        return engine
+
+
+def session_factory(url: str, sealer: Sealer | None = None) -> sessionmaker:
+    """Sessions over `engine_for(url, sealer)`; without a sealer, the keys `Services` would use."""
     from onboarding.adapters.orm import start_mappers
 
     start_mappers()
-    return sessionmaker(bind=engine_for(url), expire_on_commit=False)
+    return sessionmaker(bind=engine_for(url, sealer or configured_sealer()), expire_on_commit=False)
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest alembic revision."""
+def migrate(engine: Engine, sealer: Sealer | None = None) -> None:
+    """Bring the schema to the newest alembic revision; migrations that encrypt rows get the engine's sealer."""
     from alembic import command
     from alembic.config import Config
 
@@ -50,4 +87,5 @@ def migrate(engine: Engine) -> None:
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
+        config.attributes["sealer"] = sealer or engine_sealer(engine)
         command.upgrade(config, "head")

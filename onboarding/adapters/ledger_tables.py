@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, String, Table
 
-from onboarding.adapters.columns import StrEnumColumn, UtcDateTime, metadata
+from onboarding.adapters.columns import EncryptedText, StrEnumColumn, UtcDateTime, metadata
 from onboarding.domain.terminals import DepositState, PaymentChannel, TerminalState, TransactionKind
 
 terminals = Table(
@@ -26,8 +26,8 @@ terminals = Table(
     Column("last_transaction_at", UtcDateTime()),
     Column("suspended_at", UtcDateTime()),
     Column("merchant_code", String(24)),
-    Column("registration_number", String(32)),
-    Column("settlement_account", String(40)),
+    Column("registration_number", EncryptedText()),  # 小微: the principal's ID number
+    Column("settlement_account", EncryptedText()),
     Column("install_address", String(400)),
     Column("bound_at", UtcDateTime()),
     Column("sweep_id", String(32)),
@@ -85,8 +85,9 @@ refund_instructions = Table(
     Column("application_id", String(24), ForeignKey("applications.id"), nullable=False, index=True),
     Column("terminal_sn", String(40), nullable=False),
     Column("amount_fen", BigInteger, nullable=False),
-    Column("holder_name", String(200), nullable=False),
-    Column("account_number", String(40), nullable=False),
+    # Encrypted like the application columns they are copied from (INSERT … SELECT copies the token).
+    Column("holder_name", EncryptedText(), nullable=False),
+    Column("account_number", EncryptedText(), nullable=False),
     Column("bank_name", String(100), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("sent_at", UtcDateTime()),

@@ -5,7 +5,7 @@ from sqlalchemy import JSON, Column, Float, ForeignKey, Integer, String, Table, 
 from sqlalchemy.orm import registry, relationship
 
 from documents.types import DocumentType
-from onboarding.adapters.columns import StrEnumColumn, UtcDateTime, metadata
+from onboarding.adapters.columns import EncryptedJSON, EncryptedText, StrEnumColumn, UtcDateTime, metadata
 from onboarding.domain.model import Application, AuditEvent, DecisionRecord, Document
 from onboarding.domain.requests import SupplementaryRequest, UploadLink
 from onboarding.domain.states import ApplicationState
@@ -17,14 +17,17 @@ applications = Table(
     "applications", metadata,
     Column("id", String(24), primary_key=True),
     Column("merchant_type", StrEnumColumn(MerchantType), nullable=False),
-    Column("legal_name", String(64), nullable=False),
-    Column("id_number", String(32), nullable=False),
-    Column("phone", String(20), nullable=False),
+    # Encrypted at rest: people's names, ID and card numbers, the (real-name registered) phone number.
+    # Clear: business name and address (on the storefront and the licence; reports group by them) and the
+    # email, which like the phone is also the outbox's recipient, and by which tools find an applicant.
+    Column("legal_name", EncryptedText(), nullable=False),
+    Column("id_number", EncryptedText(), nullable=False),
+    Column("phone", EncryptedText(), nullable=False),
     Column("email", String(254)),
     Column("business_name", String(200), nullable=False),
     Column("business_address", String(400), nullable=False),
-    Column("settlement_holder_name", String(200), nullable=False),
-    Column("settlement_number", String(40), nullable=False),
+    Column("settlement_holder_name", EncryptedText(), nullable=False),
+    Column("settlement_number", EncryptedText(), nullable=False),
     Column("settlement_bank", String(100), nullable=False),
     Column("device_model", String(40), nullable=False),
     Column("state", StrEnumColumn(ApplicationState), nullable=False, index=True),
@@ -49,8 +52,10 @@ documents = Table(
     Column("uploaded_at", UtcDateTime(), nullable=False),
     Column("uploaded_by", String(64), nullable=False),
     Column("superseded_at", UtcDateTime()),
-    Column("fields", JSON),
+    Column("fields", EncryptedJSON()),
     Column("ocr_engine", String(64)),
+    # Set when retention removed the file and what was read from it; the row stays for the audit trail.
+    Column("purged_at", UtcDateTime()),
 )
 
 decisions = Table(
@@ -112,7 +117,7 @@ ocr_readings = Table(
     Column("document_type", String(32), primary_key=True),
     Column("engine", String(64), primary_key=True),
     Column("pipeline_version", String(32), primary_key=True),
-    Column("reading", JSON, nullable=False),
+    Column("reading", EncryptedJSON(), nullable=False),
     Column("seconds", Float, nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
 )

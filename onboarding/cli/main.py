@@ -16,6 +16,7 @@ from onboarding.cli.ledger_commands import deposits_app, ship, terminals_app, tr
 from onboarding.cli.portal_command import portal
 from onboarding.cli.report_command import report
 from onboarding.cli.review_commands import review_app
+from onboarding.cli.security_commands import keys_app, purge
 from onboarding.cli.rules_what_if import what_if
 from onboarding.cli.inputs import parse_document_type, read_application_file, read_documents
 from onboarding.domain.states import ApplicationState
@@ -30,9 +31,11 @@ rules_app.command("what-if")(what_if)
 app.add_typer(terminals_app, name="terminals")
 app.add_typer(transactions_app, name="transactions")
 app.add_typer(deposits_app, name="deposits")
+app.add_typer(keys_app, name="keys")
 app.command()(ship)
 app.command()(portal)
 app.command()(report)
+app.command()(purge)
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print exactly one JSON document on stdout.")]
 DocsOption = Annotated[list[str], typer.Option("--doc", help="TYPE=PATH, repeatable.")]
@@ -100,12 +103,17 @@ def upload(application_id: str, doc: DocsOption = [], wait: WaitFlag = False, js
 
 @app.command()
 @handles_errors
-def show(application_id: str, reveal: Annotated[bool, typer.Option("--reveal", help="Show ID and card numbers in full.")] = False,
+def show(application_id: str,
+         reveal: Annotated[bool, typer.Option("--reveal", help="Show ID and card numbers in full (audited).")] = False,
+         reason: Annotated[Optional[str], typer.Option("--reason", help="With --reveal: why, for the audit trail.")] = None,
          json_: JsonFlag = False) -> None:
     """State, documents, extracted fields, deficiencies, terminal, deposit, history."""
     from onboarding.service.views import application_view
 
-    emit(application_view(_services(), application_id, reveal=reveal), json_, render.application)
+    if reveal and not (reason or "").strip():
+        raise CliError("--reveal needs --reason: who saw the full numbers, and why, goes into the audit trail")
+    emit(application_view(_services(), application_id, reveal=reveal, actor=_actor(), reason=reason), json_,
+         render.application)
 
 
 @app.command()

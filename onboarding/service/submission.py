@@ -67,6 +67,14 @@ def _remove_blobs(services: Services, digests: list[str]) -> None:
         services.blobs.delete(digest)
 
 
+def _ensure_blobs(services: Services, files: list[UploadedFile]) -> None:
+    """After the rows commit: a file that existed when we looked may since have been purged with the
+    closed application it belonged to (`service.purge` deletes, then looks for rows like ours)."""
+    for file in files:
+        if not services.blobs.exists(sha256_hex(file.data)):
+            services.blobs.put(file.data)
+
+
 def _documents(services: Services, files: list[UploadedFile], inspections: list[Inspection], actor: str):
     now = services.clock()
     for file, inspection in zip(files, inspections):
@@ -97,10 +105,11 @@ def submit_application(services: Services, payload: ApplicationInput, files: lis
                 application.add_document(document, actor=actor, at=now)
             uow.applications.add(application)
             uow.commit()
-            return application.id
     except BaseException:
         _remove_blobs(services, created)
         raise
+    _ensure_blobs(services, files)
+    return application.id
 
 
 def add_documents(services: Services, application_id: str, files: list[UploadedFile], *, actor: str) -> int:
@@ -116,11 +125,15 @@ def add_documents(services: Services, application_id: str, files: list[UploadedF
     try:
         with services.uow() as uow:
             application = uow.applications.get(application_id, for_update=True)
+            if application.state in SETTLED_STATES:  # closed while the files were being stored
+                raise UploadRefused("application_closed",
+                                    f"application {application_id} is {application.state}; it takes no more documents")
             now = services.clock()
             added = sum(application.add_document(doc, actor=actor, at=now)
                         for doc in _documents(services, files, inspections, actor))
             uow.commit()
-            return added
     except BaseException:
         _remove_blobs(services, created)
         raise
+    _ensure_blobs(services, files)
+    return added

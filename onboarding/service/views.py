@@ -28,11 +28,23 @@ def _deficiency(d: dict[str, Any], reveal: bool) -> dict[str, Any]:
     return d if reveal else {**d, "evidence": mask_evidence(d.get("evidence") or {}, d.get("field"))}
 
 
-def application_view(services: Services, application_id: str, *, reveal: bool = False) -> dict[str, Any]:
+REVEAL_ACTION = "pii_revealed"
+UNATTRIBUTED = "unattributed"
+
+
+def application_view(services: Services, application_id: str, *, reveal: bool = False,
+                     actor: str | None = None, reason: str | None = None) -> dict[str, Any]:
+    """With `reveal`, full ID and card numbers, and an audit event saying who saw them and why."""
     with services.uow() as uow:
         app = uow.applications.get(application_id)
         terminal = uow.ledger.terminal_for_application(application_id)
         deposit = uow.ledger.deposit_for(application_id)
+        if reveal:
+            # Written before the view is built, and committed: if the audit cannot be written, nothing is shown.
+            # Only an audit row is inserted; the application row is untouched, so this never races a flow.
+            app.record(at=services.clock(), actor=actor or UNATTRIBUTED, action=REVEAL_ACTION,
+                       reason=(reason or "").strip() or "no reason given")
+            uow.commit()
         view = _view(services, app, reveal)
     view["terminal"] = None if terminal is None else terminal_dict(services, terminal)
     view["deposit"] = None if deposit is None else deposit_dict(services, deposit)

@@ -23,7 +23,7 @@ def test_complete_small_micro_application_is_approved_with_an_audit_trail(onboar
     transitions = [(e["from_state"], e["to_state"]) for e in shown["history"] if e["action"] == "transition"]
     assert transitions == [("submitted", "checking"), ("checking", "approved")]
     assert shown["decision"]["rules_version"] and shown["decision"]["ocr_engine"].startswith("tesseract")
-    assert "*" in shown["id_number"] and "*" not in onboard("show", view["application_id"], "--reveal",
+    assert "*" in shown["id_number"] and "*" not in onboard("show", view["application_id"], "--reveal", "--reason", "test: check unmasking",
                                                              "--json").json()["id_number"]
 
 

@@ -33,7 +33,7 @@ def test_full_width_id_digits_and_an_sql_looking_name_are_accepted(onboard, tmp_
     assert submitted.exit_code == 0, submitted.stderr
     application_id = submitted.json()["application_id"]
 
-    shown = onboard("show", application_id, "--reveal", "--json").json()
+    shown = onboard("show", application_id, "--reveal", "--reason", "test", "--json").json()
     assert shown["id_number"] == resident_id()  # stored half-width
     assert shown["legal_name"] == SQL_INJECTION
     assert shown["settlement_account"]["holder_name"] == SQL_INJECTION
