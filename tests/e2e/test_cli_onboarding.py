@@ -23,8 +23,9 @@ def test_complete_small_micro_application_is_approved_with_an_audit_trail(onboar
     transitions = [(e["from_state"], e["to_state"]) for e in shown["history"] if e["action"] == "transition"]
     assert transitions == [("submitted", "checking"), ("checking", "approved")]
     assert shown["decision"]["rules_version"] and shown["decision"]["ocr_engine"].startswith("tesseract")
-    assert "*" in shown["id_number"] and "*" not in onboard("show", view["application_id"], "--reveal", "--reason", "test: check unmasking",
-                                                             "--json").json()["id_number"]
+    revealed = onboard("show", view["application_id"], "--reveal", "--reason", "test: check unmasking", "--json")
+    assert "*" in shown["id_number"] and "*" not in revealed.json()["id_number"]
+    assert onboard("show", view["application_id"], "--reveal").exit_code == 2  # no reason, no reveal
 
 
 def test_missing_id_back_asks_for_it_and_an_upload_completes_the_application(onboard, write_sample):

@@ -65,7 +65,7 @@ def test_show_reveal_shows_them_in_full_and_is_audited(world, monkeypatch: pytes
     try:
         runner = CliRunner()
         masked = runner.invoke(app, ["show", application_id, "--json"])
-        revealed = runner.invoke(app, ["show", application_id, "--reveal", "--json"])
+        revealed = runner.invoke(app, ["show", application_id, "--reveal", "--reason", "test: compare with the card", "--json"])
     finally:
         reset_services()
     assert masked.exit_code == revealed.exit_code == 0, masked.output + revealed.output
