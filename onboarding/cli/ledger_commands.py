@@ -98,7 +98,11 @@ def transactions_import(csv_file: Path, json_: JsonFlag = False) -> None:
     """Load a transaction batch; a bad row rejects the batch, rows already imported are skipped."""
     from onboarding.service.transactions import import_transactions
 
-    _emit(import_transactions(_services(), csv_file).to_dict(), json_, _echo_pairs)
+    from onboarding.cli.render import working
+
+    with working(f"importing {csv_file}", json_):
+        report = import_transactions(_services(), csv_file).to_dict()
+    _emit(report, json_, _echo_pairs)
 
 
 @transactions_app.command("import-s3")

@@ -211,7 +211,10 @@ def sweep(as_of: Annotated[Optional[str], typer.Option("--as-of", help="ISO 8601
     """Reminders, expiries, activations, deposit refunds/forfeits due at that time."""
     from onboarding.service.sweep import run_sweep
 
-    emit(run_sweep(_services(), _parse_as_of(as_of)), json_, render.sweep)
+    services = _services()
+    with render.working("sweeping: reminders, expiries, activations, deposits, messages", json_):
+        report = run_sweep(services, _parse_as_of(as_of))
+    emit(report, json_, render.sweep)
 
 
 @app.command()

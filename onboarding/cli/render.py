@@ -120,3 +120,10 @@ def rerun_results(rows: list[dict[str, Any]]) -> None:
     for r in rows:
         table.add_row(r["application_id"], _state(r["state"]))
     _console().print(table)
+
+
+def working(description: str, quiet: bool):
+    """A spinner on stderr for one long step whose progress cannot be counted (a bulk SQL import, a sweep)."""
+    from contextlib import nullcontext
+
+    return nullcontext() if quiet else Console(stderr=True).status(description)
