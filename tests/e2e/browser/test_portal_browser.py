@@ -101,7 +101,7 @@ def test_a_merchant_replaces_an_expired_id_card_and_is_approved(services, inbox,
 def test_a_wrong_upload_comes_back_with_the_new_reason(services, inbox, portal_url, phone, tmp_path):
     from playwright.sync_api import expect
 
-    application_id, sample = submit_expired_card(services, SEED + 1)
+    application_id, sample = submit_expired_card(services, SEED + 2)
     link = checked_and_emailed(services, inbox, application_id, sample.payload["email"])
     phone.goto(f"{link}?lang=en")
     first_reason = phone.locator('section[data-document="id_card_back"] .reason').inner_text()
