@@ -36,6 +36,7 @@ def test_tiny_suite_produces_every_figure(tmp_path: Path) -> None:
     assert "## Ledger (someone else's section)\n\nkept as it is" in text
     for figure in FIGURES:
         assert figure in text, f"missing {figure!r}"
+    assert "_Not measured" not in text, text
     results = json.loads(measurements.read_text(encoding="utf-8"))
     throughput = results["throughput"]
     assert throughput["raw"] and throughput["sequential"] and throughput["threads"] and throughput["cli"]

@@ -1,0 +1,133 @@
+"""Running a measured subprocess: wall time, its own peak RSS (wait4), and the peak RSS of its whole tree.
+
+The ephemeral Prefect API is a grandchild process (uvicorn), so "memory of `onboard demo`" is reported both
+for the command's own process and for the process tree summed (sampled from /proc).
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
+
+
+@dataclass
+class ProcessResult:
+    command: list[str]
+    returncode: int
+    wall_s: float
+    peak_rss_mb: float  # largest single process in the tree that was waited for (ru_maxrss)
+    tree_peak_rss_mb: float  # sampled sum over the process and all its descendants
+    cpu_s: float  # user + system of the process and the children it waited for
+    stdout: str
+    stderr: str
+
+    def check(self) -> "ProcessResult":
+        if self.returncode != 0:
+            tail = "\n".join(self.stderr.strip().splitlines()[-25:])
+            raise RuntimeError(f"{' '.join(self.command[:6])} … exited {self.returncode}:\n{tail}")
+        return self
+
+
+def clean_env(home: Path | None = None, **extra: str) -> dict[str, str]:
+    """This environment without any ONBOARD_*/PREFECT_* a caller may have set: every run is the embedded default."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ONBOARD_", "PREFECT_"))}
+    env["OMP_THREAD_LIMIT"] = "1"
+    env["PYTHONPATH"] = str(REPO) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    if home is not None:
+        env["ONBOARD_HOME"] = str(home)
+    env.update(extra)
+    return env
+
+
+def python_command(*args: str) -> list[str]:
+    return [sys.executable, *args]
+
+
+def _children_by_parent() -> dict[int, list[int]]:
+    children: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as stat:
+                fields = stat.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
+    return children
+
+
+def tree_rss_kb(root: int) -> int:
+    children, total, stack = _children_by_parent(), 0, [root]
+    while stack:
+        pid = stack.pop()
+        try:
+            with open(f"/proc/{pid}/statm", "rb") as statm:
+                total += int(statm.read().split()[1]) * PAGE_KB
+        except OSError:
+            pass
+        stack.extend(children.get(pid, []))
+    return total
+
+
+class TreeRssSampler:
+    def __init__(self, pid: int, interval_s: float = 0.25) -> None:
+        self.pid, self.interval_s, self.peak_kb = pid, interval_s, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak_kb = max(self.peak_kb, tree_rss_kb(self.pid))
+            self._stop.wait(self.interval_s)
+
+    def __enter__(self) -> "TreeRssSampler":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def run_measured(command: list[str], env: dict[str, str], *, timeout_s: float | None = None,
+                 scratch: Path | None = None) -> ProcessResult:
+    """Runs `command` to completion (killing its process group after `timeout_s`) and measures it."""
+    scratch = scratch or Path(os.environ.get("TMPDIR", "/tmp"))
+    scratch.mkdir(parents=True, exist_ok=True)
+    out_path, err_path = scratch / f"out-{os.getpid()}-{time.monotonic_ns()}", scratch / f"err-{time.monotonic_ns()}"
+    with open(out_path, "wb") as out, open(err_path, "wb") as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, env=env, cwd=REPO, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                                   start_new_session=True)
+        timer = threading.Timer(timeout_s, _kill_group, args=(process.pid,)) if timeout_s else None
+        if timer:
+            timer.start()
+        with TreeRssSampler(process.pid) as sampler:
+            _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+        if timer:
+            timer.cancel()
+        process.returncode = os.waitstatus_to_exitcode(status)
+    _kill_group(process.pid)  # leftovers (an ephemeral server whose parent was killed)
+    result = ProcessResult(command=command, returncode=process.returncode, wall_s=wall,
+                           peak_rss_mb=usage.ru_maxrss / 1024, tree_peak_rss_mb=sampler.peak_kb / 1024,
+                           cpu_s=usage.ru_utime + usage.ru_stime,
+                           stdout=out_path.read_text(errors="replace"), stderr=err_path.read_text(errors="replace"))
+    out_path.unlink(missing_ok=True)
+    err_path.unlink(missing_ok=True)
+    return result
+
+
+def _kill_group(pid: int) -> None:
+    try:
+        os.killpg(pid, 9)
+    except (ProcessLookupError, PermissionError):
+        pass
