@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 from pathlib import Path
 
 from documents.types import DocumentType
@@ -52,3 +53,16 @@ def read_documents(specs: list[str], max_bytes: int) -> list[UploadedFile]:
             raise CliError(f"--doc {document_type}: {path}: larger than {max_bytes} bytes")
         files.append(UploadedFile(document_type, path.read_bytes(), path.name))
     return files
+
+
+def parse_as_of(value: str | None) -> datetime | None:
+    """`--as-of`: ISO 8601 with a UTC offset (a bare local time would be ambiguous), as UTC; None for now."""
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise CliError(f"--as-of: not an ISO 8601 date-time: {value!r}") from None
+    if parsed.tzinfo is None:
+        raise CliError(f"--as-of: {value!r} needs a UTC offset, e.g. 2026-12-01T09:00:00+08:00")
+    return parsed.astimezone(timezone.utc)

@@ -18,6 +18,7 @@ import typer
 
 from onboarding.bootstrap import Services, get_services
 from onboarding.cli.errors import CliError, handles_errors
+from onboarding.cli.inputs import parse_as_of as parse_optional_as_of
 from onboarding.domain.terminals import LedgerError
 from rules.deposit_policy import UnknownDeviceModel
 
@@ -58,15 +59,7 @@ def _services() -> Services:
 
 def parse_as_of(value: str | None, services: Services) -> datetime:
     """An ISO 8601 date-time with offset, or now."""
-    if value is None:
-        return services.clock()
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise CliError(f"--as-of: {value!r} is not an ISO 8601 date-time") from None
-    if moment.tzinfo is None:
-        raise CliError(f"--as-of: {value!r} needs a UTC offset, e.g. {value}+08:00")
-    return moment
+    return parse_optional_as_of(value) or services.clock()
 
 
 @terminals_app.command("add")

@@ -18,7 +18,7 @@ from onboarding.cli.report_command import report
 from onboarding.cli.review_commands import review_app
 from onboarding.cli.security_commands import keys_app, purge
 from onboarding.cli.rules_what_if import what_if
-from onboarding.cli.inputs import parse_document_type, read_application_file, read_documents
+from onboarding.cli.inputs import parse_as_of, parse_document_type, read_application_file, read_documents
 from onboarding.domain.states import ApplicationState
 from onboarding.runtime import configure_prefect
 
@@ -190,20 +190,6 @@ def rerun(application_id: Annotated[Optional[str], typer.Argument(help="One appl
     emit(results, json_, render.rerun_results)
 
 
-def _parse_as_of(value: str | None):
-    from datetime import datetime, timezone
-
-    if value is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise CliError(f"--as-of: not an ISO 8601 date-time: {value!r}") from None
-    if parsed.tzinfo is None:
-        raise CliError("--as-of: give a UTC offset, e.g. 2026-12-01T09:00:00+08:00")
-    return parsed.astimezone(timezone.utc)
-
-
 @app.command()
 @handles_errors
 def sweep(as_of: Annotated[Optional[str], typer.Option("--as-of", help="ISO 8601 with offset; default now.")] = None,
@@ -213,7 +199,7 @@ def sweep(as_of: Annotated[Optional[str], typer.Option("--as-of", help="ISO 8601
 
     services = _services()
     with render.working("sweeping: reminders, expiries, activations, deposits, messages", json_):
-        report = run_sweep(services, _parse_as_of(as_of))
+        report = run_sweep(services, parse_as_of(as_of))
     emit(report, json_, render.sweep)
 
 

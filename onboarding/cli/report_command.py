@@ -1,25 +1,14 @@
 """`onboard report`: the staff monitoring page (HTML + chart files) and, with --json, its numbers."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Optional
 
 import typer
 
 from onboarding.cli.errors import CliError, handles_errors
-
-
-def _parse_as_of(value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise CliError(f"--as-of: not an ISO 8601 date-time: {value!r}") from None
-    if parsed.tzinfo is None:
-        raise CliError("--as-of: give a UTC offset, e.g. 2026-12-01T09:00:00+08:00")
-    return parsed.astimezone(timezone.utc)
+from onboarding.cli.inputs import parse_as_of
 
 
 def _human(data: dict[str, Any]) -> None:
@@ -39,7 +28,7 @@ def report(
     from onboarding.cli.main import emit  # here, not at import: main imports this module to register it
     from onboarding.reporting.build import ReportOutputError, build_report
 
-    moment = _parse_as_of(as_of)
+    moment = parse_as_of(as_of)
     try:
         funnel, page = build_report(get_services(), out, moment)
     except ReportOutputError as error:
