@@ -138,12 +138,18 @@ def main() -> None:
                         help="markdown file whose engine-overhead section is replaced")
     parser.add_argument("--json", type=Path, help="also write every measurement as JSON here")
     parser.add_argument("--scratch", type=Path, help="keep work files here (default: a temporary directory)")
+    parser.add_argument("--from-json", type=Path, help="measure nothing: re-render the report from a --json file")
     args = parser.parse_args()
     command = "bench/run_all.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])
     size = SIZES[args.size]
     from bench.engine_overhead.report import render
 
-    if args.scratch:
+    if args.from_json:
+        from bench.engine_overhead.rebuild import rebuild
+        from bench.engine_overhead.report import SuiteResults
+
+        results = rebuild(SuiteResults, json.loads(args.from_json.read_text(encoding="utf-8")))
+    elif args.scratch:
         args.scratch.mkdir(parents=True, exist_ok=True)
         results = run_suite(size, args.scratch, command)
     else:
@@ -151,7 +157,7 @@ def main() -> None:
             results = run_suite(size, Path(scratch), command)
     markdown = render(results)
     replace_section(args.output, markdown)
-    if args.json:
+    if args.json and not args.from_json:
         args.json.write_text(json.dumps(asdict(results), default=str, indent=1), encoding="utf-8")
     print(markdown)
     print(f"[run_all] wrote {args.output}", file=sys.stderr)

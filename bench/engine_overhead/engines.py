@@ -45,7 +45,11 @@ class ReplayEngine:
         from documents.types import OcrReading
 
         self._version, self._pipeline = real_version, pipeline_version
-        self._readings = {key: OcrReading.model_validate(value) for key, value in readings_by_image.items()}
+        # Stamped with this engine's versions: the raw run may predate a pipeline bump made meanwhile by
+        # someone else, and the engine files readings under the versions its OCR engine reports.
+        self._readings = {key: OcrReading.model_validate(value).model_copy(
+            update={"engine": real_version, "pipeline_version": pipeline_version})
+            for key, value in readings_by_image.items()}
         self.calls = 0
 
     @property

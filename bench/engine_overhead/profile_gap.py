@@ -11,8 +11,8 @@ from bench.engine_overhead.throughput import ThroughputRuns
 
 
 def measure_gap(runs: ThroughputRuns, manifest: Path, scratch: Path, size: Size) -> WorkerRun:
-    """The stub jobs with a CPU profile; if that run fails (a flow under the profiler once ended with Prefect's
-    `UnfinishedRun: Run is in PENDING state`), once more without the profiler, and the report says so."""
+    """The stub jobs with a CPU profile; if that run fails, once more without the profiler, and the report
+    says so (the profiler changes thread timing, so a failure under it is worth a second look without)."""
     if runs.shared_worker is not None:
         return runs.shared_worker
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import time
 from dataclasses import dataclass
 from multiprocessing import Pool
@@ -41,6 +42,7 @@ class RawResult:
     documents: int
     wall_s: float
     ocr_seconds: list[float]
+    cpu_s: float = float("nan")  # pool workers and their tesseract processes, from getrusage(RUSAGE_CHILDREN)
 
     @property
     def ocr_seconds_total(self) -> float:
@@ -50,12 +52,20 @@ class RawResult:
 def run_raw_ocr(samples: list[SampleApp], readings_out: Path | None = None, workers: int | None = None) -> RawResult:
     """Reads every OCR-able document once; optionally keeps the readings (for the stub-OCR engine run)."""
     jobs = [(app.index, t, p) for app in samples for t, p in app.ocr_documents().items()]
-    jobs.sort(key=lambda job: -os.path.getsize(job[2]))  # biggest first: less idle tail, as any batch OCR would do
+    cpu_before = _children_cpu_s()
     started = time.perf_counter()
     with Pool(workers or os.cpu_count() or 1, initializer=_start_worker) as pool:
         results = list(pool.imap_unordered(_read, jobs, chunksize=1))
+        pool.close()
+        pool.join()  # reaped, so their CPU (and their tesseract children's) is in RUSAGE_CHILDREN
     wall = time.perf_counter() - started
+    cpu = _children_cpu_s() - cpu_before
     if readings_out is not None:
         readings_out.write_text(json.dumps({f"{i}:{t}": r for i, t, _, r in results}), encoding="utf-8")
     return RawResult(applications=len(samples), documents=len(jobs), wall_s=wall,
-                     ocr_seconds=[seconds for _, _, seconds, _ in results])
+                     ocr_seconds=[seconds for _, _, seconds, _ in results], cpu_s=cpu)
+
+
+def _children_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
