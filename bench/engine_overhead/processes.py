@@ -98,14 +98,14 @@ class TreeRssSampler:
 
 
 def run_measured(command: list[str], env: dict[str, str], *, timeout_s: float | None = None,
-                 scratch: Path | None = None) -> ProcessResult:
+                 scratch: Path | None = None, cwd: Path = REPO) -> ProcessResult:
     """Runs `command` to completion (killing its process group after `timeout_s`) and measures it."""
     scratch = scratch or Path(os.environ.get("TMPDIR", "/tmp"))
     scratch.mkdir(parents=True, exist_ok=True)
     out_path, err_path = scratch / f"out-{os.getpid()}-{time.monotonic_ns()}", scratch / f"err-{time.monotonic_ns()}"
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
         started = time.perf_counter()
-        process = subprocess.Popen(command, env=env, cwd=REPO, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+        process = subprocess.Popen(command, env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
                                    start_new_session=True)
         timer = threading.Timer(timeout_s, _kill_group, args=(process.pid,)) if timeout_s else None
         if timer:

@@ -69,6 +69,18 @@ def throughput_rows(t: ThroughputRuns) -> tuple[list[list], dict[str, float]]:
     return rows, ratios
 
 
+def occupancy(t: ThroughputRuns) -> str:
+    """How much of the machine's cores OCR itself kept busy: the rest is idle cores or engine work."""
+    cores = os.cpu_count() or 1
+    parts = [f"raw {fmt(100 * median([sum(r.ocr_seconds) / (cores * r.wall_s) for r in t.raw]), 0)} %"] if t.raw else []
+    for key, runs in (("sequential", t.sequential), ("threads", t.threads)):
+        values = [sum(a["ocr_s"] or 0.0 for a in r.job(key)["applications"]) / (cores * r.job(key)["loop_s"])
+                  for r in runs]
+        if values:
+            parts.append(f"{key} {fmt(100 * median(values), 0)} %")
+    return ", ".join(parts)
+
+
 def figure_throughput(r: SuiteResults) -> str:
     t = r.throughput
     rows, _ = throughput_rows(t)
@@ -101,6 +113,7 @@ def figure_throughput(r: SuiteResults) -> str:
         "were kept busy (its ceiling on this hardware).",
         "",
         *(f"- {p}" for p in pairs),
+        f"- cores kept busy by OCR (OCR seconds recorded ÷ ({os.cpu_count()} cores × wall)): {occupancy(t)}",
         *(f"- **failed run** (not in the table): {failure}" for failure in t.failures),
         f"- load average (1 min) during this figure: {r.loads.get('throughput', 'n/a')}",
     ])
