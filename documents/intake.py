@@ -36,6 +36,7 @@ __all__ = [
     "IntakeLimits",
     "IntakeRefused",
     "Inspection",
+    "decode_document",
     "inspect_upload",
     "sniff_media_type",
 ]
@@ -137,12 +138,7 @@ def inspect_upload(data: bytes, document_type: DocumentType, limits: IntakeLimit
     if problem:
         raise IntakeRefused(IntakeCode.CORRUPT, f"the {media_type} file is not clean: {problem}")
 
-    if media_type == PDF:
-        image = _render_pdf(data, limits)
-    else:
-        image = _upright(_decode_image(data, media_type, limits.max_pixels))
-    image = _to_rgb(image)
-
+    image = _decoded(data, media_type, limits)
     score = blur_score(image, limits.blur_sample_max_side)
     return Inspection(
         media_type=media_type,
@@ -153,6 +149,22 @@ def inspect_upload(data: bytes, document_type: DocumentType, limits: IntakeLimit
         image=image,
         findings=_quality_findings(image.width, score, document_type, limits),
     )
+
+
+def decode_document(data: bytes, limits: IntakeLimits) -> Image.Image:
+    """The pixels of a file that already passed `inspect_upload`: upright, RGB, a PDF's first page.
+
+    For readers of stored documents (OCR), which need the image but not the gate's measurements again.
+    """
+    return _decoded(data, sniff_media_type(data[:SNIFF_BYTES]), limits)
+
+
+def _decoded(data: bytes, media_type: str | None, limits: IntakeLimits) -> Image.Image:
+    if media_type == PDF:
+        return _to_rgb(_render_pdf(data, limits))
+    if media_type not in _PIL_FORMATS:
+        raise IntakeRefused(IntakeCode.TYPE_MISMATCH, f"the content is {media_type or 'not a recognised format'}")
+    return _to_rgb(_upright(_decode_image(data, media_type, limits.max_pixels)))
 
 
 def _decode_image(data: bytes, media_type: str, max_pixels: int) -> Image.Image:
@@ -193,7 +205,8 @@ def _render_pdf(data: bytes, limits: IntakeLimits) -> Image.Image:
 
 def _upright(image: Image.Image) -> Image.Image:
     try:
-        return ImageOps.exif_transpose(image)
+        ImageOps.exif_transpose(image, in_place=True)  # in place: a copy of every photo costs milliseconds
+        return image
     except Exception:
         # Damaged EXIF should not cost the merchant a good photo; measure it as stored.
         return image

@@ -1,11 +1,15 @@
-"""How a flow run is started: in this process (--wait, demo, rerun) or detached, so the CLI can return."""
+"""How flow runs are started: in this process (--wait, demo, batches, rerun) or detached, so the CLI can return."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import threading
+from contextlib import contextmanager
+from datetime import datetime, timezone
 
 from onboarding.bootstrap import Services
-from onboarding.service import checking
+from onboarding.service import checking, reading
 
 RERUN_STEPS = ("intake", "ocr", "extract", "check")
 
@@ -17,13 +21,64 @@ def run_onboarding(services: Services, application_id: str, from_step: str | Non
     from flows.onboard import onboard_application
 
     if from_step == "ocr":
-        checking.forget_ocr_readings(services, application_id)
+        reading.forget_ocr_readings(services, application_id)
     force = from_step is not None
     if services.settings.prefect_deployment:
         _run_deployment(services, application_id, force, wait=True)
         return checking.state_of(services, application_id)
-    with tags(checking.merchant_type_of(services, application_id), "onboarding"):
+    with tags(checking.merchant_type_of(services, application_id), "onboarding"), _embedded_run_settings():
         return onboard_application(application_id, force=force)
+
+
+def run_batch(services: Services, application_ids: list[str], from_step: str | None = None) -> dict[str, str]:
+    """Onboards many applications in one flow run in this process and returns their states by id.
+
+    In scale-out each application goes to the work pool as a run of its own, so every worker shares the batch.
+    """
+    from prefect import tags
+
+    from flows.onboard import onboard_batch
+
+    if from_step == "ocr":
+        for application_id in application_ids:
+            reading.forget_ocr_readings(services, application_id)
+    force = from_step is not None
+    if services.settings.prefect_deployment:
+        for application_id in application_ids:
+            _run_deployment(services, application_id, force, wait=True)
+        return {application_id: checking.state_of(services, application_id) for application_id in application_ids}
+    name = f"{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}-{len(application_ids)}"
+    with tags("onboarding", "batch"), _embedded_run_settings():
+        return onboard_batch(application_ids, batch_name=name, force=force)
+
+
+def warm_up_orchestrator(services: Services) -> threading.Thread:
+    """Starts Prefect's ephemeral API in the background (it takes seconds), so work such as checking a
+    batch's files overlaps it. Join the thread before the first flow run: until then the API is not ready."""
+    def start() -> None:
+        if services.settings.prefect_deployment or os.environ.get("PREFECT_API_URL"):
+            return
+        from prefect.client.orchestration import get_client
+
+        with get_client(sync_client=True) as client:
+            client.hello()
+
+    thread = threading.Thread(target=start, name="prefect-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+@contextmanager
+def _embedded_run_settings():
+    """On Prefect's ephemeral API nothing watches flow-run heartbeats (no worker, no automations), and a
+    finishing flow run waits up to a second for its heartbeat thread: switched off there."""
+    if os.environ.get("PREFECT_API_URL"):
+        yield
+        return
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        yield
 
 
 def _run_deployment(services: Services, application_id: str, force: bool, wait: bool) -> None:
@@ -34,16 +89,19 @@ def _run_deployment(services: Services, application_id: str, force: bool, wait: 
                    timeout=None if wait else 0)
 
 
-def start_onboarding(services: Services, application_id: str) -> None:
-    """Starts the checks without waiting: a deployment run on the work pool in scale-out, else a detached
-    `onboard rerun`. The application is already recorded, so a lost start loses nothing (rerun --failed)."""
+def start_onboarding(services: Services, application_ids: list[str]) -> None:
+    """Starts the checks without waiting: deployment runs on the work pool in scale-out, else one detached
+    `onboard rerun` for all of them. The applications are recorded already, so a lost start loses nothing
+    (`onboard rerun --failed` finds them)."""
     if services.settings.prefect_deployment:
-        _run_deployment(services, application_id, force=False, wait=False)
+        for application_id in application_ids:
+            _run_deployment(services, application_id, force=False, wait=False)
         return
     log_dir = services.settings.resolved_home / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
-    with open(log_dir / f"{application_id}.log", "ab") as log:
+    log_name = application_ids[0] if len(application_ids) == 1 else f"batch-{application_ids[0]}-{len(application_ids)}"
+    with open(log_dir / f"{log_name}.log", "ab") as log:
         subprocess.Popen(
-            [sys.executable, "-m", "onboarding.cli.main", "rerun", application_id, "--json"],
+            [sys.executable, "-m", "onboarding.cli.main", "rerun", *application_ids, "--json"],
             stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True,
         )

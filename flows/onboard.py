@@ -1,99 +1,128 @@
-"""The onboarding flow: orchestration only. Every step is a call into onboarding.service.checking."""
+"""The onboarding flows: orchestration only. Every step is a call into onboarding.service.
+
+One application (`onboard-application`, what submissions, uploads and reruns start) and a batch
+(`onboard-batch`, for bulk submissions and the demo) run the same tasks. A batch is one flow run, with
+each application's steps as tasks named after it: a flow run per application costs the orchestrator about
+as much again as a task, which for a bulk load is a tenth of the OCR work itself.
+"""
 from __future__ import annotations
 
-import os
+from collections import deque
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
+from prefect.futures import PrefectFuture, as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from onboarding.bootstrap import get_services
-from onboarding.service import checking
-from rules.model import Decision
+from onboarding.service import checking, reading
 
 # Our own database is the cache of finished steps; Prefect's result cache would be a second, weaker copy.
 STEP = dict(cache_policy=NO_CACHE, persist_result=False)
+# Reads mostly wait for the OCR worker processes: a few applications' documents queued per worker keep
+# every worker busy, and the spare threads take each decision as soon as its documents are read.
+READS_AT_ONCE = 6
+TASK_THREADS = READS_AT_ONCE + 2
 
 
-@task(name="intake", retries=2, retry_delay_seconds=1, **STEP)
-def intake(application_id: str, force: bool) -> checking.CheckPlan:
-    return checking.begin_check(get_services(), application_id, force=force)
+@task(name="prepare", retries=2, retry_delay_seconds=1, **STEP)
+def prepare(application_ids: list[str], force: bool) -> list[checking.CheckPlan]:
+    services = get_services()
+    return [checking.begin_check(services, application_id, force=force) for application_id in application_ids]
 
 
-@task(name="ocr", task_run_name="ocr-{document_id}", retries=2, retry_delay_seconds=1, **STEP)
-def ocr(document_id: str) -> checking.OcrDone:
-    return checking.ocr_document(get_services(), document_id)
+@task(name="read-documents", task_run_name="read-{application_id}", retries=2, retry_delay_seconds=1, **STEP)
+def read_documents(application_id: str, document_ids: list[str]) -> int:
+    """OCR and extraction of the application's documents; readings already kept are not redone."""
+    return len(reading.read_documents(get_services(), document_ids))
 
 
-@task(name="extract", task_run_name="extract-{document_id}", **STEP)
-def extract(document_id: str) -> dict:
-    return {name: field.model_dump() for name, field in checking.extract_document(get_services(), document_id).items()}
-
-
-@task(name="check", **STEP)
-def check(application_id: str) -> Decision:
-    return checking.evaluate_application(get_services(), application_id)
-
-
-@task(name="decide", retries=2, retry_delay_seconds=1, **STEP)
-def decide(application_id: str, decision: Decision, fingerprint: str) -> str:
-    return str(checking.record_decision(get_services(), application_id, decision, fingerprint))
-
-
-
-@task(name="notify", retries=3, retry_delay_seconds=[2, 10, 30], **STEP)
-def notify(application_id: str) -> int:
-    """Sends this application's pending outbox messages; a failed channel raises so Prefect retries."""
+@task(name="decide", task_run_name="decide-{application_id}", retries=2, retry_delay_seconds=1, **STEP)
+def decide(application_id: str, fingerprint: str) -> str:
+    """Records the decision (and its messages, in the same transaction), then tries to send the messages at
+    once; what cannot be sent now is left in the outbox for the run's `notify` step, which retries."""
     from onboarding.notifications.delivery import deliver_pending
 
-    report = deliver_pending(get_services(), application_id)
-    if report.failed:
-        raise RuntimeError(f"{report.failed} message(s) not sent: {'; '.join(report.errors)}")
-    return report.sent
+    services = get_services()
+    state = str(checking.decide(services, application_id, fingerprint))
+    deliver_pending(services, application_id)
+    return state
 
 
-@task(name="assign-terminal", retries=2, retry_delay_seconds=1, **STEP)
+@task(name="assign-terminal", task_run_name="assign-terminal-{application_id}", retries=2, retry_delay_seconds=1,
+      **STEP)
 def assign_terminal(application_id: str) -> str | None:
-    """Reserves a terminal of the applied model for an approved application; a rerun gets the same one."""
+    """An approval whose run crashed before its terminal was reserved; a rerun gets the same one."""
     from onboarding.service.terminals import assign_terminal as assign
 
     return assign(get_services(), application_id)
 
 
-@task(name="publish-summary", **STEP)
-def publish_summary(application_id: str) -> None:
-    """Markdown and table artifacts keyed per application, so the Artifacts page shows the latest."""
-    from prefect.artifacts import create_markdown_artifact, create_table_artifact
+@task(name="notify", retries=3, retry_delay_seconds=[2, 10, 30], **STEP)
+def notify(application_ids: list[str]) -> int:
+    """Sends these applications' pending outbox messages; a failed channel raises so Prefect retries."""
+    from onboarding.notifications.delivery import deliver_pending
 
-    from onboarding.service.summary import summary_markdown, summary_table
+    services, sent, errors = get_services(), 0, []
+    for application_id in application_ids:
+        report = deliver_pending(services, application_id)
+        sent, errors = sent + report.sent, errors + report.errors
+    if errors:
+        raise RuntimeError(f"{len(errors)} message(s) not sent: {'; '.join(errors)}")
+    return sent
+
+
+@task(name="publish-summaries", **STEP)
+def publish_summaries(application_ids: list[str]) -> None:
+    """A markdown artifact per application, keyed by it, so the Artifacts page shows each one's latest."""
+    from prefect.artifacts import create_markdown_artifact
+
+    from onboarding.service.summary import summary_markdown
     from onboarding.service.views import application_view
 
-    view = application_view(get_services(), application_id)
-    key = f"application-{application_id.lower()}"
-    create_markdown_artifact(key=key, markdown=summary_markdown(view), description=f"{application_id}: {view['state']}")
-    create_table_artifact(key=f"{key}-table", table=summary_table(view), description=f"{application_id} decision")
+    services = get_services()
+    for application_id in application_ids:
+        view = application_view(services, application_id)
+        create_markdown_artifact(key=f"application-{application_id.lower()}", markdown=summary_markdown(view),
+                                 description=f"{application_id}: {view['state']}")
+
+
+def onboard(application_ids: list[str], force: bool) -> dict[str, str]:
+    """intake → OCR per document (on every core) → extraction → checks → decision → messages, per application.
+
+    Safe to run again at any point: each step finds what an earlier run finished and does only the rest.
+    """
+    plans = prepare(application_ids, force)
+    states = {plan.application_id: str(plan.state) for plan in plans}
+    terminals = [assign_terminal.submit(plan.application_id) for plan in plans if plan.needs_terminal]
+    waiting = deque(plan for plan in plans if not plan.skip_reason)
+    reading_now: dict[PrefectFuture, checking.CheckPlan] = {}
+    decisions = {}
+    while waiting or reading_now:
+        # A bounded number of reads at a time, so each decision gets a thread as soon as its read is done.
+        while waiting and len(reading_now) < READS_AT_ONCE:
+            plan = waiting.popleft()
+            reading_now[read_documents.submit(plan.application_id, plan.ocr_document_ids)] = plan
+        done = next(as_completed(list(reading_now)))
+        plan = reading_now.pop(done)
+        decisions[plan.application_id] = decide.submit(plan.application_id, plan.fingerprint, wait_for=[done])
+    states |= {application_id: future.result() for application_id, future in decisions.items()}
+    for future in terminals:
+        future.result()
+    notify(application_ids)  # what could not be sent at once, or what a crashed run still owes the merchant
+    publish_summaries(application_ids)
+    return states
 
 
 @flow(name="onboard-application", flow_run_name="onboard-{application_id}", log_prints=True,
-      task_runner=ThreadPoolTaskRunner(max_workers=os.cpu_count() or 1))
+      task_runner=ThreadPoolTaskRunner(max_workers=TASK_THREADS))
 def onboard_application(application_id: str, force: bool = False) -> str:
-    """intake → OCR per document (concurrent) → extraction → checks → decision. Safe to run again at any point.
+    """One application, start to decision. `force` re-evaluates even when nothing changed (ops, after a rules fix)."""
+    return onboard([application_id], force)[application_id]
 
-    `force` re-evaluates even when nothing changed since the last decision (ops, after a rules fix).
-    """
-    plan = intake(application_id, force)
-    if plan.skip_reason:
-        notify(application_id)  # a run that crashed after its decision still owes the merchant the message
-        publish_summary(application_id)
-        return str(plan.state)
-    extracted = [
-        extract.submit(document_id, wait_for=[ocr.submit(document_id)])
-        for document_id in plan.ocr_document_ids
-    ]
-    decision = check.submit(application_id, wait_for=extracted).result()
-    state = decide(application_id, decision, plan.fingerprint)
-    if state == "approved":
-        assign_terminal(application_id)
-    notify(application_id)
-    publish_summary(application_id)
-    return state
+
+@flow(name="onboard-batch", flow_run_name="onboard-batch-{batch_name}", log_prints=True,
+      task_runner=ThreadPoolTaskRunner(max_workers=TASK_THREADS))
+def onboard_batch(application_ids: list[str], batch_name: str, force: bool = False) -> dict[str, str]:
+    """Many applications in one run; each application's tasks carry its id."""
+    return onboard(application_ids, force)

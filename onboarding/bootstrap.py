@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from functools import cached_property, lru_cache
-from typing import Callable
+from functools import cached_property, lru_cache, partial
+from typing import TYPE_CHECKING, Callable
 
 from documents.intake import IntakeLimits
 from documents.ocr.engine import OcrEngine
@@ -12,6 +12,9 @@ from documents.storage import BlobStore
 from onboarding.adapters.unit_of_work import UnitOfWork
 from onboarding.settings import Settings, get_settings
 from rules.ruleset import RuleSet
+
+if TYPE_CHECKING:
+    from documents.ocr.workers import OcrWorkers
 
 
 def utc_now() -> datetime:
@@ -45,9 +48,20 @@ class Services:
 
     @cached_property
     def ocr(self) -> OcrEngine:
-        from documents.ocr.tesseract import TesseractEngine
+        """For the engine's versions (they key the OCR cache) and single reads in this process (`onboard ocr`)."""
+        return open_ocr_engine(self.settings.ocr_engine)
 
-        return TesseractEngine()
+    @cached_property
+    def ocr_workers(self) -> OcrWorkers:
+        """The processes that OCR documents for flows; started on first use, stopped by `close`."""
+        from documents.ocr.workers import OcrWorkers
+
+        return OcrWorkers(partial(open_ocr_engine, self.settings.ocr_engine), self.intake_limits,
+                          self.settings.ocr_processes)
+
+    def close(self) -> None:
+        if "ocr_workers" in self.__dict__:
+            self.__dict__.pop("ocr_workers").close()
 
     @cached_property
     def ruleset(self) -> RuleSet:
@@ -83,6 +97,15 @@ class Services:
         )
 
 
+def open_ocr_engine(name: str) -> OcrEngine:
+    """The configured engine; a module-level function so OCR worker processes can build their own."""
+    if name == "tesseract":
+        from documents.ocr.tesseract import TesseractEngine
+
+        return TesseractEngine()
+    raise ValueError(f"unknown OCR engine {name!r}")
+
+
 @lru_cache(maxsize=1)
 def get_services() -> Services:
     return Services(get_settings())
@@ -90,5 +113,7 @@ def get_services() -> Services:
 
 def reset_services() -> None:
     """For tests and long-lived processes whose environment changed."""
+    if get_services.cache_info().currsize:
+        get_services().close()
     get_settings.cache_clear()
     get_services.cache_clear()

@@ -29,6 +29,7 @@ class Settings(BaseSettings):
 
     rules_dir: Path | None = Field(default=None, description="Rule files; default is the packaged rules/files.")
     ocr_engine: Literal["tesseract"] = "tesseract"
+    ocr_processes: int | None = Field(default=None, ge=1, description="OCR worker processes; default one per core.")
 
     max_upload_bytes: int = 10 * 1024 * 1024
     max_image_pixels: int = 40_000_000

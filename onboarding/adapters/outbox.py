@@ -86,9 +86,11 @@ class OutboxRepository:
         self.session.execute(update(outbox).where(outbox.c.id == message_id)
                              .values(claimed_at=None, last_error=error[:2000]))
 
-    def application_ids_with_unsent(self) -> list[str]:
+    def application_ids_with_unsent(self, application_id: str | None = None) -> list[str]:
         query = select(outbox.c.application_id).where(outbox.c.sent_at.is_(None),
                                                       outbox.c.application_id.is_not(None)).distinct()
+        if application_id is not None:
+            query = query.where(outbox.c.application_id == application_id)
         return list(self.session.scalars(query))
 
     def for_application(self, application_id: str) -> list[dict]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from documents.types import DocumentType, OcrReading
@@ -47,6 +47,10 @@ class ApplicationRepository:
             query = query.where(Application.state.in_(states))
         return list(self.session.scalars(query))
 
+    def count_in_states(self, application_ids: list[str], states: tuple[ApplicationState, ...]) -> int:
+        query = select(func.count()).select_from(Application).where(
+            Application.id.in_(application_ids), Application.state.in_(states))
+        return self.session.execute(query).scalar_one()
 
     def stalled_ids(self, before: datetime) -> list[str]:
         """Runs that never reached a decision: still submitted or checking since before `before`."""

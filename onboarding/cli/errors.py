@@ -11,10 +11,11 @@ from documents.storage import BlobStoreUnavailable
 from onboarding.adapters.repository import ApplicationNotFound
 from onboarding.domain.states import IllegalTransition
 from onboarding.service.application_input import InvalidApplication
+from onboarding.service.batch import BatchRefused
 from onboarding.service.submission import UploadRefused
 
-EXPECTED = (InvalidApplication, UploadRefused, ApplicationNotFound, IllegalTransition, BlobStoreUnavailable,
-            json.JSONDecodeError, UnicodeDecodeError)
+EXPECTED = (InvalidApplication, UploadRefused, BatchRefused, ApplicationNotFound, IllegalTransition,
+            BlobStoreUnavailable, json.JSONDecodeError, UnicodeDecodeError)
 
 
 class CliError(Exception):

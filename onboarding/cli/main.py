@@ -62,13 +62,13 @@ def emit(data: Any, as_json: bool, human) -> None:
         human(data)
 
 
-def _run_or_start(services: Services, application_id: str, wait: bool, **flow_options) -> None:
+def _run_or_start(services: Services, application_id: str, wait: bool) -> None:
     from flows.launch import run_onboarding, start_onboarding
 
     if wait:
-        run_onboarding(services, application_id, **flow_options)
+        run_onboarding(services, application_id)
     else:
-        start_onboarding(services, application_id)
+        start_onboarding(services, [application_id])
 
 
 @app.command()
@@ -163,7 +163,29 @@ def ocr(path: Path, type_: Annotated[str, typer.Option("--type", help="Document 
 
 @app.command()
 @handles_errors
-def rerun(application_id: Annotated[Optional[str], typer.Argument(help="One application; or use --failed.")] = None,
+def batch(directory: Annotated[Path, typer.Argument(help="One folder per application: application.json and "
+                                                         "<document type>.<ext> files.")],
+          wait: WaitFlag = False, json_: JsonFlag = False) -> None:
+    """Submit a folder of applications at once (all checked before any is stored) and onboard them together."""
+    from flows.launch import run_batch, start_onboarding, warm_up_orchestrator
+    from onboarding.service.batch import find_entries, submit_batch
+    from onboarding.service.views import batch_rows
+
+    services = _services()
+    entries = find_entries(directory)
+    orchestrator = warm_up_orchestrator(services) if wait else None  # starts while the files are checked
+    application_ids = submit_batch(services, entries, actor=_actor())
+    if orchestrator is not None:
+        orchestrator.join()
+        run_batch(services, application_ids)
+    else:
+        start_onboarding(services, application_ids)
+    emit(batch_rows(services, dict(zip(application_ids, (e.name for e in entries)))), json_, render.batch)
+
+
+@app.command()
+@handles_errors
+def rerun(application_ids: Annotated[Optional[list[str]], typer.Argument(help="Applications; or use --failed.")] = None,
           from_: Annotated[Optional[str], typer.Option("--from", help="intake | ocr | extract | check")] = None,
           failed: Annotated[bool, typer.Option("--failed", help="Every application a failed or crashed run left.")] = False,
           grace_minutes: Annotated[int, typer.Option(help="With --failed: runs older than this are stalled.")] = 5,
@@ -171,23 +193,32 @@ def rerun(application_id: Annotated[Optional[str], typer.Argument(help="One appl
     """Run the flow again: finished steps are reused, side effects are not repeated."""
     from datetime import timedelta
 
-    from flows.launch import RERUN_STEPS, run_onboarding
-    from onboarding.service.checking import failed_runs
+    from flows.launch import RERUN_STEPS
+    from onboarding.service.checking import failed_runs, nothing_to_rerun
     from onboarding.service.views import application_view
 
     if from_ is not None and from_ not in RERUN_STEPS:
         raise CliError(f"--from: unknown step {from_!r} (steps: {', '.join(RERUN_STEPS)})")
-    if (application_id is None) == (not failed):
-        raise CliError("give an application id or --failed (not both)")
+    if bool(application_ids) == failed:
+        raise CliError("give application ids or --failed (not both)")
     services = _services()
-    if application_id:
-        run_onboarding(services, application_id, from_step=from_)
-        emit(application_view(services, application_id), json_, render.application)
+    if application_ids and len(application_ids) == 1:
+        application_id = application_ids[0]
+        # A finished application is answered from our database: no orchestrator started, nothing repeated.
+        reason = None if from_ else nothing_to_rerun(services, application_id)
+        if reason is None:
+            from flows.launch import run_onboarding
+
+            run_onboarding(services, application_id, from_step=from_)
+        view = application_view(services, application_id)
+        emit({**view, "rerun": {"ran": reason is None, "reason": reason}}, json_, render.application)
         return
-    results = []
-    for app_id in render.progress(failed_runs(services, timedelta(minutes=grace_minutes)), "rerunning", json_):
-        results.append({"application_id": app_id, "state": run_onboarding(services, app_id, from_step=from_)})
-    emit(results, json_, render.rerun_results)
+    from flows.launch import run_batch
+
+    targets = application_ids or failed_runs(services, timedelta(minutes=grace_minutes))
+    with render.working(f"rerunning {len(targets)} application(s)", json_ or not targets):
+        states = run_batch(services, targets, from_step=from_) if targets else {}
+    emit([{"application_id": a, "state": s} for a, s in states.items()], json_, render.rerun_results)
 
 
 @app.command()

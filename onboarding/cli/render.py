@@ -85,13 +85,13 @@ def ocr_result(result: dict[str, Any]) -> None:
 
 
 def demo(result: dict[str, Any]) -> None:
-    table = Table("application", "type", "scenario", "state", "deficiencies", "as planted", "seconds",
+    table = Table("application", "type", "scenario", "state", "deficiencies", "as planted", "decided after s",
                   title=f"Demo: {len(result['applications'])} applications in {result['seconds']:.1f} s")
     for r in result["applications"]:
         planted = set(r["expected"]) == set(r["deficiencies"])
         table.add_row(r["application_id"], r["merchant_type"], r["scenario"], _state(r["state"]),
                       ", ".join(r["deficiencies"]) or "—", "[green]yes[/]" if planted else "[yellow]no[/]",
-                      f"{r['seconds']:.1f}")
+                      "—" if r["seconds"] is None else f"{r['seconds']:.1f}")
     console = _console()
     console.print(table)
     console.print(f"Data in {result['home']}; try `onboard status`, `onboard show APP-…`, messages in outbox/.")
@@ -113,6 +113,15 @@ def progress(items: list, description: str, quiet: bool):
         yield from items
         return
     yield from track(items, description=description, console=Console(stderr=True))
+
+
+def batch(rows: list[dict[str, Any]]) -> None:
+    table = Table("folder", "application", "type", "state", "deficiencies",
+                  title=f"{len(rows)} application(s) submitted")
+    for r in rows:
+        table.add_row(r["name"], r["application_id"], r["merchant_type"], _state(r["state"]),
+                      ", ".join(r["deficiencies"]) or "—")
+    _console().print(table)
 
 
 def rerun_results(rows: list[dict[str, Any]]) -> None:

@@ -6,14 +6,11 @@ finished (OCR of a file, a decision for the same inputs) is found and reused ins
 from __future__ import annotations
 
 import hashlib
-import time
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
-from documents.extract import extract_fields
-from documents.intake import inspect_upload
 from documents.types import OCR_DOCUMENT_TYPES, ExtractedField
 from onboarding.bootstrap import Services
 from onboarding.domain.model import Application, DecisionRecord
@@ -39,12 +36,7 @@ class CheckPlan(BaseModel):
     fingerprint: str
     ocr_document_ids: list[str]
     skip_reason: str | None = None
-
-
-class OcrDone(BaseModel):
-    document_id: str
-    cached: bool
-    seconds: float
+    needs_terminal: bool = False  # approved, but a crash came between the decision and the terminal
 
 
 def local_today(services: Services) -> date:
@@ -69,16 +61,43 @@ def begin_check(services: Services, application_id: str, *, force: bool = False)
             fingerprint=fingerprint,
             ocr_document_ids=[d.id for t, d in application.current_documents().items() if t in OCR_DOCUMENT_TYPES],
         )
-        latest = application.latest_decision
         if application.state in SETTLED_STATES:
-            return plan.model_copy(update={"skip_reason": f"application is {application.state}"})
-        if not force and latest and latest.fingerprint == fingerprint and application.state == OUTCOME_STATE[latest.outcome]:
+            return plan.model_copy(update={"skip_reason": f"application is {application.state}",
+                                           "needs_terminal": _needs_terminal(uow, application)})
+        if not force and _decided_on(application, fingerprint):
             return plan.model_copy(update={"skip_reason": "nothing changed since the last decision"})
         if application.state in CHECKABLE_STATES:
             application.transition(ApplicationState.CHECKING, actor=ENGINE_ACTOR, reason="documents to check",
                                    at=services.clock())
             uow.commit()
         return plan.model_copy(update={"state": application.state})
+
+
+def nothing_to_rerun(services: Services, application_id: str) -> str | None:
+    """Why a rerun of this application would do nothing at all, or None when it has work left.
+
+    Answered from our database alone, so `onboard rerun` of a finished application needs no orchestrator.
+    """
+    with services.uow() as uow:
+        application = uow.applications.get(application_id)
+        if uow.outbox.application_ids_with_unsent(application_id):
+            return None
+        if application.state in SETTLED_STATES:
+            return None if _needs_terminal(uow, application) else f"application is {application.state}"
+        if _decided_on(application, inputs_fingerprint(services, application)):
+            return "nothing changed since the last decision"
+        return None
+
+
+def _decided_on(application: Application, fingerprint: str) -> bool:
+    latest = application.latest_decision
+    return bool(latest and latest.fingerprint == fingerprint and application.state == OUTCOME_STATE[latest.outcome])
+
+
+def _needs_terminal(uow, application: Application) -> bool:
+    """Approved, but the run crashed between the decision and reserving the terminal."""
+    return (application.state == ApplicationState.APPROVED
+            and uow.ledger.terminal_for_application(application.id) is None)
 
 
 def failed_runs(services: Services, grace: timedelta) -> list[str]:
@@ -89,6 +108,13 @@ def failed_runs(services: Services, grace: timedelta) -> list[str]:
     return sorted(set(stalled) | set(unsent))
 
 
+def undecided(services: Services, application_ids: list[str]) -> int:
+    """How many of these applications still wait for their decision."""
+    with services.uow() as uow:
+        return uow.applications.count_in_states(application_ids, (ApplicationState.SUBMITTED,
+                                                                  ApplicationState.CHECKING))
+
+
 def state_of(services: Services, application_id: str) -> str:
     with services.uow() as uow:
         return str(uow.applications.get(application_id).state)
@@ -97,44 +123,6 @@ def state_of(services: Services, application_id: str) -> str:
 def merchant_type_of(services: Services, application_id: str) -> str:
     with services.uow() as uow:
         return str(uow.applications.get(application_id).merchant_type)
-
-
-def forget_ocr_readings(services: Services, application_id: str) -> None:
-    """For `rerun --from ocr`: the next run reads this application's files afresh."""
-    with services.uow() as uow:
-        for document in uow.applications.get(application_id).current_documents().values():
-            uow.ocr_readings.remove(document.sha256, document.document_type)
-        uow.commit()
-
-
-def ocr_document(services: Services, document_id: str) -> OcrDone:
-    with services.uow() as uow:
-        document = uow.applications.get_document(document_id)
-        sha256, document_type = document.sha256, document.document_type
-        if uow.ocr_readings.get(sha256, document_type, services.ocr.version, services.ocr.pipeline_version):
-            return OcrDone(document_id=document_id, cached=True, seconds=0.0)
-    image = inspect_upload(services.blobs.get(sha256), document_type, services.intake_limits).image
-    started = time.perf_counter()
-    reading = services.ocr.read(image, document_type)
-    seconds = time.perf_counter() - started
-    with services.uow() as uow:
-        uow.ocr_readings.add(sha256, document_type, reading, seconds, services.clock())
-        uow.commit()
-    return OcrDone(document_id=document_id, cached=False, seconds=seconds)
-
-
-def extract_document(services: Services, document_id: str) -> dict[str, ExtractedField]:
-    with services.uow() as uow:
-        document = uow.applications.get_document(document_id)
-        reading = uow.ocr_readings.get(document.sha256, document.document_type,
-                                       services.ocr.version, services.ocr.pipeline_version)
-        if reading is None:
-            raise RuntimeError(f"document {document_id} has no OCR reading yet")
-        fields = extract_fields(reading, document.document_type)
-        document.fields = {name: field.model_dump() for name, field in fields.items()}
-        document.ocr_engine = reading.engine
-        uow.commit()
-        return fields
 
 
 def application_facts(application: Application) -> ApplicationFacts:
@@ -182,3 +170,13 @@ def record_decision(services: Services, application_id: str, decision: Decision,
         requests.after_decision(services, uow, application, decision, now, ENGINE_ACTOR)
         uow.commit()
         return application.state
+
+
+def decide(services: Services, application_id: str, fingerprint: str) -> ApplicationState:
+    """Checks the documents read, records the decision, and reserves a terminal when it is an approval."""
+    from onboarding.service.terminals import assign_terminal
+
+    state = record_decision(services, application_id, evaluate_application(services, application_id), fingerprint)
+    if state == ApplicationState.APPROVED:
+        assign_terminal(services, application_id)
+    return state

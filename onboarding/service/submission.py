@@ -86,8 +86,17 @@ def _documents(services: Services, files: list[UploadedFile], inspections: list[
         )
 
 
-def submit_application(services: Services, payload: ApplicationInput, files: list[UploadedFile], *, actor: str) -> str:
-    inspections = _inspect_all(services, files)
+def check_files(services: Services, files: list[UploadedFile]) -> list[Inspection]:
+    """The intake gate for every file of one submission; raises `UploadRefused` for the first bad one."""
+    return _inspect_all(services, files)
+
+
+def submit_application(services: Services, payload: ApplicationInput, files: list[UploadedFile], *, actor: str,
+                       inspections: list[Inspection] | None = None) -> str:
+    """`inspections`: what `check_files` said of these very files, when the caller checked them already."""
+    inspections = inspections if inspections is not None else _inspect_all(services, files)
+    if [i.sha256 for i in inspections] != [sha256_hex(f.data) for f in files]:
+        raise UploadRefused("document_changed", "a file changed after it was checked; submit it again")
     created = _store_blobs(services, files)
     try:
         with services.uow() as uow:

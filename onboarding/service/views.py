@@ -155,3 +155,19 @@ def status_rows(services: Services, states: list[ApplicationState] | None = None
                 "sla": sla_colour(app.state, in_state, request_age), "blocker": blocker(app),
             })
     return rows
+
+
+def batch_rows(services: Services, names: dict[str, str]) -> list[dict[str, Any]]:
+    """One line per application of a batch (id → the folder it came from): state and what blocks it."""
+    rows = []
+    with services.uow() as uow:
+        for application_id, name in names.items():
+            app = uow.applications.get(application_id)
+            latest = app.latest_decision
+            rows.append({
+                "name": name, "application_id": app.id, "merchant_type": str(app.merchant_type),
+                "state": str(app.state),
+                "deficiencies": sorted({d["code"] for d in latest.deficiencies}) if latest else [],
+                "blocker": blocker(app),
+            })
+    return rows

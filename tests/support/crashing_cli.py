@@ -14,9 +14,10 @@ import sys
 POINTS: dict[str, tuple[str, str, str]] = {
     # onboarding flow
     "after-submit-commit": ("onboarding.service.submission", "submit_application", "exit"),
-    "during-ocr": ("documents.ocr.tesseract", "TesseractEngine.read", "enter"),
-    "after-ocr": ("onboarding.service.checking", "ocr_document", "exit"),
-    "after-extract": ("onboarding.service.checking", "extract_document", "exit"),
+    # OCR runs in worker processes: the CLI dies with a read handed to them and not yet stored.
+    "during-ocr": ("onboarding.service.reading", "ocr_submit", "exit"),
+    "after-ocr": ("onboarding.service.reading", "store_reading", "exit"),
+    "after-extract": ("onboarding.service.reading", "extract_document", "exit"),
     "before-decision": ("onboarding.service.checking", "record_decision", "enter"),
     "after-decision": ("onboarding.service.checking", "record_decision", "exit"),
     "before-send": ("onboarding.notifications.senders", "FileSender.send", "enter"),

@@ -100,20 +100,13 @@ class SecurityWorld:
 
 def run_checks(services: Services, application_id: str) -> str:
     """The onboarding flow's steps in order (flows/onboard.py), without Prefect."""
-    from onboarding.service import checking
-    from onboarding.service.terminals import assign_terminal
+    from onboarding.service import checking, reading
 
     plan = checking.begin_check(services, application_id)
     if plan.skip_reason:
         return str(plan.state)
-    for document_id in plan.ocr_document_ids:
-        checking.ocr_document(services, document_id)
-        checking.extract_document(services, document_id)
-    decision = checking.evaluate_application(services, application_id)
-    state = str(checking.record_decision(services, application_id, decision, plan.fingerprint))
-    if state == "approved":
-        assign_terminal(services, application_id)
-    return state
+    reading.read_documents(services, plan.ocr_document_ids)
+    return str(checking.decide(services, application_id, plan.fingerprint))
 
 
 def with_every_sealed_value(world: SecurityWorld, services: Services) -> str:
