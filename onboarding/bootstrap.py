@@ -6,15 +6,15 @@ from datetime import datetime, timezone
 from functools import cached_property, lru_cache, partial
 from typing import TYPE_CHECKING, Callable
 
-from documents.intake import IntakeLimits
-from documents.ocr.engine import OcrEngine
-from documents.storage import BlobStore
-from onboarding.adapters.unit_of_work import UnitOfWork
 from onboarding.settings import Settings, get_settings
-from rules.ruleset import RuleSet
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # imported where used: a CLI call answered from the database needs none of them
+    from documents.intake import IntakeLimits
+    from documents.ocr.engine import OcrEngine
     from documents.ocr.workers import OcrWorkers
+    from documents.storage import BlobStore
+    from onboarding.adapters.unit_of_work import UnitOfWork
+    from rules.ruleset import RuleSet
 
 
 def utc_now() -> datetime:
@@ -34,6 +34,8 @@ class Services:
         return session_factory(self.settings.resolved_database_url, self.sealer)
 
     def uow(self) -> UnitOfWork:
+        from onboarding.adapters.unit_of_work import UnitOfWork
+
         return UnitOfWork(self._sessions)
 
     @cached_property
@@ -89,6 +91,8 @@ class Services:
 
     @property
     def intake_limits(self) -> IntakeLimits:
+        from documents.intake import IntakeLimits
+
         return IntakeLimits(
             max_bytes=self.settings.max_upload_bytes,
             max_pixels=self.settings.max_image_pixels,

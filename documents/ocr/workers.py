@@ -11,6 +11,7 @@ and nothing larger than a file crosses the process boundary.
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.connection
 import os
 import threading
 import time
@@ -34,6 +35,17 @@ def _start_worker(engine_factory: EngineFactory, limits: IntakeLimits) -> None:
     # One recognition thread per process: the processes are the parallelism (4x faster on 2 cores).
     os.environ["OMP_THREAD_LIMIT"] = "1"
     _worker_engine, _worker_limits = engine_factory(), limits
+    threading.Thread(target=_exit_with_owner, name="owner-watch", daemon=True).start()
+
+
+def _exit_with_owner() -> None:
+    """A pool worker blocks on its queue forever if the process that owns the pool is killed (SIGKILL, OOM),
+    holding whatever that process's caller is waiting on (its stdout, say). The owner's end of a pipe closes
+    the moment it dies, even before it is reaped, so waiting on it is the reliable signal."""
+    owner = multiprocessing.parent_process()
+    if owner is not None:
+        multiprocessing.connection.wait([owner.sentinel])
+        os._exit(1)
 
 
 @dataclass(frozen=True)

@@ -93,6 +93,12 @@ class LedgerRepository:
         if result.rowcount != 1:
             raise LedgerConflict(f"terminal {terminal.serial_number} changed while it was being updated; try again")
 
+    def in_stock(self, model: str) -> bool:
+        return self.session.execute(
+            select(terminals.c.serial_number)
+            .where(terminals.c.state == str(TerminalState.IN_STOCK), terminals.c.model == model).limit(1)
+        ).first() is not None
+
     def claim_terminal(self, model: str, application_id: str, at: datetime, attempts: int = 5) -> str | None:
         """Marks the oldest in-stock terminal of `model` assigned to the application; None when none is left."""
         for _ in range(attempts):

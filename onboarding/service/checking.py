@@ -95,9 +95,10 @@ def _decided_on(application: Application, fingerprint: str) -> bool:
 
 
 def _needs_terminal(uow, application: Application) -> bool:
-    """Approved, but the run crashed between the decision and reserving the terminal."""
+    """Approved without a terminal (a run crashed before reserving it, or none was in stock) and one can be had."""
     return (application.state == ApplicationState.APPROVED
-            and uow.ledger.terminal_for_application(application.id) is None)
+            and uow.ledger.terminal_for_application(application.id) is None
+            and uow.ledger.in_stock(application.device_model))
 
 
 def failed_runs(services: Services, grace: timedelta) -> list[str]:

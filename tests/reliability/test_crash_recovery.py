@@ -30,6 +30,8 @@ CALLS_PER_RUN = {"after-submit-commit": 1, "during-ocr": 4, "after-ocr": 4, "aft
                  "before-decision": 1, "after-decision": 1, "before-send": 2, "after-send": 2,
                  "after-terminal-assigned": 1}
 assert set(CALLS_PER_RUN) <= set(POINTS)
+# Points passed only when a file is really read (not found among the readings kept from earlier runs).
+NEEDS_FRESH_OCR = {"during-ocr", "after-ocr"}
 
 
 def onboard(env: dict, *args: str, crash: tuple[str, int] | None = None) -> subprocess.CompletedProcess:
@@ -136,7 +138,7 @@ def test_killed_runs_finish_as_if_never_interrupted(tmp_path, envs):
         sample = SAMPLES[run % len(SAMPLES)]
         points = [p for p in CALLS_PER_RUN if sample[2] == "complete" or p != "after-terminal-assigned"]
         point = rng.choice(points)
-        args = (write_sample(tmp_path / f"run-{run}", *sample, fresh_bytes=run + 1) if point == "during-ocr"
+        args = (write_sample(tmp_path / f"run-{run}", *sample, fresh_bytes=run + 1) if point in NEEDS_FRESH_OCR
                 else sample_args[sample])
         done = onboard(crash_env, "submit", *args, "--wait", "--json",
                        crash=(point, rng.randint(1, CALLS_PER_RUN[point])))
