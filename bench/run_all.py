@@ -2,11 +2,11 @@
 """The engine-overhead benchmark suite: "the engine must cost almost nothing on top of OCR".
 
     .venv/bin/python bench/run_all.py --size tiny     # CI smoke (tests/bench/test_bench_smoke.py): every figure, small
-    .venv/bin/python bench/run_all.py --size full     # the published numbers (~25-40 min on a busy 2-core machine)
+    .venv/bin/python bench/run_all.py --size full     # the published numbers (~20-30 min on a 2-core machine)
 
-Figures: 1 engine vs raw OCR throughput, 2 latency of one application, 3 rerun of a finished application,
-4 sweep over 100,000 applications/terminals, 5 portal under 50 concurrent uploads, 6 peak memory, and a
-profile of the gap. Results go into this suite's marked section of BENCHMARKS.md (other sections are kept).
+Figures: 1 engine (`onboard batch`) vs raw OCR throughput, 2 latency of one application, 3 rerun of a finished
+application, 4 sweep over 100,000 applications/terminals, 5 portal under 50 concurrent uploads, 6 peak memory,
+and a profile of the gap (CPU by process, wall time by stage). Results go into this suite's marked section of BENCHMARKS.md (other sections are kept).
 """
 from __future__ import annotations
 
@@ -72,12 +72,11 @@ class Stages:
 
 
 def run_suite(size: Size, scratch: Path, command: str):
-    from bench.engine_overhead.engine_runs import run_cli_submissions
+    from bench.engine_overhead.latency import measure_latency
     from bench.engine_overhead.memory_bench import measure_demo
     from bench.engine_overhead.portal_bench import measure_portal
-    from bench.engine_overhead.profile_gap import measure_gap
     from bench.engine_overhead.report import SuiteResults
-    from bench.engine_overhead.rerun_bench import measure_cli_rerun
+    from bench.engine_overhead.rerun_bench import measure_rerun
     from bench.engine_overhead.samples import build_sample_set, manifest_path
     from bench.engine_overhead.sweep_bench import measure_sweep
     from bench.engine_overhead.throughput import measure_throughput
@@ -91,21 +90,17 @@ def run_suite(size: Size, scratch: Path, command: str):
         raise SystemExit(f"could not build the sample applications: {stages.errors['samples']}")
     manifest = manifest_path(samples_dir)
 
-    def throughput_and_gap():
-        runs = stages.run("throughput", lambda: measure_throughput(samples, manifest, scratch / "throughput", size))
-        if runs is None:
-            return None, None
-        return runs, stages.run("profile", lambda: measure_gap(runs, manifest, scratch / "profile", size), attempts=2)
+    def throughput_and_rerun():
+        runs = stages.run("throughput", lambda: measure_throughput(samples, samples_dir, scratch / "throughput",
+                                                                   size))
+        finished = next((run for run in (runs.engine if runs else [])), None)
+        if finished is None:
+            return runs, None
+        home = finished.home
+        return runs, stages.run("rerun", lambda: measure_rerun(home, scratch / "rerun", size.repeats))
 
-    def cli_and_rerun(runs=None):
-        if runs is not None and runs.cli:
-            cli = runs.cli[0]
-        else:
-            cli = stages.run("cli", lambda: run_cli_submissions(samples[: size.cli_applications],
-                                                                 scratch / "cli" / "home"))
-        if cli is None:
-            return None, None
-        return cli, stages.run("rerun", lambda: measure_cli_rerun(cli, scratch / "rerun", size.repeats))
+    def latency():
+        return stages.run("latency", lambda: measure_latency(manifest, scratch / "latency", size.latency_applications))
 
     def sweep_and_portal():
         sweep = stages.run("sweep", lambda: measure_sweep(scratch / "sweep", size))
@@ -116,18 +111,16 @@ def run_suite(size: Size, scratch: Path, command: str):
 
     if size.concurrent_figures:  # tiny: no timing is claimed, so independent figures share the machine
         with ThreadPoolExecutor(max_workers=4) as pool:
-            futures = [pool.submit(throughput_and_gap), pool.submit(cli_and_rerun), pool.submit(sweep_and_portal),
+            futures = [pool.submit(throughput_and_rerun), pool.submit(latency), pool.submit(sweep_and_portal),
                        pool.submit(demo)]
-            (runs, gap), (cli, rerun), (sweep, portal), demo_run = [f.result() for f in futures]
-        if runs is not None and cli is not None:
-            runs.cli.append(cli)
+            (runs, rerun), latency_figure, (sweep, portal), demo_run = [f.result() for f in futures]
     else:
-        runs, gap = throughput_and_gap()
-        _, rerun = cli_and_rerun(runs)
+        runs, rerun = throughput_and_rerun()
+        latency_figure = latency()
         sweep, portal = sweep_and_portal()
         demo_run = demo()
-    return SuiteResults(size=size.name, machine=machine, throughput=runs, gap=gap, rerun=rerun, sweep=sweep,
-                        portal=portal, demo=demo_run, loads=stages.loads, seconds=stages.seconds,
+    return SuiteResults(size=size.name, machine=machine, throughput=runs, latency=latency_figure, rerun=rerun,
+                        sweep=sweep, portal=portal, demo=demo_run, loads=stages.loads, seconds=stages.seconds,
                         wall_s=time.perf_counter() - started, errors=stages.errors)
 
 

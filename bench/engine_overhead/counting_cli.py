@@ -1,6 +1,7 @@
-"""`onboard …` with every OCR call counted: `python -m bench.engine_overhead.counting_cli COUNT_FILE rerun APP`.
+"""`onboard …` with every OCR request counted: `python -m bench.engine_overhead.counting_cli COUNT_FILE rerun APP`.
 
-Wraps `TesseractEngine.read` (the only OCR the engine has) and writes the number of calls to COUNT_FILE at exit.
+Every read the engine makes goes through `onboarding.service.reading.ocr_submit` (to the OCR workers); the
+number of calls is written to COUNT_FILE at exit.
 """
 from __future__ import annotations
 
@@ -11,17 +12,17 @@ from pathlib import Path
 
 def main() -> None:
     count_file = Path(sys.argv.pop(1))
-    from documents.ocr.tesseract import TesseractEngine
+    from onboarding.service import reading
 
-    calls = {"read": 0}
-    real_read = TesseractEngine.read
+    calls = {"ocr": 0}
+    real_submit = reading.ocr_submit
 
-    def counted_read(self, image, document_type):
-        calls["read"] += 1
-        return real_read(self, image, document_type)
+    def counted_submit(services, source):
+        calls["ocr"] += 1
+        return real_submit(services, source)
 
-    TesseractEngine.read = counted_read
-    atexit.register(lambda: count_file.write_text(str(calls["read"])))
+    reading.ocr_submit = counted_submit
+    atexit.register(lambda: count_file.write_text(str(calls["ocr"])))
     from onboarding.cli.main import app
 
     sys.argv[0] = "onboard"

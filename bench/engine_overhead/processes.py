@@ -25,6 +25,7 @@ class ProcessResult:
     peak_rss_mb: float  # largest single process in the tree that was waited for (ru_maxrss)
     tree_peak_rss_mb: float  # sampled sum over the process and all its descendants
     cpu_s: float  # user + system of the process and the children it waited for
+    cpu_by_role: dict[str, float]  # sampled: main, prefect_server, ocr_workers (with tesseract), other
     stdout: str
     stderr: str
 
@@ -50,8 +51,12 @@ def python_command(*args: str) -> list[str]:
     return [sys.executable, *args]
 
 
-def _children_by_parent() -> dict[int, list[int]]:
-    children: dict[int, list[int]] = {}
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _process_table() -> dict[int, tuple[int, float, float]]:
+    """pid → (parent pid, CPU seconds of the process, the same plus the children it has reaped)."""
+    table = {}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
@@ -60,12 +65,32 @@ def _children_by_parent() -> dict[int, list[int]]:
                 fields = stat.read().rsplit(b")", 1)[1].split()
         except OSError:
             continue
-        children.setdefault(int(fields[1]), []).append(int(entry.name))
-    return children
+        ticks = [int(f) for f in fields[11:15]]
+        table[int(entry.name)] = (int(fields[1]), sum(ticks[:2]) / CLOCK_TICKS, sum(ticks) / CLOCK_TICKS)
+    return table
+
+
+def role_of(pid: int, root: int) -> str:
+    """Which part of the engine a process is, from its command line."""
+    if pid == root:
+        return "main"
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+            command = cmdline.read()
+    except OSError:
+        return "other"
+    if b"uvicorn" in command and b"prefect" in command:
+        return "prefect_server"
+    if b"multiprocessing.forkserver" in command or b"tesseract" in command:
+        return "ocr_workers"
+    return "other"
 
 
 def tree_rss_kb(root: int) -> int:
-    children, total, stack = _children_by_parent(), 0, [root]
+    children: dict[int, list[int]] = {}
+    for pid, (parent, *_) in _process_table().items():
+        children.setdefault(parent, []).append(pid)
+    total, stack = 0, [root]
     while stack:
         pid = stack.pop()
         try:
@@ -77,18 +102,43 @@ def tree_rss_kb(root: int) -> int:
     return total
 
 
-class TreeRssSampler:
+class TreeSampler:
+    """Samples a process tree: peak summed RSS, and CPU seconds per role (main process, Prefect's API server,
+    OCR workers with their tesseract children). A role's CPU is the largest total seen while its processes
+    lived (a worker's count includes the tesseract runs it reaped), so at most one interval is lost at exit."""
+
     def __init__(self, pid: int, interval_s: float = 0.25) -> None:
         self.pid, self.interval_s, self.peak_kb = pid, interval_s, 0
+        self.cpu_by_role: dict[str, float] = {}
+        self._roles: dict[int, str] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
+    def _sample(self) -> None:
+        table = _process_table()
+        children: dict[int, list[int]] = {}
+        for pid, (parent, *_) in table.items():
+            children.setdefault(parent, []).append(pid)
+        totals: dict[str, float] = {}
+        stack = [self.pid]
+        while stack:
+            pid = stack.pop()
+            if pid not in table:
+                continue
+            role = self._roles.setdefault(pid, role_of(pid, self.pid))
+            # The main process reaps the API server at exit: its own CPU only, or the server's counts twice.
+            totals[role] = totals.get(role, 0.0) + table[pid][1 if role == "main" else 2]
+            stack.extend(children.get(pid, []))
+        for role, seconds in totals.items():
+            self.cpu_by_role[role] = max(self.cpu_by_role.get(role, 0.0), seconds)
+        self.peak_kb = max(self.peak_kb, tree_rss_kb(self.pid))
+
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.peak_kb = max(self.peak_kb, tree_rss_kb(self.pid))
+            self._sample()
             self._stop.wait(self.interval_s)
 
-    def __enter__(self) -> "TreeRssSampler":
+    def __enter__(self) -> "TreeSampler":
         self._thread.start()
         return self
 
@@ -110,7 +160,7 @@ def run_measured(command: list[str], env: dict[str, str], *, timeout_s: float | 
         timer = threading.Timer(timeout_s, _kill_group, args=(process.pid,)) if timeout_s else None
         if timer:
             timer.start()
-        with TreeRssSampler(process.pid) as sampler:
+        with TreeSampler(process.pid) as sampler:
             _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - started
         if timer:
@@ -119,7 +169,7 @@ def run_measured(command: list[str], env: dict[str, str], *, timeout_s: float | 
     _kill_group(process.pid)  # leftovers (an ephemeral server whose parent was killed)
     result = ProcessResult(command=command, returncode=process.returncode, wall_s=wall,
                            peak_rss_mb=usage.ru_maxrss / 1024, tree_peak_rss_mb=sampler.peak_kb / 1024,
-                           cpu_s=usage.ru_utime + usage.ru_stime,
+                           cpu_s=usage.ru_utime + usage.ru_stime, cpu_by_role=sampler.cpu_by_role,
                            stdout=out_path.read_text(errors="replace"), stderr=err_path.read_text(errors="replace"))
     out_path.unlink(missing_ok=True)
     err_path.unlink(missing_ok=True)

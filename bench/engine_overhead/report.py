@@ -4,15 +4,19 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from bench.engine_overhead.engine_runs import WorkerRun
+from bench.engine_overhead.batch_runs import BatchRun
+from bench.engine_overhead.latency import LatencyFigure
 from bench.engine_overhead.markdown import fmt, table
 from bench.engine_overhead.memory_bench import DemoRun
 from bench.engine_overhead.portal_bench import PortalFigure
 from bench.engine_overhead.portal_worker import BENCH_LIMITS
-from bench.engine_overhead.rerun_bench import CliRerun
+from bench.engine_overhead.rerun_bench import RerunFigure
 from bench.engine_overhead.stats import median, per_minute, percentile, ratio
 from bench.engine_overhead.sweep_bench import SweepFigure
 from bench.engine_overhead.throughput import ThroughputRuns
+
+ROLES = (("main", "`onboard` process (our code, Prefect client)"), ("prefect_server", "Prefect's API server"),
+         ("ocr_workers", "OCR worker processes with their tesseract runs"))
 
 
 @dataclass
@@ -20,8 +24,8 @@ class SuiteResults:
     size: str
     machine: dict[str, str]
     throughput: ThroughputRuns | None
-    gap: WorkerRun | None
-    rerun: CliRerun | None
+    latency: LatencyFigure | None
+    rerun: RerunFigure | None
     sweep: SweepFigure | None
     portal: PortalFigure | None
     demo: DemoRun | None
@@ -31,149 +35,134 @@ class SuiteResults:
     errors: dict[str, str] = field(default_factory=dict)  # stage -> why it produced nothing
 
 
-def end_to_end_s(run: WorkerRun, job: str) -> float:
-    """Interpreter imports + Prefect API start + the batch: what a user's batch process spends."""
-    return run.report["imports_s"] + run.report["prefect_start_s"] + run.job(job)["loop_s"]
-
-
-def throughput_rows(t: ThroughputRuns) -> tuple[list[list], dict[str, float]]:
-    raw_rates = [per_minute(r.applications, r.wall_s) for r in t.raw]
-    raw = median(raw_rates)
-    raw_cpu = median([r.cpu_s / r.applications for r in t.raw])
-    rows = [["raw OCR pool (all cores)", f"{len(t.raw)}", fmt(median([r.wall_s for r in t.raw]), 1), "—",
-             fmt(raw, 1), " / ".join(fmt(x, 1) for x in raw_rates), "1.00", "—", fmt(raw_cpu), "1.00"]]
-    ratios = {"raw_apps_per_min": raw}
-    for label, key, runs in (("(b1) in process, one application after another (`onboard demo`'s loop)", "sequential",
-                              t.sequential),
-                             ("(b2) in process, applications overlapped on threads", "threads", t.threads)):
-        if not runs:
-            continue
-        e2e = [per_minute(t.applications, end_to_end_s(r, key)) for r in runs]
-        steady = [per_minute(t.applications, r.job(key)["loop_s"]) for r in runs]
-        startup = median([r.report["imports_s"] + r.report["prefect_start_s"] for r in runs])
-        cpu = median([r.job(key).get("cpu_s", float("nan")) / t.applications for r in runs])
-        ratios[f"{key}_end_to_end"] = ratio(median(e2e), raw)
-        ratios[f"{key}_steady"] = ratio(median(steady), raw)
-        rows.append([label, f"{len(runs)}", fmt(median([end_to_end_s(r, key) for r in runs]), 1), fmt(startup, 1),
-                     fmt(median(e2e), 1), " / ".join(fmt(x, 1) for x in steady) + " without start-up",
-                     fmt(ratios[f"{key}_end_to_end"]), fmt(ratios[f"{key}_steady"]), fmt(cpu), fmt(ratio(raw_cpu, cpu))])
-    if t.cli:
-        processes = [p for c in t.cli for p in c.processes]
-        wall = sum(p.wall_s for p in processes)
-        cpu = sum(p.cpu_s for p in processes) / len(processes)
-        ratios["cli"] = ratio(per_minute(len(processes), wall), raw)
-        rows.append([f"(a) `onboard submit --wait`, one process per application ({len(processes)} applications)",
-                     f"{len(t.cli)}", fmt(wall, 1), fmt(wall / len(processes), 1) + " per process",
-                     fmt(per_minute(len(processes), wall), 1), "—", fmt(ratios["cli"]), "—", fmt(cpu),
-                     fmt(ratio(raw_cpu, cpu))])
-    return rows, ratios
-
-
-def occupancy(t: ThroughputRuns) -> str:
-    """How much of the machine's cores OCR itself kept busy: the rest is idle cores or engine work."""
-    cores = os.cpu_count() or 1
-    parts = [f"raw {fmt(100 * median([sum(r.ocr_seconds) / (cores * r.wall_s) for r in t.raw]), 0)} %"] if t.raw else []
-    for key, runs in (("sequential", t.sequential), ("threads", t.threads)):
-        values = [sum(a["ocr_s"] or 0.0 for a in r.job(key)["applications"]) / (cores * r.job(key)["loop_s"])
-                  for r in runs]
-        if values:
-            parts.append(f"{key} {fmt(100 * median(values), 0)} %")
-    return ", ".join(parts)
+def _pairs(t: ThroughputRuns) -> list[tuple[float, BatchRun]]:
+    """Each engine run with the raw run just before it (the schedule alternates them)."""
+    pairs, raw_index, engine_index = [], -1, 0
+    for kind in t.order:
+        if kind == "raw":
+            raw_index += 1
+        elif kind == "engine" and engine_index < len(t.engine):
+            if 0 <= raw_index < len(t.raw):
+                pairs.append((t.raw[raw_index].wall_s, t.engine[engine_index]))
+            engine_index += 1
+    return pairs
 
 
 def figure_throughput(r: SuiteResults) -> str:
     t = r.throughput
-    rows, _ = throughput_rows(t)
-    pairs = []
-    for index, kind in enumerate(t.order):
-        if kind in ("sequential", "threads") and t.raw:
-            raw_before = [k for k in t.order[:index] if k == "raw"]
-            if raw_before:
-                raw_run = t.raw[len(raw_before) - 1]
-                engine_runs = t.sequential if kind == "sequential" else t.threads
-                done = len([k for k in t.order[:index] if k == kind])
-                if done < len(engine_runs):
-                    run = engine_runs[done]
-                    pairs.append(f"{kind} vs the raw run just before it: "
-                                 f"{fmt(ratio(raw_run.wall_s, run.job(kind)['loop_s']))} without start-up")
+    raw_rate = median([per_minute(x.applications, x.wall_s) for x in t.raw])
+    raw_cpu = median([x.cpu_s / x.applications for x in t.raw])
+    rows = [["raw OCR pool (all cores, nothing else)", len(t.raw), fmt(median([x.wall_s for x in t.raw]), 1), "—",
+             "—", fmt(raw_rate, 1), "1.00", "—", fmt(raw_cpu)]]
+    for label, runs in (("`onboard batch DIR --wait`, Prefect database migrated (every run after the first)",
+                         t.engine),
+                        ("the same on a new Prefect database (a machine's first run)", t.engine_new_database)):
+        if not runs:
+            continue
+        wall, startup = median([x.process.wall_s for x in runs]), median([x.startup_s for x in runs])
+        rate = median([per_minute(x.applications, x.process.wall_s) for x in runs])
+        steady = median([per_minute(x.applications, x.flow_s) for x in runs])
+        cpu = median([sum(x.process.cpu_by_role.values()) / x.applications for x in runs])
+        rows.append([label, len(runs), fmt(wall, 1), fmt(startup, 1), fmt(median([x.flow_s for x in runs]), 1),
+                     fmt(rate, 1), fmt(ratio(rate, raw_rate)), fmt(ratio(steady, raw_rate)), fmt(cpu)])
+    pairs = [f"{fmt(ratio(raw_wall, run.process.wall_s))} end to end, {fmt(ratio(raw_wall, run.flow_s))} for the "
+             f"flow run" for raw_wall, run in _pairs(t)]
+    states = t.engine[0].states if t.engine else {}
     return "\n".join([
         f"### 1. Throughput: engine vs raw OCR ({t.applications} applications, {t.ocr_documents} OCR-able documents)",
         "",
-        f"Run order: {' → '.join(t.order)}. Each engine run: fresh ONBOARD_HOME (cold OCR cache), its own "
-        "ephemeral Prefect API. End to end = process imports + Prefect API start + all applications "
-        "submitted and decided.",
+        f"Run order: {' → '.join(t.order)}. Raw: `TesseractEngine().read` on every OCR-able document in a "
+        "`multiprocessing.Pool` over all cores. Engine: `onboard batch DIR --wait --json` as a process on the "
+        "embedded default, fresh ONBOARD_HOME each run (empty database, cold OCR cache): imports, every file "
+        "through the intake gate and stored, Prefect's ephemeral API started (meanwhile), one `onboard-batch` "
+        "flow run (OCR on one worker process per core, extraction, checks, decisions, messages, artifacts).",
         "",
-        table(["path", "runs", "wall s (median)", "start-up s", "apps/min", "apps/min (each run / steady)",
-               "ratio vs raw", "ratio, start-up excluded", "CPU s per app (all processes)",
-               "CPU ratio raw/engine"], rows),
+        table(["path", "runs", "wall s", "start-up + exit s", "flow run s", "apps/min", "ratio vs raw",
+               "ratio, flow run only", "CPU s per app, all processes"], rows),
         "",
-        "CPU s per application counts every process involved (engine, tesseract, Prefect's API server; for "
-        "raw: the pool workers and their tesseract), from getrusage/`/proc`. Unlike wall time it barely moves "
-        "with the machine's load; \"CPU ratio\" is the throughput ratio the engine would reach if every core "
-        "were kept busy (its ceiling on this hardware).",
-        "",
-        *(f"- {p}" for p in pairs),
-        f"- cores kept busy by OCR (OCR seconds recorded ÷ ({os.cpu_count()} cores × wall)): {occupancy(t)}",
+        f"- each engine run against the raw run just before it: {'; '.join(pairs) or 'n/a'}",
+        f"- decisions (first engine run): {', '.join(f'{k} {v}' for k, v in sorted(states.items()))}",
         *(f"- **failed run** (not in the table): {failure}" for failure in t.failures),
         f"- load average (1 min) during this figure: {r.loads.get('throughput', 'n/a')}",
     ])
 
 
+def figure_profile(r: SuiteResults) -> str:
+    """Where the gap between the two throughputs goes: CPU by process, and wall time by stage."""
+    t = r.throughput
+    runs = t.engine or t.engine_new_database
+    raw_cpu = median([x.cpu_s / x.applications for x in t.raw])
+    ocr = median([x.process.cpu_by_role.get("ocr_workers", 0.0) / x.applications for x in runs])
+    rows = [["raw pool: workers and their tesseract runs", fmt(raw_cpu, 3), "1.00"]]
+    for role, label in ROLES:
+        value = median([x.process.cpu_by_role.get(role, 0.0) / x.applications for x in runs])
+        rows.append([f"engine: {label}", fmt(value, 3), fmt(ratio(value, raw_cpu))])
+    others = median([sum(v for k, v in x.process.cpu_by_role.items() if k != "ocr_workers") / x.applications
+                     for x in runs])
+    stages = [[name, fmt(median([x.seconds.get(key, float("nan")) for x in runs]), 2)] for name, key in (
+        ("files checked and stored (since the command's imports)", "stored"),
+        ("Prefect's ephemeral API ready (started at the same time)", "orchestrator_ready"),
+        ("every application decided and notified", "onboarded"))]
+    stages.append(["process wall (imports and exit included)", fmt(median([x.process.wall_s for x in runs]), 2)])
+    new_db = [x.seconds["orchestrator_ready"] for x in t.engine_new_database]
+    return "\n".join([
+        "### Profile: where the engine's time goes", "",
+        "CPU seconds per application by process (sampled from `/proc` every 0.25 s over the process tree of "
+        "`onboard batch`; a process's figure includes the children it reaped):", "",
+        table(["process", "CPU s per application", "vs raw OCR"], rows), "",
+        f"- everything that is not OCR: {fmt(others, 3)} CPU s per application, "
+        f"{fmt(100 * ratio(others, ocr), 1)} % of the engine's own OCR CPU; the OCR workers themselves use "
+        f"{fmt(100 * (ratio(ocr, raw_cpu) - 1), 1)} % more CPU than the raw pool for the same documents.",
+        "", "Wall time of one engine run by stage (seconds since the command started; medians):", "",
+        table(["stage", "s"], stages),
+        *([f"- on a new Prefect database the API is ready after {fmt(median(new_db), 1)} s (migrations)"]
+          if new_db else []),
+    ])
+
+
 def figure_latency(r: SuiteResults) -> str:
-    apps = [a for run in r.throughput.sequential for a in run.job("sequential")["applications"]]
-    cores = os.cpu_count() or 1
-    walls = [a["wall_s"] for a in apps]
-    ocr_sum = [a["ocr_s"] or 0.0 for a in apps]
-    bound = [max(a["ocr_longest_s"] or 0.0, (a["ocr_s"] or 0.0) / max(1, min(cores, a["ocr_documents"] or 1)))
-             for a in apps]
+    f = r.latency
+    walls = [a["wall_s"] for a in f.applications]
+    ocr_sum = [a["ocr_s"] for a in f.applications]
+    bound = [f.critical_path_s(a) for a in f.applications]
     not_ocr = [w - b for w, b in zip(walls, bound)]
-    stub_runs = [value for job, value in (r.gap.report["jobs"].items() if r.gap else []) if job.startswith("stub")
-                 and "heartbeat-off" not in job]
-    best = min(stub_runs, key=lambda value: value["loop_s"] / len(value["applications"]), default=None)
-    stub = [a["wall_s"] for a in best["applications"]] if best else []
+    cores = os.cpu_count() or 1
     rows = [
-        ["wall, submit → decision", fmt(percentile(walls, .5)), fmt(percentile(walls, .95)), len(walls)],
-        ["OCR seconds recorded (ocr_readings.seconds, summed over the documents)", fmt(percentile(ocr_sum, .5)),
+        ["wall, submit → decision (intake gate, storage, flow run)", fmt(percentile(walls, .5)),
+         fmt(percentile(walls, .95)), len(walls)],
+        ["OCR seconds recorded, summed over the application's documents", fmt(percentile(ocr_sum, .5)),
          fmt(percentile(ocr_sum, .95)), len(ocr_sum)],
-        [f"OCR critical path (max of longest document, sum / min({cores} cores, documents))",
+        [f"OCR critical path (longest document, or the sum over min({cores} cores, documents))",
          fmt(percentile(bound, .5)), fmt(percentile(bound, .95)), len(bound)],
         ["not OCR: wall − OCR critical path", fmt(percentile(not_ocr, .5)), fmt(percentile(not_ocr, .95)),
          len(not_ocr)],
-        ["engine alone: OCR answered instantly (replayed readings), least disturbed run", fmt(percentile(stub, .5)),
-         fmt(percentile(stub, .95)), len(stub)],
     ]
-    share = ratio(median(not_ocr), median(walls))
     return "\n".join([
-        "### 2. Latency of one application (in process, Prefect already started)",
-        "",
-        table(["measure", "p50 s", "p95 s", "n"], rows),
-        "",
-        f"- not-OCR share of the median application: {fmt(100 * share, 0)} %",
+        "### 2. Latency of one application (`onboard-application` flow in a warm process, one at a time)", "",
+        f"Prefect's ephemeral API was started once before ({fmt(f.prefect_start_s, 1)} s); each application is "
+        "submitted (intake gate, storage) and onboarded, the next one after it is decided.", "",
+        table(["measure", "p50 s", "p95 s", "n"], rows), "",
+        f"- not-OCR share of the median application: {fmt(100 * ratio(median(not_ocr), median(walls)), 0)} %",
     ])
 
 
 def figure_rerun(r: SuiteResults) -> str:
-    cli = r.rerun
-    sequential = r.throughput.sequential if r.throughput else []
-    warm = sequential[0].job("rerun") if sequential and "rerun" in sequential[0].report["jobs"] else None
-    rows = [["`onboard rerun APP --json` (process start + Prefect API start included)", cli.ocr_calls,
-             cli.ocr_readings_added, fmt(cli.process.wall_s), "< 1 s: " + ("met" if cli.process.wall_s < 1 else "missed")]]
-    if warm:
-        rows.append(["`run_onboarding` in a warm process (median of repeats)", warm["ocr_calls"],
-                     warm["ocr_readings_added"], fmt(median(warm["run_onboarding_s"]), 3),
-                     "met" if median(warm["run_onboarding_s"]) < 1 else "missed"])
-        rows.append(["proposed: answer from our database before Prefect (in process, median)", 0, 0,
-                     fmt(median(warm["shortcut_check_s"]), 3), "met" if median(warm["shortcut_check_s"]) < 1 else "missed"])
-    shortcut_walls = [p.wall_s for p in cli.shortcut_processes]
-    rows.append(["proposed, as a CLI process (`python -m bench.engine_overhead.shortcut APP`)", 0, 0,
-                 fmt(median(shortcut_walls)), "met" if median(shortcut_walls) < 1 else "missed"])
+    f = r.rerun
+    walls = [p.wall_s for p in f.shortcut]
+    rows = [["`onboard rerun APP --json` (process start included; median of "
+             f"{len(walls)}, max {fmt(max(walls))})", fmt(median(walls)),
+             "< 1 s: " + ("met" if median(walls) < 1 else "missed"),
+             "no" if not any(f.shortcut_ran_flow) else "yes"],
+            ["`onboard rerun APP --from check --json` (forces the flow; Prefect's API start included)",
+             fmt(f.forced.wall_s), "—", "yes"]]
     return "\n".join([
-        f"### 3. Rerun of a finished application ({cli.application_id}, state {cli.state_before})",
-        "",
-        table(["how", "OCR calls", "ocr_readings rows added", "wall s", "target"], rows),
-        "",
-        "OCR calls are counted by wrapping `TesseractEngine.read` in the measured process; rows by counting "
-        "`ocr_readings` before and after.",
+        f"### 3. Rerun of a finished application ({f.application_id}, {f.state})", "",
+        table(["how", "wall s", "target", "flow run started"], rows), "",
+        f"- OCR calls over all these reruns: {f.ocr_calls} (every read goes through "
+        "`onboarding.service.reading.ocr_submit`, counted in the measured process); `ocr_readings` rows added: "
+        f"{f.ocr_readings_added}.",
+        "- A finished application (settled, or decided on exactly these inputs, nothing unsent) is answered "
+        "from our database; anything left to do starts the flow, which reuses every finished step.",
     ])
 
 
@@ -224,73 +213,27 @@ def figure_portal(r: SuiteResults) -> str:
 
 
 def figure_memory(r: SuiteResults) -> str:
-    rows = [[f"`onboard demo --count {r.demo.count}`", fmt(r.demo.process.peak_rss_mb, 0),
-             fmt(r.demo.process.tree_peak_rss_mb, 0), fmt(r.demo.process.wall_s, 1)]]
-    for run in (r.throughput.sequential[:1] if r.throughput else []):
-        rows.append([f"{r.throughput.applications}-application batch in one process (figure 1, b1)",
-                     fmt(run.process.peak_rss_mb, 0), fmt(run.process.tree_peak_rss_mb, 0), fmt(run.process.wall_s, 1)])
-    for cli in (r.throughput.cli[:1] if r.throughput else []):
-        rows.append(["`onboard submit --wait` (median process)", fmt(median([p.peak_rss_mb for p in cli.processes]), 0),
-                     fmt(median([p.tree_peak_rss_mb for p in cli.processes]), 0),
-                     fmt(median([p.wall_s for p in cli.processes]), 1)])
+    rows = [[f"`onboard demo --count {r.demo.count}` ({r.demo.as_planted} of {r.demo.count} as planted)",
+             fmt(r.demo.process.peak_rss_mb, 0), fmt(r.demo.process.tree_peak_rss_mb, 0), fmt(r.demo.process.wall_s, 1)]]
+    for run in (r.throughput.engine[:1] if r.throughput else []):
+        rows.append([f"`onboard batch` of {run.applications} applications (figure 1)", fmt(run.process.peak_rss_mb, 0),
+                     fmt(run.process.tree_peak_rss_mb, 0), fmt(run.process.wall_s, 1)])
     return "\n".join([
         "### 6. Memory (peak RSS)", "",
-        table(["process", "own peak MB (wait4 ru_maxrss)", "tree peak MB (+ Prefect API server, tesseract)", "wall s"],
-              rows),
+        table(["process", "own peak MB (wait4 ru_maxrss)", "tree peak MB (+ Prefect API server, OCR workers)",
+               "wall s"], rows),
     ])
-
-
-def figure_gap(r: SuiteResults) -> str:
-    report = r.gap.report
-    jobs = report["jobs"]
-    base = [j for j in jobs if j.startswith("stub") and "heartbeat-off" not in j]
-    off = [j for j in jobs if "heartbeat-off" in j]
-
-    def per_app(names: list[str], key: str) -> float:
-        """Best (lowest) run: on a shared machine the least disturbed run is the closest to the real cost."""
-        return min(jobs[n][key] / len(jobs[n]["applications"]) for n in names) if names else float("nan")
-
-    rows = [
-        ["start-up: interpreter imports", fmt(report["imports_s"])],
-        ["start-up: Prefect ephemeral API server (import + subprocess + health check)", fmt(report["prefect_start_s"])],
-        ["per application, engine alone (OCR replayed instantly): wall, best run", fmt(per_app(base, "loop_s"))],
-        ["per application: CPU in the engine process, best run", fmt(per_app(base, "process_cpu_s"))],
-        ["per application: CPU in Prefect's API server process, best run", fmt(per_app(base, "prefect_server_cpu_s"))],
-        ["per application with Prefect's flow heartbeat off: wall, best run", fmt(per_app(off, "loop_s"))],
-        ["each run, per application wall (in run order)", ", ".join(
-            f"{name} {fmt(jobs[name]['loop_s'] / len(jobs[name]['applications']))}"
-            for name in jobs if name.startswith("stub"))],
-    ]
-    profiled = next((jobs[n] for n in base if "profile_by_category_s" in jobs[n]), None)
-    lines = ["### Profile: where the engine's own time goes", "",
-             table(["measure", "seconds"], rows), ""]
-    if report.get("note"):
-        lines += [f"_{report['note']}_", ""]
-    if profiled:
-        from bench.engine_overhead.profiling import BLOCKING, cpu_categories
-
-        n = len(profiled["applications"])
-        cpu = cpu_categories(profiled["profile_by_category_s"], profiled["profile_top"])
-        categories = [[name, fmt(value / n, 3)] for name, value in list(cpu.items())[:10]]
-        top = [row for row in profiled["profile_top"] if not any(needle in row[0] for needle in BLOCKING)]
-        lines += ["CPU per application in the engine process, by package (cProfile on every thread, per-thread CPU "
-                  "clock, OCR replayed; the profiler itself roughly doubles this process's CPU):", "",
-                  table(["package", "CPU s per application"], categories), "",
-                  "Top functions (own CPU, whole profiled batch, blocking calls left out):", "",
-                  table(["function", "own CPU s", "calls"], [[f"`{name[-90:]}`", fmt(t, 3), c]
-                                                                 for name, t, c in top[:12]])]
-    return "\n".join(lines)
 
 
 NOT_MEASURED = "_Not measured"
 FIGURES = (  # title, renderer, the data it needs, the stage that makes that data
     ("### 1. Throughput: engine vs raw OCR", figure_throughput, "throughput", "throughput"),
-    ("### 2. Latency of one application", figure_latency, "throughput", "throughput"),
+    ("### 2. Latency of one application", figure_latency, "latency", "latency"),
     ("### 3. Rerun of a finished application", figure_rerun, "rerun", "rerun"),
     ("### 4. Sweep over", figure_sweep, "sweep", "sweep"),
     ("### 5. Portal under load", figure_portal, "portal", "portal"),
     ("### 6. Memory (peak RSS)", figure_memory, "demo", "demo"),
-    ("### Profile: where the engine's own time goes", figure_gap, "gap", "profile"),
+    ("### Profile: where the engine's time goes", figure_profile, "throughput", "throughput"),
 )
 
 

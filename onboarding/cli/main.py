@@ -4,6 +4,7 @@ from __future__ import annotations
 import getpass
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -171,16 +172,22 @@ def batch(directory: Annotated[Path, typer.Argument(help="One folder per applica
     from onboarding.service.batch import find_entries, submit_batch
     from onboarding.service.views import batch_rows
 
+    started = time.perf_counter()
+    seconds: dict[str, float] = {}
     services = _services()
     entries = find_entries(directory)
     orchestrator = warm_up_orchestrator(services) if wait else None  # starts while the files are checked
     application_ids = submit_batch(services, entries, actor=_actor())
+    seconds["stored"] = time.perf_counter() - started
     if orchestrator is not None:
         orchestrator.join()
+        seconds["orchestrator_ready"] = time.perf_counter() - started
         run_batch(services, application_ids)
+        seconds["onboarded"] = time.perf_counter() - started
     else:
         start_onboarding(services, application_ids)
-    emit(batch_rows(services, dict(zip(application_ids, (e.name for e in entries)))), json_, render.batch)
+    rows = batch_rows(services, dict(zip(application_ids, (e.name for e in entries))))
+    emit({"applications": rows, "seconds": {k: round(v, 3) for k, v in seconds.items()}}, json_, render.batch)
 
 
 @app.command()

@@ -115,9 +115,11 @@ def progress(items: list, description: str, quiet: bool):
     yield from track(items, description=description, console=Console(stderr=True))
 
 
-def batch(rows: list[dict[str, Any]]) -> None:
+def batch(result: dict[str, Any]) -> None:
+    rows, seconds = result["applications"], result["seconds"]
+    took = f" and onboarded in {seconds['onboarded']:.1f} s" if "onboarded" in seconds else ""
     table = Table("folder", "application", "type", "state", "deficiencies",
-                  title=f"{len(rows)} application(s) submitted")
+                  title=f"{len(rows)} application(s) submitted{took}")
     for r in rows:
         table.add_row(r["name"], r["application_id"], r["merchant_type"], _state(r["state"]),
                       ", ".join(r["deficiencies"]) or "—")

@@ -16,7 +16,7 @@ FIGURES = (
     "### 4. Sweep over",
     "### 5. Portal under load",
     "### 6. Memory (peak RSS)",
-    "### Profile: where the engine's own time goes",
+    "### Profile: where the engine's time goes",
 )
 
 
@@ -39,8 +39,12 @@ def test_tiny_suite_produces_every_figure(tmp_path: Path) -> None:
     assert "_Not measured" not in text, text
     results = json.loads(measurements.read_text(encoding="utf-8"))
     throughput = results["throughput"]
-    assert throughput["raw"] and throughput["sequential"] and throughput["threads"] and throughput["cli"]
-    assert results["rerun"]["process"]["returncode"] == 0
+    assert throughput["raw"] and throughput["engine"]
+    engine = throughput["engine"][0]
+    assert engine["applications"] == 2 and engine["process"]["cpu_by_role"]["ocr_workers"] > 0
+    assert results["rerun"]["ocr_calls"] == 0 and results["rerun"]["ocr_readings_added"] == 0
+    assert not any(results["rerun"]["shortcut_ran_flow"])
+    assert results["latency"]["applications"]
     assert results["portal"]["latencies_s"]
     assert results["sweep"]["process"]["returncode"] in (0, -9)
     assert results["demo"]["states"]
