@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 
 from onboarding.bootstrap import Services
-from onboarding.service import checking, reading
+from onboarding.service import checking
 
 RERUN_STEPS = ("intake", "ocr", "extract", "check")
 
@@ -19,6 +19,7 @@ def run_onboarding(services: Services, application_id: str, from_step: str | Non
     from prefect import tags
 
     from flows.onboard import onboard_application
+    from onboarding.service import reading
 
     if from_step == "ocr":
         reading.forget_ocr_readings(services, application_id)
@@ -38,6 +39,7 @@ def run_batch(services: Services, application_ids: list[str], from_step: str | N
     from prefect import tags
 
     from flows.onboard import onboard_batch
+    from onboarding.service import reading
 
     if from_step == "ocr":
         for application_id in application_ids:

@@ -17,7 +17,7 @@ class YamlProblem(Exception):
 def compose(text: str) -> Node | None:
     """The node tree with marks; syntax errors become YamlProblem with the 1-based line."""
     try:
-        return yaml.compose(text, Loader=yaml.SafeLoader)
+        return yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml: 10x faster
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         reason = "; ".join(part for part in (exc.context, exc.problem) if part) or "invalid YAML"

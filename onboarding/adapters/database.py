@@ -80,6 +80,8 @@ def session_factory(url: str, sealer: Sealer | None = None) -> sessionmaker:
 
 def migrate(engine: Engine, sealer: Sealer | None = None) -> None:
     """Bring the schema to the newest alembic revision; migrations that encrypt rows get the engine's sealer."""
+    if _schema_is_current(engine):
+        return  # the usual case: alembic (its imports and the scan of every revision) is not needed
     from alembic import command
     from alembic.config import Config
 
@@ -89,3 +91,14 @@ def migrate(engine: Engine, sealer: Sealer | None = None) -> None:
         config.attributes["connection"] = connection
         config.attributes["sealer"] = sealer or engine_sealer(engine)
         command.upgrade(config, "head")
+
+
+def _schema_is_current(engine: Engine) -> bool:
+    """Whether the database is at the newest revision; revision ids are the prefixes of the file names."""
+    from sqlalchemy import inspect, text
+
+    newest = max(path.name.split("_", 1)[0] for path in (MIGRATIONS_DIR / "versions").glob("[0-9]*_*.py"))
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return False
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == newest

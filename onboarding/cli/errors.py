@@ -7,19 +7,28 @@ from typing import Callable, NoReturn
 
 import typer
 
-from documents.storage import BlobStoreUnavailable
-from onboarding.adapters.repository import ApplicationNotFound
-from onboarding.domain.states import IllegalTransition
-from onboarding.service.application_input import InvalidApplication
-from onboarding.service.batch import BatchRefused
-from onboarding.service.submission import UploadRefused
-
-EXPECTED = (InvalidApplication, UploadRefused, BatchRefused, ApplicationNotFound, IllegalTransition,
-            BlobStoreUnavailable, json.JSONDecodeError, UnicodeDecodeError)
-
 
 class CliError(Exception):
     """A bad argument found by the CLI itself (a missing file, a malformed --doc)."""
+
+
+def expected_errors() -> tuple[type[BaseException], ...]:
+    """The refusals a user can cause. Imported when an error happens, not at start-up: most of them live in
+    modules (image decoding, the ORM) that a quick command such as a rerun of a finished application never needs."""
+    from documents.storage import BlobStoreUnavailable
+    from onboarding.adapters.repository import ApplicationNotFound
+    from onboarding.domain.states import IllegalTransition
+    from onboarding.domain.terminals import LedgerError
+    from onboarding.service.application_input import InvalidApplication
+    from onboarding.service.batch import BatchRefused
+    from onboarding.service.review import ReviewRefused
+    from onboarding.service.submission import UploadRefused
+    from rules.deposit_policy import UnknownDeviceModel
+    from rules.ruleset import RulesFileError
+
+    return (CliError, InvalidApplication, UploadRefused, BatchRefused, ApplicationNotFound, IllegalTransition,
+            BlobStoreUnavailable, ReviewRefused, RulesFileError, LedgerError, UnknownDeviceModel,
+            json.JSONDecodeError, UnicodeDecodeError)
 
 
 def fail(message: str, exit_code: int = 2) -> NoReturn:
@@ -30,12 +39,11 @@ def fail(message: str, exit_code: int = 2) -> NoReturn:
 def handles_errors(command: Callable) -> Callable:
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
-        from onboarding.service.review import ReviewRefused
-        from rules.ruleset import RulesFileError
-
         try:
             return command(*args, **kwargs)
-        except (CliError, RulesFileError, ReviewRefused, *EXPECTED) as error:
+        except Exception as error:
+            if not isinstance(error, expected_errors()):
+                raise
             fail(str(error).splitlines()[0] if str(error) else type(error).__name__)
 
     return wrapper

@@ -5,9 +5,13 @@ import json
 from datetime import datetime, timezone
 from pathlib import Path
 
-from documents.types import DocumentType
+from typing import TYPE_CHECKING
+
 from onboarding.cli.errors import CliError
-from onboarding.service.submission import UploadedFile
+
+if TYPE_CHECKING:
+    from documents.types import DocumentType
+    from onboarding.service.submission import UploadedFile
 
 MAX_APPLICATION_FILE_BYTES = 1024 * 1024
 
@@ -32,6 +36,8 @@ def read_application_file(path: Path) -> object:
 
 
 def parse_document_type(value: str) -> DocumentType:
+    from documents.types import DocumentType
+
     try:
         return DocumentType(value)
     except ValueError:
@@ -40,6 +46,8 @@ def parse_document_type(value: str) -> DocumentType:
 
 
 def read_documents(specs: list[str], max_bytes: int) -> list[UploadedFile]:
+    from onboarding.service.submission import UploadedFile
+
     files = []
     for spec in specs:
         kind, sep, raw_path = spec.partition("=")

@@ -19,8 +19,6 @@ import typer
 from onboarding.bootstrap import Services, get_services
 from onboarding.cli.errors import CliError, handles_errors
 from onboarding.cli.inputs import parse_as_of as parse_optional_as_of
-from onboarding.domain.terminals import LedgerError
-from rules.deposit_policy import UnknownDeviceModel
 
 terminals_app = typer.Typer(no_args_is_help=True, help="Terminal inventory.")
 transactions_app = typer.Typer(no_args_is_help=True, help="Transaction batches (idempotent by txn_id).")
@@ -33,6 +31,9 @@ def _ledger_errors(command: Callable) -> Callable:
     """Ledger refusals become the one-line, exit-2 errors of `handles_errors`."""
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
+        from onboarding.domain.terminals import LedgerError
+        from rules.deposit_policy import UnknownDeviceModel
+
         try:
             return command(*args, **kwargs)
         except (LedgerError, UnknownDeviceModel) as error:

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from concurrent.futures import Future, as_completed
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from documents.extract import extract_fields
-from documents.ocr.workers import TimedReading
 from documents.types import DocumentType, ExtractedField
 from onboarding.bootstrap import Services
+
+if TYPE_CHECKING:
+    from documents.ocr.workers import TimedReading
 
 
 @dataclass(frozen=True)
