@@ -18,6 +18,10 @@ def compose(text: str) -> Node | None:
     """The node tree with marks; syntax errors become YamlProblem with the 1-based line."""
     try:
         return yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml: 10x faster
+    except yaml.YAMLError:
+        pass  # parsed again below for the pure-Python parser's wording, which names the problem better
+    try:
+        return yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         reason = "; ".join(part for part in (exc.context, exc.problem) if part) or "invalid YAML"
