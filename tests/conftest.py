@@ -6,9 +6,14 @@ import secrets
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+# Machines are shared: a property test must not fail because one example was slow (no timing in tests).
+settings.register_profile("shared-machine", deadline=None)
+settings.load_profile("shared-machine")
 
 POSTGRES_URL = os.environ.get("ONBOARD_TEST_POSTGRES_URL")
 
