@@ -46,8 +46,8 @@ def run_batch(services: Services, application_ids: list[str], from_step: str | N
             reading.forget_ocr_readings(services, application_id)
     force = from_step is not None
     if services.settings.prefect_deployment:
-        for application_id in application_ids:
-            _run_deployment(services, application_id, force, wait=True)
+        runs = [_run_deployment(services, application_id, force, wait=False) for application_id in application_ids]
+        _wait_until_final([run.id for run in runs])
         return {application_id: checking.state_of(services, application_id) for application_id in application_ids}
     name = f"{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}-{len(application_ids)}"
     with tags("onboarding", "batch"), _embedded_run_settings():
@@ -83,12 +83,27 @@ def _embedded_run_settings():
         yield
 
 
-def _run_deployment(services: Services, application_id: str, force: bool, wait: bool) -> None:
+def _run_deployment(services: Services, application_id: str, force: bool, wait: bool):
     from prefect.deployments import run_deployment
 
-    run_deployment(services.settings.prefect_deployment, parameters={"application_id": application_id, "force": force},
-                   tags=[checking.merchant_type_of(services, application_id), "onboarding"],
-                   timeout=None if wait else 0)
+    return run_deployment(services.settings.prefect_deployment,
+                          parameters={"application_id": application_id, "force": force},
+                          tags=[checking.merchant_type_of(services, application_id), "onboarding"],
+                          timeout=None if wait else 0)
+
+
+def _wait_until_final(flow_run_ids: list, poll_seconds: float = 2.0) -> None:
+    """Every run submitted at once (the workers share them), then waited for together."""
+    import time
+
+    from prefect.client.orchestration import get_client
+
+    waiting = list(flow_run_ids)
+    with get_client(sync_client=True) as client:
+        while waiting:
+            waiting = [run_id for run_id in waiting if not client.read_flow_run(run_id).state.is_final()]
+            if waiting:
+                time.sleep(poll_seconds)
 
 
 def start_onboarding(services: Services, application_ids: list[str]) -> None:

@@ -1,7 +1,7 @@
 """Tables and the imperative mapping of the domain classes onto them (the domain never imports this)."""
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, Float, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import JSON, Column, Float, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import registry, relationship
 
 from documents.types import DocumentType
@@ -35,6 +35,9 @@ applications = Table(
     Column("created_at", UtcDateTime(), nullable=False),
     Column("version", Integer, nullable=False),
     Column("waivers", JSON, nullable=False, default=list),
+    # What a bulk load derived from an application's content, so loading the same folder again adds nothing.
+    Column("submission_key", String(64)),
+    Index("ix_applications_submission_key", "submission_key", unique=True),
 )
 
 documents = Table(

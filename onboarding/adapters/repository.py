@@ -47,6 +47,9 @@ class ApplicationRepository:
             query = query.where(Application.state.in_(states))
         return list(self.session.scalars(query))
 
+    def id_for_submission_key(self, key: str) -> str | None:
+        return self.session.scalars(select(Application.id).where(Application.submission_key == key)).one_or_none()
+
     def count_in_states(self, application_ids: list[str], states: tuple[ApplicationState, ...]) -> int:
         query = select(func.count()).select_from(Application).where(
             Application.id.in_(application_ids), Application.state.in_(states))

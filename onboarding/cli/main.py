@@ -177,7 +177,8 @@ def batch(directory: Annotated[Path, typer.Argument(help="One folder per applica
     services = _services()
     entries = find_entries(directory)
     orchestrator = warm_up_orchestrator(services) if wait else None  # starts while the files are checked
-    application_ids = submit_batch(services, entries, actor=_actor())
+    submitted = submit_batch(services, entries, actor=_actor())
+    application_ids = [s.application_id for s in submitted]
     seconds["stored"] = time.perf_counter() - started
     if orchestrator is not None:
         orchestrator.join()
@@ -186,7 +187,7 @@ def batch(directory: Annotated[Path, typer.Argument(help="One folder per applica
         seconds["onboarded"] = time.perf_counter() - started
     else:
         start_onboarding(services, application_ids)
-    rows = batch_rows(services, dict(zip(application_ids, (e.name for e in entries))))
+    rows = batch_rows(services, submitted)
     emit({"applications": rows, "seconds": {k: round(v, 3) for k, v in seconds.items()}}, json_, render.batch)
 
 

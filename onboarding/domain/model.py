@@ -93,6 +93,7 @@ class Application:
     requests: list[SupplementaryRequest] = field(default_factory=list)
     links: list[UploadLink] = field(default_factory=list)
     waivers: list[dict[str, Any]] = field(default_factory=list)  # staff acceptances of findings
+    submission_key: str | None = None  # set by bulk loads: the same content submitted again is this application
     version: int = 0
 
     def transition(self, target: ApplicationState, *, actor: str, reason: str, at: datetime) -> AuditEvent:
@@ -134,6 +135,11 @@ class Application:
     @property
     def open_request(self) -> SupplementaryRequest | None:
         return next((r for r in self.requests if r.is_open), None)
+
+    def already_asks_for(self, items: list[dict[str, Any]]) -> bool:
+        """The open round asks for exactly these items: a re-check that found the same gaps asks nothing new."""
+        request = self.open_request
+        return request is not None and {item_key(i) for i in request.open_items} == {item_key(i) for i in items}
 
     def request_documents(self, items: list[dict[str, Any]], *, at: datetime, due_at: datetime,
                           actor: str) -> SupplementaryRequest:

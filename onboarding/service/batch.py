@@ -14,7 +14,13 @@ from documents.intake import Inspection
 from documents.types import DocumentType
 from onboarding.bootstrap import Services
 from onboarding.service.application_input import ApplicationInput, parse_application
-from onboarding.service.submission import UploadedFile, UploadRefused, check_files, submit_application
+from onboarding.service.submission import (
+    UploadedFile,
+    UploadRefused,
+    check_files,
+    submission_key,
+    submit_application,
+)
 
 APPLICATION_FILE = "application.json"
 MAX_APPLICATION_FILE_BYTES = 1024 * 1024
@@ -62,11 +68,29 @@ def find_entries(directory: Path) -> list[BatchEntry]:
     return entries
 
 
-def submit_batch(services: Services, entries: list[BatchEntry], *, actor: str) -> list[str]:
-    """Checks every application, then stores them all; their application ids, in the order given."""
+@dataclass(frozen=True)
+class Submitted:
+    name: str
+    application_id: str
+    earlier: bool  # stored by an earlier load of the same content; nothing was stored now
+
+
+def submit_batch(services: Services, entries: list[BatchEntry], *, actor: str) -> list[Submitted]:
+    """Checks every application, then stores them all, in the order given.
+
+    An application already stored by an earlier load of the same content is not stored again: loading a
+    folder twice (or again after a crash part-way) gives the same ids, and its runs reuse what was done."""
     checked = [_check(services, entry) for entry in entries]
-    return [submit_application(services, c.payload, _read_files(services, c.entry), actor=actor,
-                               inspections=c.inspections) for c in checked]
+    submitted = []
+    for c in checked:
+        files = _read_files(services, c.entry)
+        key = submission_key(c.payload, files)
+        with services.uow() as uow:
+            earlier = uow.applications.id_for_submission_key(key)
+        application_id = earlier or submit_application(services, c.payload, files, actor=actor,
+                                                       inspections=c.inspections, key=key)
+        submitted.append(Submitted(c.entry.name, application_id, earlier is not None))
+    return submitted
 
 
 def _check(services: Services, entry: BatchEntry) -> _Checked:

@@ -33,6 +33,8 @@ def after_decision(services: Services, uow, application: Application, decision: 
     if decision.outcome == Outcome.NEEDS_DOCUMENTS:
         items = [{k: d.model_dump(mode="json")[k] for k in ITEM_FIELDS}
                  for d in decision.deficiencies if d.merchant_fixable]
+        if application.already_asks_for(items):
+            return  # the merchant has this very request, its link and its reminders already
         request = application.request_documents(
             items, at=at, due_at=at + timedelta(days=services.settings.request_due_days), actor=actor)
         request.schedule_reminders(services.settings.reminder_hours)

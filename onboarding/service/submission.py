@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy.exc import IntegrityError
+
 from documents.intake import Inspection, IntakeRefused, inspect_upload
 from documents.storage import sha256_hex
 from documents.types import DocumentType
@@ -91,9 +93,18 @@ def check_files(services: Services, files: list[UploadedFile]) -> list[Inspectio
     return _inspect_all(services, files)
 
 
+def submission_key(payload: ApplicationInput, files: list[UploadedFile]) -> str:
+    """The same application with the same files gives the same key, however it was laid out on disk."""
+    parts = [payload.model_dump_json()] + sorted(f"{f.document_type}:{sha256_hex(f.data)}" for f in files)
+    return sha256_hex("\n".join(parts).encode())
+
+
 def submit_application(services: Services, payload: ApplicationInput, files: list[UploadedFile], *, actor: str,
-                       inspections: list[Inspection] | None = None) -> str:
-    """`inspections`: what `check_files` said of these very files, when the caller checked them already."""
+                       inspections: list[Inspection] | None = None, key: str | None = None) -> str:
+    """`inspections`: what `check_files` said of these very files, when the caller checked them already.
+    `key` (bulk loads): when an application was already submitted under it, that one's id, and nothing stored."""
+    if key is not None and (existing := _submitted_under(services, key)):
+        return existing
     inspections = inspections if inspections is not None else _inspect_all(services, files)
     if [i.sha256 for i in inspections] != [sha256_hex(f.data) for f in files]:
         raise UploadRefused("document_changed", "a file changed after it was checked; submit it again")
@@ -107,18 +118,28 @@ def submit_application(services: Services, payload: ApplicationInput, files: lis
                 phone=payload.phone, email=payload.email, business_name=payload.business_name,
                 business_address=payload.business_address, settlement_holder_name=account.holder_name,
                 settlement_number=account.number, settlement_bank=account.bank_name,
-                device_model=payload.device_model, created_at=now, state_changed_at=now,
+                device_model=payload.device_model, created_at=now, state_changed_at=now, submission_key=key,
             )
             application.record(at=now, actor=actor, action="submitted", to_state=str(application.state))
             for document in _documents(services, files, inspections, actor):
                 application.add_document(document, actor=actor, at=now)
             uow.applications.add(application)
             uow.commit()
+    except IntegrityError:
+        if key is not None and (existing := _submitted_under(services, key)):
+            return existing  # the same load running at the same time stored it (and its files) first
+        _remove_blobs(services, created)
+        raise
     except BaseException:
         _remove_blobs(services, created)
         raise
     _ensure_blobs(services, files)
     return application.id
+
+
+def _submitted_under(services: Services, key: str) -> str | None:
+    with services.uow() as uow:
+        return uow.applications.id_for_submission_key(key)
 
 
 def add_documents(services: Services, application_id: str, files: list[UploadedFile], *, actor: str) -> int:

@@ -157,16 +157,16 @@ def status_rows(services: Services, states: list[ApplicationState] | None = None
     return rows
 
 
-def batch_rows(services: Services, names: dict[str, str]) -> list[dict[str, Any]]:
-    """One line per application of a batch (id → the folder it came from): state and what blocks it."""
+def batch_rows(services: Services, submitted: list) -> list[dict[str, Any]]:
+    """One line per application of a bulk load (`service.batch.Submitted`): where it came from, its state."""
     rows = []
     with services.uow() as uow:
-        for application_id, name in names.items():
-            app = uow.applications.get(application_id)
+        for entry in submitted:
+            app = uow.applications.get(entry.application_id)
             latest = app.latest_decision
             rows.append({
-                "name": name, "application_id": app.id, "merchant_type": str(app.merchant_type),
-                "state": str(app.state),
+                "name": entry.name, "application_id": app.id, "submitted_earlier": entry.earlier,
+                "merchant_type": str(app.merchant_type), "state": str(app.state),
                 "deficiencies": sorted({d["code"] for d in latest.deficiencies}) if latest else [],
                 "blocker": blocker(app),
             })

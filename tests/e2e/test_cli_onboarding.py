@@ -50,6 +50,10 @@ def test_rerunning_a_decided_application_changes_nothing(onboard, write_sample):
     assert again["state"] == first["state"]
     assert len(again["history"]) == len(first["history"])
     assert again["requests"] == first["requests"]
+    # Answered from the database: no flow run was needed to find there is nothing to do.
+    assert again["rerun"] == {"ran": False, "reason": "nothing changed since the last decision"}
+    forced = onboard("rerun", first["application_id"], "--from", "check", "--json").json()
+    assert forced["rerun"]["ran"] and forced["state"] == first["state"] and forced["requests"] == first["requests"]
 
 
 def test_bad_application_file_is_refused_naming_the_field_and_nothing_is_stored(onboard, write_sample, tmp_path,
