@@ -137,9 +137,12 @@ class Application:
         return next((r for r in self.requests if r.is_open), None)
 
     def already_asks_for(self, items: list[dict[str, Any]]) -> bool:
-        """The open round asks for exactly these items: a re-check that found the same gaps asks nothing new."""
+        """The open round asks for exactly these items and nothing was uploaded since it opened: a re-check
+        of the same documents (ops rerun, rules fix) asks nothing new. An upload always gets its own answer."""
         request = self.open_request
-        return request is not None and {item_key(i) for i in request.open_items} == {item_key(i) for i in items}
+        if request is None or {item_key(i) for i in request.open_items} != {item_key(i) for i in items}:
+            return False
+        return all(d.uploaded_at < request.created_at for d in self.current_documents().values())
 
     def request_documents(self, items: list[dict[str, Any]], *, at: datetime, due_at: datetime,
                           actor: str) -> SupplementaryRequest:

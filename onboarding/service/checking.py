@@ -36,7 +36,7 @@ class CheckPlan(BaseModel):
     fingerprint: str
     ocr_document_ids: list[str]
     skip_reason: str | None = None
-    needs_terminal: bool = False  # approved, but a crash came between the decision and the terminal
+    needs_terminal: bool = False  # approved without a terminal while one of its model is in stock
 
 
 def local_today(services: Services) -> date:

@@ -18,6 +18,14 @@ READING = {"engine": "e", "pipeline_version": "p", "passes": [{"name": "full", "
     {"text": f"公民身份号码 {ID_NUMBER}", "confidence": 0.9, "box": None}]}]}
 
 
+def _head() -> str:
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
 def _alembic(url: str, action, revision: str, sealer=None) -> None:
     engine = sa.create_engine(url)
     config = Config()
@@ -85,7 +93,7 @@ def test_without_keys_the_migration_refuses_and_leaves_the_plaintext_schema(worl
     assert world.raw("SELECT version_num FROM alembic_version") == [("0005",)]
     assert world.raw("SELECT id_number FROM applications") == [(ID_NUMBER,)]
     engine_for(world.database_url, sealer_for_keys(tuple(world.keys)))  # with the keys it goes through
-    assert world.raw("SELECT version_num FROM alembic_version") == [("0006",)]
+    assert world.raw("SELECT version_num FROM alembic_version") == [(_head(),)]
 
 
 def test_downgrade_decrypts_again(world):
