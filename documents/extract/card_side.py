@@ -21,6 +21,9 @@ from documents.extract.values import repair_digits
 from rules.checksums import ric_birth_date
 
 
+SIDE_FIELD = "card_side"  # the extracted field that carries the verdict for the rules
+
+
 class CardSide(StrEnum):
     FRONT = "front"
     BACK = "back"

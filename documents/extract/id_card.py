@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from documents.extract.card_side import CardSide, classify_card_side
+from documents.extract.card_side import SIDE_FIELD, CardSide, classify_card_side
 from documents.extract.lines import Labelled, Line, all_lines, labelled_values, passes
 from documents.extract.gazetteer import correct_admin_prefix, correct_authority
 from documents.extract.values import Candidate, choose, field, find_dates, repair_digits, repaired, to_date
@@ -25,7 +25,6 @@ _VALIDITY = re.compile(
     r"(\d{4})[.\-/年]?(\d{2})[.\-/月]?(\d{2})日?\s*[-—–~至]+\s*(?:(\d{4})[.\-/年]?(\d{2})[.\-/月]?(\d{2})|(长期|长))"
 )
 VALIDITY_YEARS = (5, 10, 20)
-SIDE_FIELD = "card_side"
 
 
 def extract_front(reading: OcrReading) -> dict[str, ExtractedField]:

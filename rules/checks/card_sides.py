@@ -9,23 +9,23 @@ the back away. `check_card_sides` then tells the merchant which side goes where.
 """
 from __future__ import annotations
 
+from documents.extract.card_side import SIDE_FIELD, CardSide
 from documents.types import DocumentType
 from rules.checks.context import CheckContext
 from rules.model import ApplicationFacts, Deficiency, DocumentFacts
 
 FRONT = DocumentType.ID_CARD_FRONT
 BACK = DocumentType.ID_CARD_BACK
-SIDE_FIELD = "card_side"
-SHOWS = {FRONT: "front", BACK: "back"}
-NOT_ID_CARD = "not_id_card"
+SHOWS = {FRONT: CardSide.FRONT, BACK: CardSide.BACK}
+NOT_ID_CARD = CardSide.NOT_ID_CARD
 
 
-def shown_side(document: DocumentFacts | None, min_confidence: float) -> str | None:
-    """front, back or not_id_card when extraction could tell with enough confidence, else None."""
+def shown_side(document: DocumentFacts | None, min_confidence: float) -> CardSide | None:
+    """What the picture shows when extraction could tell with enough confidence, else None."""
     side = document.fields.get(SIDE_FIELD) if document else None
-    if side is None or side.value is None or side.confidence < min_confidence:
+    if side is None or side.confidence < min_confidence or side.value not in set(CardSide):
         return None
-    return side.value
+    return CardSide(side.value)
 
 
 def place_card_sides(facts: ApplicationFacts, min_confidence: float) -> ApplicationFacts:

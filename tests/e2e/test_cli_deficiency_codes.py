@@ -90,7 +90,7 @@ def sole_trader_with_bad_photos_and_documents(today: date) -> tuple[dict, Docume
     return application_payload(identity), documents
 
 
-def with_card_failing_luhn(today: date):
+def with_card_failing_luhn(today: date) -> SampleIdentity:
     identity = merchant("small_micro", today)
     return identity.model_copy(update={"card_number": variants.with_failing_luhn(identity.card_number)})
 
