@@ -11,6 +11,7 @@ from datetime import date
 from documents.types import DocumentType
 from rules.checks.address import check_address_match, check_address_proof_age
 from rules.checks.business import check_license_names, check_uscc
+from rules.checks.card_sides import check_card_sides, place_card_sides
 from rules.checks.completeness import check_required_documents
 from rules.checks.confidence import check_field_confidence, check_required_fields_read
 from rules.checks.context import Check, CheckContext
@@ -24,6 +25,7 @@ from rules.schema import Catalogue, Effect, RuleSet
 CHECKS: tuple[Check, ...] = (
     check_application_id_number,
     check_required_documents,
+    check_card_sides,
     check_image_size,
     check_sharpness,
     check_duplicates,
@@ -51,14 +53,15 @@ def evaluate(facts: ApplicationFacts, ruleset: RuleSet, today: date,
              waivers: Iterable[Waiver] = ()) -> Decision:
     """`waivers` are staff acceptances: a waived finding is kept for the record but blocks nothing.
     A waiver names the document's sha256, so it lapses when the merchant sends a different file."""
+    facts = place_card_sides(facts, ruleset.thresholds.min_field_confidence)
     ctx = CheckContext(facts=facts, ruleset=ruleset, today=today)
     found = [item for check in CHECKS for item in check(ctx)]
     found = sorted(_without_duplicates(_without_superseded(found, ruleset.catalogue)), key=deficiency_order)
     catalogue = ruleset.catalogue
     waived_keys = set(waivers)
     waived = [d for d in found if _waiver_key(d, facts) in waived_keys]
-    blocking = [d for d in found if catalogue.effect(d.code) != Effect.WARN and d not in waived]
-    warnings = [d for d in found if catalogue.effect(d.code) == Effect.WARN and d not in waived]
+    blocking = [d for d in found if catalogue.effect(d.code, d.variant) != Effect.WARN and d not in waived]
+    warnings = [d for d in found if catalogue.effect(d.code, d.variant) == Effect.WARN and d not in waived]
     return Decision(
         outcome=outcome_for(blocking, catalogue),
         deficiencies=blocking,
@@ -75,7 +78,7 @@ def _waiver_key(item: Deficiency, facts: ApplicationFacts) -> Waiver:
 
 
 def outcome_for(deficiencies: list[Deficiency], catalogue: Catalogue) -> Outcome:
-    if any(catalogue.effect(d.code) == Effect.REJECT for d in deficiencies):
+    if any(catalogue.effect(d.code, d.variant) == Effect.REJECT for d in deficiencies):
         return Outcome.REJECTED
     if any(d.merchant_fixable for d in deficiencies):
         # Staff-only items ride along so staff see them when the merchant's upload comes back.

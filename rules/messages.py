@@ -49,9 +49,14 @@ def deficiency(
     document_type: DocumentType | None = None,
     field: str | None = None,
     evidence: dict[str, Any] | None = None,
+    *,
+    variant: str | None = None,
     **params: Any,
 ) -> Deficiency:
-    """A rendered `Deficiency`; a code missing from the catalogue gets the generic message and goes to staff."""
+    """A rendered `Deficiency`; a code missing from the catalogue gets the generic message and goes to staff.
+
+    `variant` names the situation when the catalogue words it specially (see `CodeEntry.variants`).
+    """
     catalogue = ruleset.catalogue
     evidence = dict(evidence or {})
     entry = catalogue.codes.get(code)
@@ -59,8 +64,10 @@ def deficiency(
         message: Localized = catalogue.fallback.message
         staff_note, fixable = catalogue.fallback.staff_note, False
     else:
+        chosen = entry.variant(variant)
         message = entry.message_by_document.get(document_type, entry.message) if document_type else entry.message
-        staff_note, fixable = entry.staff_note, entry.merchant_fixable
+        message = chosen.message or message
+        staff_note, fixable = chosen.staff_note or entry.staff_note, entry.routing(variant)[0]
 
     def render(template: str, language: str) -> str:
         names = _names(catalogue, language, code, document_type, field, evidence, params)
@@ -75,6 +82,7 @@ def deficiency(
         staff_note=render(staff_note, "en"),
         merchant_fixable=fixable,
         evidence=_jsonable(evidence),
+        variant=variant,
     )
 
 

@@ -32,6 +32,9 @@ class DocumentFacts(BaseModel):
     width: int | None = None
     height: int | None = None
     blur_score: float | None = None  # variance of the Laplacian; higher is sharper
+    # Set when the engine checks this picture as another type than it was uploaded as: an ID card
+    # side sent in the other side's slot (see rules.checks.card_sides).
+    uploaded_as: DocumentType | None = None
 
 
 class ApplicationFacts(BaseModel):
@@ -58,6 +61,7 @@ class Deficiency(BaseModel):
     staff_note: str
     merchant_fixable: bool = True
     evidence: dict[str, Any] = Field(default_factory=dict)
+    variant: str | None = None  # the situation the catalogue worded (e.g. front_twice), if any
 
 
 class Decision(BaseModel):

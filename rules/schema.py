@@ -142,6 +142,21 @@ class Localized(_RuleModel):
         return self.zh if language == "zh" else self.en
 
 
+class Variant(_RuleModel):
+    """A code in one situation its check names (the ID front sent twice, a bad number on the card
+    rather than in the form): other words, and other routing where the situation calls for it."""
+
+    merchant_fixable: bool | None = None
+    effect: Effect | None = None
+    message: Localized | None = None
+    staff_note: str | None = Field(default=None, min_length=1)
+
+    @field_validator("staff_note")
+    @classmethod
+    def _well_formed(cls, value: str | None) -> str | None:
+        return value if value is None else _check_template(value)
+
+
 class CodeEntry(_RuleModel):
     merchant_fixable: bool
     effect: Effect = Effect.BLOCK
@@ -151,6 +166,7 @@ class CodeEntry(_RuleModel):
     staff_note: str = Field(min_length=1)
     # Codes on the same document that this one explains away (a blurred photo is also unreadable).
     supersedes: tuple[str, ...] = ()
+    variants: dict[str, Variant] = Field(default_factory=dict)
 
     @field_validator("staff_note")
     @classmethod
@@ -159,9 +175,24 @@ class CodeEntry(_RuleModel):
 
     @model_validator(mode="after")
     def _fixable_only_if_blocking(self) -> CodeEntry:
-        if self.merchant_fixable and self.effect != Effect.BLOCK:
-            raise ValueError(f"effect {self.effect.value} cannot be merchant_fixable")
+        for name in (None, *self.variants):
+            fixable, effect = self.routing(name)
+            if fixable and effect != Effect.BLOCK:
+                where = f"variant {name}: " if name else ""
+                raise ValueError(f"{where}effect {effect.value} cannot be merchant_fixable")
         return self
+
+    def variant(self, name: str | None) -> Variant:
+        """The named variant; an unknown name (a check newer than the catalogue) is the code's own wording."""
+        return self.variants.get(name, _NO_VARIANT) if name else _NO_VARIANT
+
+    def routing(self, variant: str | None = None) -> tuple[bool, Effect]:
+        chosen = self.variant(variant)
+        fixable = self.merchant_fixable if chosen.merchant_fixable is None else chosen.merchant_fixable
+        return fixable, self.effect if chosen.effect is None else chosen.effect
+
+
+_NO_VARIANT = Variant()
 
 
 class FallbackEntry(_RuleModel):
@@ -183,9 +214,9 @@ class Catalogue(_RuleModel):
             raise ValueError(f"no label for {', '.join(sorted(missing))}")
         return value
 
-    def effect(self, code: str) -> Effect:
+    def effect(self, code: str, variant: str | None = None) -> Effect:
         entry = self.codes.get(code)
-        return entry.effect if entry else Effect.BLOCK
+        return entry.routing(variant)[1] if entry else Effect.BLOCK
 
 
 # --- both ---------------------------------------------------------------------------------------

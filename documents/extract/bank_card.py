@@ -30,5 +30,5 @@ def card_number_candidates(lines: list[Line]) -> list[Candidate]:
         for match in _DIGIT_RUN.finditer(text):
             digits = match.group().replace(" ", "")
             if len(digits) in CARD_LENGTHS:
-                candidates.append(Candidate(digits, line.confidence))
+                candidates.append(Candidate(digits, line.confidence, line.pass_name))
     return candidates

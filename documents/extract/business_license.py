@@ -41,7 +41,7 @@ def uscc_candidates(lines: list[Line]) -> list[Candidate]:
         for match in _USCC_TOKEN.finditer(text):
             token = match.group()
             if len(token) == 18:
-                candidates.append(Candidate(token, line.confidence))
+                candidates.append(Candidate(token, line.confidence, line.pass_name))
                 continue
             # A speck glued to the code: each 18-character window is a weaker reading (one in
             # thirty passes the check by chance), used only when no pass reads the code whole.

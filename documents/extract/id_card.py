@@ -1,9 +1,15 @@
-"""Resident ID card: 人像面 (name, sex, ethnicity, birth date, address, ID number) and 国徽面 (authority, validity)."""
+"""Resident ID card: 人像面 (name, sex, ethnicity, birth date, address, ID number) and 国徽面 (authority, validity).
+
+Each picture is read for the side it shows, whichever slot it was uploaded in, and says which side
+that is (`card_side`): the rules then use a swapped pair as it is, and ask for a side that is
+really missing (two photos of the front) instead of reporting the fields of the other side unreadable.
+"""
 from __future__ import annotations
 
 import re
 from datetime import date
 
+from documents.extract.card_side import SIDE_FIELD, CardSide, classify_card_side
 from documents.extract.lines import Labelled, Line, all_lines, labelled_values, passes
 from documents.extract.gazetteer import correct_admin_prefix, correct_authority
 from documents.extract.values import Candidate, choose, field, find_dates, repair_digits, repaired, to_date
@@ -22,7 +28,25 @@ VALIDITY_YEARS = (5, 10, 20)
 
 
 def extract_front(reading: OcrReading) -> dict[str, ExtractedField]:
+    return _extract_shown_side(reading, CardSide.FRONT)
+
+
+def extract_back(reading: OcrReading) -> dict[str, ExtractedField]:
+    return _extract_shown_side(reading, CardSide.BACK)
+
+
+def _extract_shown_side(reading: OcrReading, slot: CardSide) -> dict[str, ExtractedField]:
+    """The fields of the side the picture shows (the slot's side when that cannot be told), and the side."""
     lines = all_lines(reading)
+    verdict = classify_card_side(lines)
+    shown = verdict.side if verdict.side in (CardSide.FRONT, CardSide.BACK) else slot
+    fields = _front_fields(reading, lines) if shown == CardSide.FRONT else _back_fields(lines)
+    if verdict.side is not None:
+        fields[SIDE_FIELD] = ExtractedField(value=verdict.side.value, confidence=verdict.confidence)
+    return fields
+
+
+def _front_fields(reading: OcrReading, lines: list[Line]) -> dict[str, ExtractedField]:
     fields: dict[str, ExtractedField | None] = {
         "name": _first_match(labelled_values(lines, ("姓名",), FRONT_LABELS), _NAME),
         "sex": _sex(labelled_values(lines, ("性别",), FRONT_LABELS)),
@@ -34,8 +58,7 @@ def extract_front(reading: OcrReading) -> dict[str, ExtractedField]:
     return {name: value for name, value in fields.items() if value is not None}
 
 
-def extract_back(reading: OcrReading) -> dict[str, ExtractedField]:
-    lines = all_lines(reading)
+def _back_fields(lines: list[Line]) -> dict[str, ExtractedField]:
     fields: dict[str, ExtractedField | None] = {
         "issuing_authority": _authority(labelled_values(lines, ("签发机关",), BACK_LABELS)),
     }
@@ -47,7 +70,7 @@ def id_number_candidates(lines: list[Line]) -> list[Candidate]:
     candidates = []
     for line in lines:
         text = repair_digits(line.compact, keep="Xx").upper()
-        candidates.extend(Candidate(m.group(), line.confidence) for m in _ID_NUMBER.finditer(text))
+        candidates.extend(Candidate(m.group(), line.confidence, line.pass_name) for m in _ID_NUMBER.finditer(text))
     return candidates
 
 

@@ -23,6 +23,8 @@ _DATE = re.compile(r"(\d{4})\s*[年.\-/]\s*(\d{1,2})\s*[月.\-/]\s*(\d{1,2})(?!\
 class Candidate:
     value: str
     confidence: float  # OCR confidence of the line it came from
+    # The pass that read the identifier whole; empty for a weaker reading (a window of a longer run).
+    source: str = ""
 
 
 def repair_digits(text: str, *, keep: str = "") -> str:
@@ -66,26 +68,46 @@ def choose(candidates: Iterable[Candidate], is_valid: Callable[[str], bool]) -> 
     """Vote among readings of one identifier, trusting only values that pass their check character.
 
     A random misreading passes a check character about once in ten (Luhn, GB 11643) or
-    thirty (GB 32100), so a valid value from any pass beats an invalid one from all others;
-    without any valid reading the best guess is kept at a low confidence for staff review.
+    thirty (GB 32100), so a valid value from any pass beats an invalid one from all others.
+    Without any valid reading, see `_without_valid_reading`.
     """
     candidates = list(candidates)
     if not candidates:
         return None
     valid = [c for c in candidates if is_valid(c.value)]
-    pool = valid or candidates
+    if not valid:
+        return _without_valid_reading(candidates)
+    best, ocr_confidence, rivals = _vote(valid)
+    confidence = 0.6 + 0.4 * ocr_confidence
+    if rivals:  # two different valid readings: the document is ambiguous
+        confidence *= 0.7
+    return ExtractedField(value=best, confidence=round(min(confidence, 1.0), 3))
+
+
+def _without_valid_reading(candidates: list[Candidate]) -> ExtractedField:
+    """No reading passes the check character: the document's own value is invalid, or every pass misread it.
+
+    When at least two passes read the identifier whole and all of them read the same characters
+    (the page pass and the whitelisted re-read are different recognisers), the document most
+    likely carries exactly that invalid value (a forged, mistyped or wrong document): it keeps
+    the OCR's own confidence, so a clear read reaches the checks. Otherwise the readings
+    disagree or stand alone, and the best guess is kept at a low confidence for staff review.
+    """
+    whole = [c for c in candidates if c.source]
+    if len({c.value for c in whole}) == 1 and len({c.source for c in whole}) >= 2:
+        return ExtractedField(value=whole[0].value, confidence=round(max(c.confidence for c in whole), 3))
+    best, ocr_confidence, _ = _vote(candidates)
+    return ExtractedField(value=best, confidence=round(0.4 * ocr_confidence, 3))
+
+
+def _vote(candidates: list[Candidate]) -> tuple[str, float, bool]:
+    """The value most readings back, its best line confidence, and whether other values were read."""
     votes: dict[str, float] = {}
-    for candidate in pool:
+    for candidate in candidates:
         # Targeted passes report 0 confidence for whitelisted reads; a reading still counts as a vote.
         votes[candidate.value] = votes.get(candidate.value, 0.0) + 0.1 + candidate.confidence
     best = max(votes, key=lambda value: votes[value])
-    ocr_confidence = max(c.confidence for c in pool if c.value == best)
-    if not valid:
-        return ExtractedField(value=best, confidence=round(0.4 * ocr_confidence, 3))
-    confidence = 0.6 + 0.4 * ocr_confidence
-    if len(votes) > 1:  # two different valid readings: the document is ambiguous
-        confidence *= 0.7
-    return ExtractedField(value=best, confidence=round(min(confidence, 1.0), 3))
+    return best, max(c.confidence for c in candidates if c.value == best), len(votes) > 1
 
 
 def field(value: str | None, confidence: float) -> ExtractedField | None:

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from documents.types import DocumentType
 from rules.checks.context import CheckContext
-from rules.checksums import uscc_is_valid
+from rules.checksums import USCC_ALPHABET, uscc_check_char, uscc_is_valid
 from rules.model import Deficiency, MerchantType
 from rules.text import compact_identifier, same_name
 
 LICENSE = DocumentType.BUSINESS_LICENSE
 LEGACY_REGISTRATION_LENGTH = 15  # pre-2015 licences: 注册号, no check character to verify
+USCC_LENGTH = 18
 
 
 def check_uscc(ctx: CheckContext) -> list[Deficiency]:
@@ -19,8 +20,21 @@ def check_uscc(ctx: CheckContext) -> list[Deficiency]:
     if len(code) == LEGACY_REGISTRATION_LENGTH and code.isdigit():
         return [ctx.deficiency("uscc_legacy_registration_number", LICENSE, "uscc", evidence={"uscc": code})]
     if not uscc_is_valid(code):
-        return [ctx.deficiency("uscc_invalid", LICENSE, "uscc", evidence={"uscc": code})]
+        # Only a clear read gets here (ctx.value): extraction keeps a doubtful read of an invalid
+        # code below the confidence threshold, and that goes to staff as ocr_low_confidence.
+        return [ctx.deficiency("uscc_invalid", LICENSE, "uscc",
+                               evidence={"uscc": code, "reason": why_uscc_invalid(code),
+                                         "confidence": ctx.confidence(LICENSE, "uscc")})]
     return _entity_type(ctx, code)
+
+
+def why_uscc_invalid(code: str) -> str:
+    if len(code) != USCC_LENGTH:
+        return f"{len(code)} characters, expected {USCC_LENGTH}"
+    outside = sorted({c for c in code if c not in USCC_ALPHABET})
+    if outside:
+        return f"{''.join(outside)} not in the GB 32100 alphabet"
+    return f"check character is {code[-1]}, GB 32100 gives {uscc_check_char(code[:-1])}"
 
 
 def _entity_type(ctx: CheckContext, code: str) -> list[Deficiency]:

@@ -1,8 +1,11 @@
 """Which required documents are not on file."""
 from __future__ import annotations
 
+from documents.types import DocumentType
+from rules.checks.card_sides import BACK, FRONT, NOT_ID_CARD, SHOWS, shown_side
 from rules.checks.context import CheckContext
 from rules.model import Deficiency
+
 
 def check_required_documents(ctx: CheckContext) -> list[Deficiency]:
     found: list[Deficiency] = []
@@ -10,8 +13,15 @@ def check_required_documents(ctx: CheckContext) -> list[Deficiency]:
     for requirement in ctx.ruleset.requirements_for(ctx.facts.merchant_type):
         if on_file.intersection(requirement.any_of):
             continue
-        wanted = requirement.any_of[0]
-        # One code for every absent document (a missing ID back included: its label names the side);
-        # document_missing_back is kept for a back photo that shows the front, which needs a side classifier.
-        found.append(ctx.deficiency("document_missing", wanted, evidence={"alternatives": list(requirement.any_of)}))
+        found.append(_missing(ctx, requirement.any_of[0], requirement.any_of))
     return found
+
+
+def _missing(ctx: CheckContext, wanted: DocumentType, alternatives: tuple[DocumentType, ...]) -> Deficiency:
+    evidence = {"alternatives": list(alternatives)}
+    # With the front on file, the merchant is told which side is still to photograph. (A front slot
+    # holding the back, or no ID card, gets its own request from rules.checks.card_sides.)
+    if wanted == BACK and ctx.document(FRONT) is not None and shown_side(
+            ctx.document(FRONT), ctx.thresholds.min_field_confidence) not in (SHOWS[BACK], NOT_ID_CARD):
+        return ctx.deficiency("document_missing_back", BACK, evidence=evidence)
+    return ctx.deficiency("document_missing", wanted, evidence=evidence)

@@ -39,16 +39,23 @@ class CheckContext:
             return None
         return extracted.value.strip()
 
+    def confidence(self, document_type: DocumentType, field: str) -> float | None:
+        document = self.document(document_type)
+        extracted = document.fields.get(field) if document else None
+        return extracted.confidence if extracted else None
+
     def deficiency(
         self,
         code: str,
         document_type: DocumentType | None = None,
         field: str | None = None,
         evidence: dict[str, Any] | None = None,
+        *,
+        variant: str | None = None,
         **params: Any,
     ) -> Deficiency:
         params.setdefault("today", self.today)
-        return deficiency(self.ruleset, code, document_type, field, evidence, **params)
+        return deficiency(self.ruleset, code, document_type, field, evidence, variant=variant, **params)
 
 
 Check = Callable[[CheckContext], list[Deficiency]]

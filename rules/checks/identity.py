@@ -36,7 +36,7 @@ def why_invalid(number: str, today: date) -> str | None:
     if birth is None:
         return "birth date is not a real date"
     if not ric_is_valid(number):
-        return "check character does not match"
+        return f"check character is {number[17]}, GB 11643 gives {ric_check_char(number[:17])}"
     if birth > today:
         return "birth date is in the future"
     return None
@@ -65,7 +65,17 @@ def check_id_card_front(ctx: CheckContext) -> list[Deficiency]:
     application_number = compact_identifier(ctx.facts.id_number)
     read_number = ctx.value(FRONT, "id_number")
     card_number = compact_identifier(read_number) if read_number else None
-    if card_number and as_18_digits(card_number) != as_18_digits(application_number):
+    card_reason = why_invalid(card_number, ctx.today) if card_number else None
+    if card_reason:
+        # Read clearly and still invalid: no genuine card carries such a number (extraction keeps a
+        # doubtful read of one below the confidence threshold, for staff). It differs from the
+        # application's number too, but "upload the genuine card" is the request that fixes both.
+        found.append(ctx.deficiency(
+            "id_number_invalid", FRONT, "id_number", variant="on_card",
+            evidence={"document_masked": mask_identifier(card_number), "reason": card_reason,
+                      "confidence": ctx.confidence(FRONT, "id_number")},
+        ))
+    elif card_number and as_18_digits(card_number) != as_18_digits(application_number):
         found.append(ctx.deficiency(
             "id_number_mismatch", FRONT, "id_number",
             evidence={"document_masked": mask_identifier(card_number),

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from documents.types import DocumentType
+from rules.checks.card_sides import same_picture_explained
 from rules.checks.context import CheckContext
 from rules.model import Deficiency
 
@@ -39,7 +40,7 @@ def check_duplicates(ctx: CheckContext) -> list[Deficiency]:
         if document is None:
             continue
         original = first_with.setdefault(document.sha256, document_type)
-        if original != document_type:
+        if original != document_type and not same_picture_explained(ctx, document_type, original):
             found.append(ctx.deficiency("duplicate_document", document_type,
                                         evidence={"same_as": original, "sha256": document.sha256}))
     return found

@@ -33,8 +33,8 @@ def test_missing_id_back_asks_for_it_and_an_upload_completes_the_application(onb
     back = docs.pop(DocumentType.ID_CARD_BACK)
     view = onboard("submit", str(app_file), *doc_args(docs), "--wait", "--json").json()
     assert view["state"] == "needs_documents"
-    missing = [d for d in view["deficiencies"] if d["code"] == "document_missing"]
-    assert [d["document_type"] for d in missing] == ["id_card_back"]
+    # The front is on file, so the merchant is told it is the back (国徽面) that is still to come.
+    assert [(d["code"], d["document_type"]) for d in view["deficiencies"]] == [("document_missing_back", "id_card_back")]
     assert view["request"]["url"].startswith("http") and view["request"]["items"]
 
     after = onboard("upload", view["application_id"], "--doc", f"id_card_back={back}", "--wait", "--json").json()

@@ -63,6 +63,18 @@ def test_rules_check_names_the_line_of_a_broken_rule_file(problem, onboard, tmp_
     assert f"ruleset.yaml:{expected_line}:" in message and named in message
 
 
+def test_rules_check_names_the_line_of_a_broken_catalogue(onboard, tmp_path):
+    broken = copy_rules(tmp_path / "broken")
+    catalogue = broken / "deficiencies.yaml"
+    text = catalogue.read_text(encoding="utf-8")
+    good = "      front_twice:\n        message:"
+    assert text.count(good) == 1
+    catalogue.write_text(text.replace(good, "      front_twice:\n        mesage:"), encoding="utf-8")
+
+    message = one_line_error(onboard("rules", "check", str(broken)))
+    assert f"deficiencies.yaml:{line_of(catalogue, '        mesage:')}:" in message and "mesage" in message
+
+
 def test_rules_check_accepts_a_faithful_copy(onboard, tmp_path):
     result = onboard("rules", "check", str(copy_rules(tmp_path / "copy")), "--json")
     assert result.exit_code == 0, result.stderr

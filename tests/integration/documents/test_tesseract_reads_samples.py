@@ -1,8 +1,6 @@
 """The real Tesseract reads clean generated documents exactly (no mocks: needs tesseract with chi_sim)."""
 from __future__ import annotations
 
-import shutil
-import subprocess
 from datetime import date
 
 import pytest
@@ -14,16 +12,9 @@ from documents.samples.identity import make_identity
 from documents.samples.render import render
 from documents.samples.truth import ground_truth
 from documents.types import OCR_DOCUMENT_TYPES, DocumentType
+from tests.support.tesseract import needs_chi_sim
 
-
-def _tesseract_has_chi_sim() -> bool:
-    if shutil.which("tesseract") is None:
-        return False
-    listing = subprocess.run(["tesseract", "--list-langs"], capture_output=True, text=True, check=False)
-    return "chi_sim" in (listing.stdout + listing.stderr).split()
-
-
-pytestmark = pytest.mark.skipif(not _tesseract_has_chi_sim(), reason="needs tesseract with the chi_sim language")
+pytestmark = needs_chi_sim
 
 AS_OF = date(2026, 1, 15)
 # Seeds 0-2 cover an enterprise and a sole trader licence, a bill and a lease, 16- and 19-digit cards.
@@ -36,6 +27,8 @@ KEY_FIELDS = {
     DocumentType.BUSINESS_LICENSE: ("uscc", "company_name"),
     DocumentType.ADDRESS_PROOF: ("issue_date",),
 }
+
+SIDE_SHOWN = {DocumentType.ID_CARD_FRONT: "front", DocumentType.ID_CARD_BACK: "back"}
 
 
 @pytest.fixture(scope="module")
@@ -64,6 +57,7 @@ def test_clean_sample_is_read_exactly(engine: TesseractEngine, document_type: Do
         assert got.get(name) == truth[name], f"{name}: read {got.get(name)!r}, printed {truth[name]!r}"
         assert fields[name].confidence >= 0.5, f"{name} read right but with confidence {fields[name].confidence}"
     # Every other field too (addresses included): clean samples leave no excuse.
+    assert got.pop("card_side", None) == SIDE_SHOWN.get(document_type)
     assert got == truth
 
 

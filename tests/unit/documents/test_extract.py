@@ -51,17 +51,17 @@ ID_FRONT_CHI_SIM = [  # chi_sim's spaces between characters, quote specks, wrapp
     [
         pytest.param(ID_FRONT_CHI_SIM, {
             "name": "王昌良", "sex": "男", "ethnicity": "汉", "birth_date": "1975-06-03",
-            "address": "广东省江门市台山市北陡镇沙咀村12号", "id_number": ID_NUMBER,
+            "address": "广东省江门市台山市北陡镇沙咀村12号", "id_number": ID_NUMBER, "card_side": "front",
         }, id="chi-sim-spacing-and-wrapped-address"),
         pytest.param([
             ("姓名 王昌良", 0.9), ("性别 男 民族 汉", 0.9),
             ("出生 1975年6月3日", 0.9),
             ("公民身份号码 ４４０７８１１９７５０６０３２４８１", 0.9),
-        ], {"name": "王昌良", "sex": "男", "ethnicity": "汉", "birth_date": "1975-06-03", "id_number": ID_NUMBER},
-            id="full-width-digits"),
+        ], {"name": "王昌良", "sex": "男", "ethnicity": "汉", "birth_date": "1975-06-03", "id_number": ID_NUMBER,
+            "card_side": "front"}, id="full-width-digits"),
         pytest.param([
             ("姓名 王昌良", 0.9), ("公民号份号码 44O781l975O6O32481", 0.8),  # misread label and O/l for 0/1
-        ], {"name": "王昌良", "id_number": ID_NUMBER}, id="look-alike-letters-in-number"),
+        ], {"name": "王昌良", "id_number": ID_NUMBER, "card_side": "front"}, id="look-alike-letters-in-number"),
         pytest.param([("出生 1987年1月了日", 0.9)], {"birth_date": "1987-01-07"}, id="seven-read-as-le"),
     ],
 )
@@ -113,15 +113,15 @@ def test_portrait_junk_on_its_own_segment_stays_out_of_the_address() -> None:
     ("rows", "expected"),
     [
         pytest.param([("签 发 机 关 台 山 市 公 安 局", 0.9), ("有 效 期 限 2016.05.20-2036.05.20", 0.9)],
-                     {"issuing_authority": "台山市公安局", "valid_from": "2016-05-20", "valid_until": "2036-05-20"},
-                     id="dated"),
+                     {"issuing_authority": "台山市公安局", "valid_from": "2016-05-20", "valid_until": "2036-05-20",
+                      "card_side": "back"}, id="dated"),
         pytest.param([("签发机关 北京市公安局朝阳分局", 0.9), ("有效期限 2001.01.09-长期", 0.9)],
-                     {"issuing_authority": "北京市公安局朝阳分局", "valid_from": "2001-01-09", "valid_until": "长期"},
-                     id="long-term"),
+                     {"issuing_authority": "北京市公安局朝阳分局", "valid_from": "2001-01-09", "valid_until": "长期",
+                      "card_side": "back"}, id="long-term"),
         pytest.param([("签发机关 西安市公安局礁塔分局", 0.9), ("有效期限。2015.11.14—2035.11.14", 0.9)],
                      {"issuing_authority": "西安市公安局雁塔分局", "valid_from": "2015-11-14",
-                      "valid_until": "2035-11-14"}, id="misread-district-repaired"),
-        pytest.param([("中华人民共和国", 0.9), ("居民身份证", 0.9)], {}, id="nothing-readable"),
+                      "valid_until": "2035-11-14", "card_side": "back"}, id="misread-district-repaired"),
+        pytest.param([("中华人民共和国", 0.9), ("居民身份证", 0.9)], {"card_side": "back"}, id="fields-unreadable"),
     ],
 )
 def test_id_card_back(rows: list[Row], expected: dict[str, str]) -> None:
@@ -200,6 +200,35 @@ def test_uscc_checksum_picks_the_targeted_pass() -> None:
     misread = USCC[:12] + "N" + USCC[13:]  # W read as N in the page pass
     fields = extract_fields(reading([(misread, 0.9)], [(USCC, 0.4)]), DocumentType.BUSINESS_LICENSE)
     assert fields["uscc"].value == USCC
+
+
+BAD_USCC = USCC[:-1] + "0"  # a wrong check character: no genuine licence carries it
+
+
+@pytest.mark.parametrize(("passes", "confidence_at_least", "confidence_below"), [
+    # the page pass and the whitelisted re-read agree character for character: read as printed
+    pytest.param([[(f"{BAD_USCC} 生生", 0.53)], [(BAD_USCC, 0.72)]], 0.72, 1.01, id="passes-agree"),
+    # they disagree (one misread), or only one pass read it: a guess, kept low for staff
+    pytest.param([[(BAD_USCC[:12] + "N" + BAD_USCC[13:], 0.9)], [(BAD_USCC, 0.9)]], 0.0, 0.4, id="passes-disagree"),
+    pytest.param([[(BAD_USCC, 0.9)]], 0.0, 0.4, id="one-pass"),
+    # a speck glued to the code makes a longer run: its windows are weaker readings, not agreement
+    pytest.param([[(BAD_USCC + "4", 0.9)], [(BAD_USCC, 0.9)]], 0.0, 0.4, id="page-pass-not-whole"),
+])
+def test_invalid_credit_code_is_trusted_only_when_passes_agree(passes, confidence_at_least, confidence_below) -> None:
+    fields = extract_fields(reading(*passes), DocumentType.BUSINESS_LICENSE)
+    assert confidence_at_least <= fields["uscc"].confidence < confidence_below
+    if confidence_at_least:
+        assert fields["uscc"].value == BAD_USCC
+
+
+def test_invalid_card_numbers_read_alike_by_both_passes_keep_their_confidence() -> None:
+    bad_id = ID_NUMBER[:-1] + "0"
+    front = extract_fields(reading([(f"公民身份号码 {bad_id}", 0.84)], [(bad_id, 0.0)]), DocumentType.ID_CARD_FRONT)
+    assert (front["id_number"].value, front["id_number"].confidence) == (bad_id, 0.84)
+    failing_luhn = CARD[:-1] + "9"
+    card = extract_fields(reading([("6222 0212 3456 7890 129", 0.82)], [("6222 0212 3456 7890 129", 0.96)]),
+                          DocumentType.BANK_CARD)
+    assert (card["card_number"].value, card["card_number"].confidence) == (failing_luhn, 0.96)
 
 
 def test_company_name_with_misread_district_is_repaired_and_less_confident() -> None:

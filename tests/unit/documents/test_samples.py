@@ -160,3 +160,22 @@ def test_identity_is_immutable() -> None:
     with pytest.raises(Exception):
         person.name = "someone else"  # type: ignore[misc]
     assert isinstance(person, SampleIdentity)
+
+
+def test_scenarios_about_the_id_sides_and_the_licence_code() -> None:
+    from documents.samples.applications import sample_application
+
+    as_of = date(2026, 3, 1)
+    complete = sample_application(5, "sole_trader", as_of=as_of)
+    swapped = sample_application(5, "sole_trader", "swapped_sides", as_of=as_of)
+    assert (swapped.documents[DocumentType.ID_CARD_FRONT], swapped.documents[DocumentType.ID_CARD_BACK]) == (
+        complete.documents[DocumentType.ID_CARD_BACK], complete.documents[DocumentType.ID_CARD_FRONT])
+    twice = sample_application(5, "sole_trader", "front_twice", as_of=as_of)
+    assert twice.documents[DocumentType.ID_CARD_FRONT] == complete.documents[DocumentType.ID_CARD_FRONT]
+    assert twice.documents[DocumentType.ID_CARD_BACK] not in (complete.documents[DocumentType.ID_CARD_FRONT],
+                                                               complete.documents[DocumentType.ID_CARD_BACK])
+    invalid = sample_application(5, "sole_trader", "invalid_uscc", as_of=as_of)
+    assert not uscc_is_valid(invalid.identity.uscc) and invalid.identity.uscc[:17] == complete.identity.uscc[:17]
+    assert invalid.payload == complete.payload  # the application is right; the licence is not
+    with pytest.raises(ValueError, match="needs a business licence"):
+        sample_application(5, "small_micro", "invalid_uscc", as_of=as_of)

@@ -4,7 +4,7 @@ from documents.types import DocumentType as D
 from rules.checks.business import check_license_names, check_uscc
 from rules.model import MerchantType as M
 from rules_facts import (
-    BUSINESS_NAME, COMPANY_USCC, SOLE_TRADER_USCC, clean, codes, context, uscc, with_doc, with_fields,
+    BUSINESS_NAME, COMPANY_USCC, SOLE_TRADER_USCC, clean, codes, context, decide, uscc, with_doc, with_fields,
     wrong_last_char,
 )
 
@@ -40,6 +40,23 @@ def test_uscc(merchant_type, code, expected):
 def test_uscc_findings_fixability(code, effect_is_warning):
     (found,) = check_uscc(context(with_fields(clean(M.ENTERPRISE), LICENSE, uscc=code)))
     assert found.merchant_fixable is not effect_is_warning
+
+
+def test_clearly_read_invalid_code_asks_for_the_genuine_licence_and_says_why():
+    bad = wrong_last_char(COMPANY_USCC)
+    decision = decide(with_fields(clean(M.ENTERPRISE), LICENSE, confidence=0.72, uscc=bad))
+    (found,) = decision.deficiencies
+    assert (decision.outcome, found.code, found.merchant_fixable) == ("needs_documents", "uscc_invalid", True)
+    assert found.evidence == {"uscc": bad, "confidence": 0.72,
+                              "reason": f"check character is 0, GB 32100 gives {COMPANY_USCC[-1]}"}
+    assert bad in found.message_zh and "原件" in found.message_zh and "genuine" in found.message_en
+    assert "possible forgery" in found.staff_note and "GB 32100 gives" in found.staff_note
+
+
+def test_doubtful_read_of_an_invalid_code_goes_to_staff():
+    decision = decide(with_fields(clean(M.ENTERPRISE), LICENSE, confidence=0.3, uscc=wrong_last_char(COMPANY_USCC)))
+    assert decision.outcome == "manual_review"
+    assert [(d.code, d.document_type) for d in decision.deficiencies] == [("ocr_low_confidence", LICENSE)]
 
 
 NAME_CASES = [

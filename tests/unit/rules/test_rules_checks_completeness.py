@@ -8,7 +8,8 @@ from rules_facts import clean, context, with_doc, without_docs
 CASES = [
     # merchant type, documents removed, documents added, expected (code, document) in order
     (M.SMALL_MICRO, [D.BANK_CARD], [], [("document_missing", D.BANK_CARD)]),
-    (M.SMALL_MICRO, [D.ID_CARD_BACK], [], [("document_missing", D.ID_CARD_BACK)]),
+    # the front on file and no back: the merchant is told which side is still to photograph
+    (M.SMALL_MICRO, [D.ID_CARD_BACK], [], [("document_missing_back", D.ID_CARD_BACK)]),
     (M.SMALL_MICRO, [D.ID_CARD_FRONT, D.ID_CARD_BACK], [],
      [("document_missing", D.ID_CARD_FRONT), ("document_missing", D.ID_CARD_BACK)]),
     (M.SMALL_MICRO, [D.ID_CARD_FRONT], [], [("document_missing", D.ID_CARD_FRONT)]),
@@ -43,7 +44,7 @@ def test_alternatives_are_named_in_the_message():
     assert "business licence" in found[0].message_en
 
 
-def test_missing_back_message_names_the_back():
-    found = check_required_documents(context(without_docs(clean(), D.ID_CARD_BACK)))
-    assert "国徽面" in found[0].message_zh
-    assert "back" in found[0].message_en
+def test_missing_back_message_names_the_back_and_what_is_on_it():
+    (found,) = check_required_documents(context(without_docs(clean(), D.ID_CARD_BACK)))
+    assert "人像面" in found.message_zh and "国徽面" in found.message_zh and "有效期限" in found.message_zh
+    assert "We have the front" in found.message_en and "back" in found.message_en

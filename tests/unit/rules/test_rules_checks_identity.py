@@ -5,7 +5,7 @@ import pytest
 from documents.types import DocumentType as D
 from rules.checks.identity import as_18_digits, check_application_id_number, check_id_card_front
 from rules_facts import (
-    APPLICANT_ID, TODAY, clean, codes, context, id_number, with_app, with_fields, wrong_last_char,
+    APPLICANT_ID, TODAY, clean, codes, context, decide, id_number, with_app, with_fields, wrong_last_char,
 )
 
 FRONT = D.ID_CARD_FRONT
@@ -52,6 +52,9 @@ FRONT_CASES = [
     pytest.param({"name": "王 昌 良"}, [], id="name-spaces"),
     pytest.param({"id_number": id_number(sequence="246")}, ["id_number_mismatch"], id="number"),
     pytest.param({"id_number": APPLICANT_ID.lower()}, [], id="number-case"),
+    # the card's own number fails GB 11643: the card is not genuine, whatever the application says
+    pytest.param({"id_number": wrong_last_char(APPLICANT_ID)}, ["id_number_invalid"], id="card-number-invalid"),
+    pytest.param({"id_number": id_number(birth="19750231")}, ["id_number_invalid"], id="card-birth-date-unreal"),
     pytest.param({"sex": "男"}, ["sex_mismatch"], id="sex"),
     pytest.param({"sex": "未知"}, [], id="sex-unrecognised"),
     pytest.param({"birth_date": "1975-06-04"}, ["birth_date_mismatch"], id="birth-date"),
@@ -64,6 +67,25 @@ FRONT_CASES = [
 def test_id_card_front(changes, expected):
     found = check_id_card_front(context(with_fields(clean(), FRONT, **changes)))
     assert codes(found) == expected
+
+
+def test_clearly_read_invalid_card_number_asks_for_the_genuine_card():
+    bad = wrong_last_char(APPLICANT_ID)
+    decision = decide(with_fields(clean(), FRONT, confidence=0.8, id_number=bad))
+    (found,) = decision.deficiencies
+    assert decision.outcome == "needs_documents"  # not rejected: the application's own number is valid
+    assert (found.code, found.document_type, found.variant, found.merchant_fixable) == (
+        "id_number_invalid", FRONT, "on_card", True)
+    assert found.evidence["reason"] == f"check character is 0, GB 11643 gives {APPLICANT_ID[-1]}"
+    assert bad not in found.message_zh + found.message_en + found.staff_note + str(found.evidence)
+    assert bad[:4] in found.message_zh and bad[-4:] in found.message_zh and "真实有效" in found.message_zh
+    assert "possible forgery" in found.staff_note
+
+
+def test_doubtful_read_of_an_invalid_card_number_goes_to_staff():
+    decision = decide(with_fields(clean(), FRONT, confidence=0.3, id_number=wrong_last_char(APPLICANT_ID)))
+    assert decision.outcome == "manual_review"
+    assert [(d.code, d.document_type) for d in decision.deficiencies] == [("ocr_low_confidence", FRONT)]
 
 
 def test_name_mismatch_evidence():

@@ -15,16 +15,18 @@ DOMAIN_CODES = {
     "settlement_account_name_mismatch", "card_number_invalid", "uscc_invalid", "business_name_mismatch",
     "address_mismatch", "applicant_under_age", "duplicate_document", "ocr_low_confidence",
 }
-# Catalogued so that other stages can raise them, but ApplicationFacts carries no signal for them:
-# intake refuses files it cannot decode, and nothing classifies what an image shows.
-# document_missing_back is meant for a "back" photo that shows the front; nothing classifies sides yet.
-NOT_PRODUCED_BY_ENGINE = {"document_corrupt", "document_type_mismatch", "document_missing_back"}
+# Catalogued so that intake can name it, but ApplicationFacts carries no signal for it: intake
+# refuses files it cannot decode, so no such file reaches the checks.
+NOT_PRODUCED_BY_ENGINE = {"document_corrupt"}
 # Written by staff (onboard review request), never by a check.
 STAFF_CODES = {"document_requested_by_staff"}
 VISA_FAILING_LUHN = failing_luhn(card_number("453201511283036"))
 
 SCENARIOS = {
     "document_missing": lambda: without_docs(clean(), D.BANK_CARD),
+    "document_missing_back": lambda: without_docs(clean(), D.ID_CARD_BACK),
+    "document_type_mismatch": lambda: with_fields(clean(), D.ID_CARD_BACK, card_side="not_id_card"),
+    "id_card_sides_swapped": lambda: swapped_sides(clean()),
     "document_unreadable": lambda: with_fields(clean(), D.ID_CARD_FRONT, name=None),
     "document_too_small": lambda: with_doc(clean(), D.ID_CARD_FRONT, width=640),
     "document_blurry": lambda: with_doc(clean(), D.ID_CARD_BACK, blur_score=3.0),
@@ -51,6 +53,12 @@ SCENARIOS = {
     "business_name_mismatch": lambda: with_fields(clean(M.ENTERPRISE), D.BUSINESS_LICENSE, company_name="别的公司"),
     "ocr_low_confidence": lambda: with_fields(clean(), D.BANK_CARD, confidence=0.2, card_number=CARD),
 }
+
+
+def swapped_sides(facts):
+    front = with_fields(facts, D.ID_CARD_FRONT, card_side="front").documents[D.ID_CARD_FRONT]
+    back = with_fields(facts, D.ID_CARD_BACK, card_side="back").documents[D.ID_CARD_BACK]
+    return facts.model_copy(update={"documents": {**facts.documents, D.ID_CARD_FRONT: back, D.ID_CARD_BACK: front}})
 
 
 @pytest.mark.parametrize("code", sorted(SCENARIOS))

@@ -34,8 +34,8 @@ def load_error(directory: Path) -> RulesFileError:
 
 def test_packaged_rules_load():
     ruleset = load_ruleset()
-    assert ruleset.version == "2026.11.1"
-    assert re.fullmatch(r"2026\.11\.1\+[0-9a-f]{8}", ruleset.version_label)
+    assert ruleset.version == "2026.11.2"
+    assert re.fullmatch(r"2026\.11\.2\+[0-9a-f]{8}", ruleset.version_label)
     assert ruleset.thresholds.min_validity_days == 60
     assert ruleset.min_width_by_document_type()["id_card_front"] == 1000
     assert load_ruleset() is ruleset  # cached
@@ -130,6 +130,22 @@ def test_fixable_warning_is_refused(rules_dir):
     error = load_error(rules_dir)
     assert error.line == line - 1  # a model-level rule points at the entry's key
     assert "cannot be merchant_fixable" in error.reason
+
+
+def test_variant_routing_is_validated_like_its_code(rules_dir):
+    edit(rules_dir / CATALOGUE_FILE, "      on_card:\n        merchant_fixable: true\n        effect: block",
+         "      on_card:\n        merchant_fixable: true\n        effect: reject")
+    error = load_error(rules_dir)
+    code_line = rules_dir.joinpath(CATALOGUE_FILE).read_text().split("\n").index("  id_number_invalid:") + 1
+    assert error.path == rules_dir / CATALOGUE_FILE and error.line == code_line  # a model-level rule: the code's key
+    assert "variant on_card: effect reject cannot be merchant_fixable" in error.reason
+
+
+def test_variant_with_an_unknown_key_names_its_line(rules_dir):
+    line = edit(rules_dir / CATALOGUE_FILE, "      front_twice:\n        message:",
+                "      front_twice:\n        mesage:")
+    error = load_error(rules_dir)
+    assert error.line == line and "variants.front_twice.mesage" in error.reason
 
 
 def test_missing_label_for_a_document_type(rules_dir):
