@@ -1,17 +1,15 @@
 """The onboarding flows: orchestration only. Every step is a call into onboarding.service.
 
 One application (`onboard-application`, what submissions, uploads and reruns start) and a batch
-(`onboard-batch`, for bulk submissions and the demo) run the same tasks. A batch is one flow run, with
-each application's steps as tasks named after it: a flow run per application costs the orchestrator about
-as much again as a task, which for a bulk load is a tenth of the OCR work itself.
+(`onboard-batch`, for bulk submissions and the demo) run the same tasks. Each application is one task,
+`check-<id>` (its documents read concurrently on the OCR worker processes, then the decision); a batch is
+one flow run. The orchestrator's cost is per flow run and per task run (API calls, state events), and on
+the embedded default it is paid on the same cores as OCR, so it is kept to one task per application.
 """
 from __future__ import annotations
 
-from collections import deque
-
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
-from prefect.futures import PrefectFuture, as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from onboarding.bootstrap import get_services
@@ -19,10 +17,9 @@ from onboarding.service import checking, reading
 
 # Our own database is the cache of finished steps; Prefect's result cache would be a second, weaker copy.
 STEP = dict(cache_policy=NO_CACHE, persist_result=False)
-# Reads mostly wait for the OCR worker processes: a few applications' documents queued per worker keep
-# every worker busy, and the spare threads take each decision as soon as its documents are read.
-READS_AT_ONCE = 6
-TASK_THREADS = READS_AT_ONCE + 2
+# Checks mostly wait for the OCR worker processes: a few applications' documents queued per worker keep
+# every worker busy; more in flight would only hold more files in memory.
+TASK_THREADS = 6
 
 
 @task(name="prepare", retries=2, retry_delay_seconds=1, **STEP)
@@ -31,19 +28,15 @@ def prepare(application_ids: list[str], force: bool) -> list[checking.CheckPlan]
     return [checking.begin_check(services, application_id, force=force) for application_id in application_ids]
 
 
-@task(name="read-documents", task_run_name="read-{application_id}", retries=2, retry_delay_seconds=1, **STEP)
-def read_documents(application_id: str, document_ids: list[str]) -> int:
-    """OCR and extraction of the application's documents; readings already kept are not redone."""
-    return len(reading.read_documents(get_services(), document_ids))
-
-
-@task(name="decide", task_run_name="decide-{application_id}", retries=2, retry_delay_seconds=1, **STEP)
-def decide(application_id: str, fingerprint: str) -> str:
-    """Records the decision (and its messages, in the same transaction), then tries to send the messages at
-    once; what cannot be sent now is left in the outbox for the run's `notify` step, which retries."""
+@task(name="check", task_run_name="check-{application_id}", retries=2, retry_delay_seconds=1, **STEP)
+def check(application_id: str, document_ids: list[str], fingerprint: str) -> str:
+    """Reads the application's documents (OCR once per file, on the worker processes; readings kept from an
+    earlier try are reused), runs the rules, records the decision with its messages in one transaction, then
+    tries to send them at once. What cannot be sent now stays in the outbox for the run's `notify` step."""
     from onboarding.notifications.delivery import deliver_pending
 
     services = get_services()
+    reading.read_documents(services, document_ids)
     state = str(checking.decide(services, application_id, fingerprint))
     deliver_pending(services, application_id)
     return state
@@ -93,20 +86,11 @@ def onboard(application_ids: list[str], force: bool) -> dict[str, str]:
     Safe to run again at any point: each step finds what an earlier run finished and does only the rest.
     """
     plans = prepare(application_ids, force)
-    states = {plan.application_id: str(plan.state) for plan in plans}
     terminals = [assign_terminal.submit(plan.application_id) for plan in plans if plan.needs_terminal]
-    waiting = deque(plan for plan in plans if not plan.skip_reason)
-    reading_now: dict[PrefectFuture, checking.CheckPlan] = {}
-    decisions = {}
-    while waiting or reading_now:
-        # A bounded number of reads at a time, so each decision gets a thread as soon as its read is done.
-        while waiting and len(reading_now) < READS_AT_ONCE:
-            plan = waiting.popleft()
-            reading_now[read_documents.submit(plan.application_id, plan.ocr_document_ids)] = plan
-        done = next(as_completed(list(reading_now)))
-        plan = reading_now.pop(done)
-        decisions[plan.application_id] = decide.submit(plan.application_id, plan.fingerprint, wait_for=[done])
-    states |= {application_id: future.result() for application_id, future in decisions.items()}
+    checks = {plan.application_id: check.submit(plan.application_id, plan.ocr_document_ids, plan.fingerprint)
+              for plan in plans if not plan.skip_reason}
+    states = {plan.application_id: str(plan.state) for plan in plans}
+    states |= {application_id: future.result() for application_id, future in checks.items()}
     for future in terminals:
         future.result()
     notify(application_ids)  # what could not be sent at once, or what a crashed run still owes the merchant
