@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from onboarding.settings import Settings
 
@@ -16,6 +17,8 @@ def configure_prefect(settings: Settings) -> None:
     Only defaults are set; a PREFECT_API_URL or PREFECT_HOME from the environment wins (scale-out).
     """
     os.environ.setdefault("PREFECT_HOME", str(settings.resolved_home / "prefect"))
+    # Prefect creates only the last level of its home; on a new installation ours does not exist yet.
+    Path(os.environ["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
