@@ -45,9 +45,9 @@ class Services:
 
     @cached_property
     def ocr(self) -> OcrEngine:
-        from documents.ocr.tesseract import TesseractEngine
+        from documents.ocr import open_ocr_engine
 
-        return TesseractEngine()
+        return open_ocr_engine(self.settings.ocr_engine)
 
     @cached_property
     def ruleset(self) -> RuleSet:

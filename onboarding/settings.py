@@ -28,7 +28,8 @@ class Settings(BaseSettings):
                                   "on the work pool instead of running flows in this process.")
 
     rules_dir: Path | None = Field(default=None, description="Rule files; default is the packaged rules/files.")
-    ocr_engine: Literal["tesseract"] = "tesseract"
+    ocr_engine: Literal["tesseract", "rapidocr"] = Field(
+        default="tesseract", description="tesseract, or rapidocr (needs the `rapidocr` extra); see BENCHMARKS.md.")
 
     max_upload_bytes: int = 10 * 1024 * 1024
     max_image_pixels: int = 40_000_000

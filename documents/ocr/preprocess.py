@@ -29,7 +29,7 @@ SKEW_STEP_DEGREES = 0.25
 
 def prepare_page(image: Image.Image, document_type: DocumentType) -> Image.Image:
     """Greyscale, contrast-stretched, rescaled (small up, huge down), sharpened if soft, deskewed."""
-    grey = ImageOps.exif_transpose(image).convert("L")
+    grey = image.convert("L")
     grey = ImageOps.autocontrast(grey, cutoff=1)
     soft = edge_strength(grey) < SOFT_EDGES
     long_side = max(grey.size)
