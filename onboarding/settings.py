@@ -28,8 +28,9 @@ class Settings(BaseSettings):
                                   "on the work pool instead of running flows in this process.")
 
     rules_dir: Path | None = Field(default=None, description="Rule files; default is the packaged rules/files.")
-    ocr_engine: Literal["tesseract", "rapidocr"] = Field(
-        default="tesseract", description="tesseract, or rapidocr (needs the `rapidocr` extra); see BENCHMARKS.md.")
+    ocr_engine: Literal["rapidocr", "tesseract"] = Field(
+        default="rapidocr", description="rapidocr (the `rapidocr` extra, installed by scripts/setup.sh) or "
+                                        "tesseract; why rapidocr is the default: BENCHMARKS.md, OCR accuracy.")
 
     max_upload_bytes: int = 10 * 1024 * 1024
     max_image_pixels: int = 40_000_000

@@ -94,6 +94,8 @@ def _otsu(values: np.ndarray) -> float:
     mean_below = np.cumsum(weights * centres)
     with np.errstate(divide="ignore", invalid="ignore"):
         between = (mean_below[-1] * below / total - mean_below) ** 2 / (below * (total - below))
+    if not np.isfinite(between).any():  # a single grey level: nothing to separate
+        return float(centres[-1])
     return float(centres[int(np.nanargmax(between))])
 
 

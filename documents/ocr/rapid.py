@@ -4,6 +4,7 @@ Install with the `rapidocr` extra; its models ship inside the wheel, so nothing 
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cached_property
 from importlib import metadata
 
@@ -11,6 +12,7 @@ import numpy as np
 from PIL import Image
 
 from documents.ocr.orient import read_upright
+from documents.ocr.words import Word, group_lines
 from documents.types import DocumentType, OcrLine, OcrPass, OcrReading
 
 PIPELINE = "rapid-p1"  # bump whenever preprocessing or the pass plan changes: it keys the OCR cache
@@ -73,12 +75,32 @@ class RapidOcrEngine:
         # No line classifier (0°/180°): a page upside down is turned whole by `read_upright`, keeping its layout.
         texts, _ = ocr.text_rec(ocr.get_crop_img_list(np.ascontiguousarray(np.asarray(rgb)[:, :, ::-1]), boxes))
         scale = page.width / rgb.width
-        lines = []
+        segments = []
         for quad, (text, score) in zip(boxes, texts):
             if not text or score < ocr.text_score:
                 continue
             xs, ys = quad[:, 0] * scale, quad[:, 1] * scale
             left, top = int(xs.min()), int(ys.min())
-            box = (left, top, int(xs.max()) - left, int(ys.max()) - top)
-            lines.append(OcrLine(text=text, confidence=min(max(float(score), 0.0), 1.0), box=box))
-        return lines
+            segments.append(Word(text=text, confidence=min(max(float(score), 0.0), 1.0), left=left, top=top,
+                                 width=int(xs.max()) - left, height=int(ys.max()) - top, line_key=(0, 0, 0)))
+        return group_lines(in_rows(segments))
+
+
+def in_rows(segments: list[Word]) -> list[Word]:
+    """Segments numbered by the text row they sit on, as tesseract numbers its words' lines.
+
+    The detector cuts a row wherever letter spacing is wide (名　　称 comes as 名 and 称); rows
+    are then assembled and split into fields and columns exactly as tesseract's are.
+    """
+    rows: list[list[Word]] = []
+    for segment in sorted(segments, key=lambda w: w.top + w.height / 2):
+        centre = segment.top + segment.height / 2
+        for row in rows:
+            row_top = min(w.top for w in row)
+            row_bottom = max(w.top + w.height for w in row)
+            if abs(centre - (row_top + row_bottom) / 2) < 0.5 * min(segment.height, row_bottom - row_top):
+                row.append(segment)
+                break
+        else:
+            rows.append([segment])
+    return [replace(w, line_key=(1, 1, number)) for number, row in enumerate(rows) for w in row]

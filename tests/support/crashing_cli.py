@@ -14,7 +14,7 @@ import sys
 POINTS: dict[str, tuple[str, str, str]] = {
     # onboarding flow
     "after-submit-commit": ("onboarding.service.submission", "submit_application", "exit"),
-    "during-ocr": ("documents.ocr.tesseract", "TesseractEngine.read", "enter"),
+    "during-ocr": ("documents.ocr.orient", "crop_to_document", "enter"),  # first step of every engine's read
     "after-ocr": ("onboarding.service.checking", "ocr_document", "exit"),
     "after-extract": ("onboarding.service.checking", "extract_document", "exit"),
     "before-decision": ("onboarding.service.checking", "record_decision", "enter"),
