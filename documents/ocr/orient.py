@@ -13,7 +13,7 @@ from PIL import Image
 
 from documents.extract import extract_fields
 from documents.ocr.geometry import crop_to_document
-from documents.types import DocumentType, ExtractedFields, OcrPass, OcrReading
+from documents.types import LANDSCAPE_DOCUMENT_TYPES, DocumentType, ExtractedFields, OcrPass, OcrReading
 
 # The field whose check says a reading is right: a check character (GB 11643, Luhn, GB 32100)
 # or a date in its printed pattern, at the confidence the rules trust.
@@ -25,9 +25,6 @@ KEY_FIELDS: dict[DocumentType, tuple[str, ...]] = {
     DocumentType.ADDRESS_PROOF: ("issue_date",),
 }
 TRUSTED_CONFIDENCE = 0.6
-# Cards and licences are landscape: a portrait crop of one lies on its side.
-LANDSCAPE_TYPES = frozenset({DocumentType.ID_CARD_FRONT, DocumentType.ID_CARD_BACK, DocumentType.BANK_CARD,
-                             DocumentType.BUSINESS_LICENSE})
 TURNS = {90: Image.Transpose.ROTATE_90, 180: Image.Transpose.ROTATE_180, 270: Image.Transpose.ROTATE_270}
 
 ReadPasses = Callable[[Image.Image], list[OcrPass]]
@@ -59,7 +56,7 @@ def read_upright(image: Image.Image, document_type: DocumentType, read: ReadPass
 
 def candidate_turns(page: Image.Image, document_type: DocumentType) -> tuple[int, ...]:
     """Turns to try, likeliest first; a landscape document seen in portrait is only tried on its sides."""
-    if document_type in LANDSCAPE_TYPES:
+    if document_type in LANDSCAPE_DOCUMENT_TYPES:
         return (90, 270) if page.height > page.width * 1.05 else (0, 180)
     return (0, 180, 90, 270)
 

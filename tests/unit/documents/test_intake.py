@@ -183,6 +183,13 @@ def test_min_width_follows_the_document_type():
     assert inspect_upload(data, DocumentType.ID_CARD_BACK, relaxed).findings == []
 
 
+def test_card_photographed_in_portrait_is_measured_along_its_long_side():
+    portrait = encode(sharp_document(900, 1300), "JPEG")  # a card lying on its side, 1300 px across
+    assert inspect_upload(portrait, ID_FRONT, LIMITS).findings == []
+    codes = [f.code for f in inspect_upload(portrait, DocumentType.ADDRESS_PROOF, LIMITS).findings]
+    assert codes == [IntakeCode.TOO_SMALL]  # a page in portrait is as wide as it looks
+
+
 def test_blurred_image_is_stored_with_document_blurry():
     blurred = sharp_document().filter(ImageFilter.GaussianBlur(8))
     inspection = inspect_upload(encode(blurred, "JPEG"), ID_FRONT, LIMITS)
