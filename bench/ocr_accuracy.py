@@ -81,16 +81,20 @@ def read_one(job: tuple[int, str, str]) -> tuple:
 
     seed, document_type, level = job
     identity = make_identity(seed, as_of=AS_OF)
+    truth = ground_truth(document_type, identity)
     buffer = io.BytesIO()
     render(document_type, identity, level=level).save(buffer, "PNG", compress_level=1)
-    image = inspect_upload(buffer.getvalue(), document_type, IntakeLimits()).image
+    try:
+        image = inspect_upload(buffer.getvalue(), document_type, IntakeLimits()).image
+    except Exception as refused:  # counted as a document with nothing read, and named in the report
+        return seed, document_type, level, truth, {"error": (f"{type(refused).__name__}: {refused}", 0.0)}, 0.0, 0.0
     cpu_before = _cpu_seconds()
     started = time.perf_counter()
     fields = extract_fields(_ENGINE.read(image, document_type), document_type)
     elapsed = time.perf_counter() - started
     cpu = _cpu_seconds() - cpu_before
     got = {name: (extracted.value, extracted.confidence) for name, extracted in fields.items()}
-    return seed, document_type, level, ground_truth(document_type, identity), got, elapsed, cpu
+    return seed, document_type, level, truth, got, elapsed, cpu
 
 
 def _cpu_seconds() -> float:
@@ -116,9 +120,14 @@ def run_engine(engine_name: str, jobs: list[tuple[int, str, str]], workers: int,
 
     tallies: dict[tuple[str, str, str], FieldTally] = defaultdict(FieldTally)
     seconds: dict[tuple[str, str], Seconds] = defaultdict(Seconds)
+    report_errors: list[tuple[int, str, str]] = []
     for seed, document_type, level, truth, got, elapsed, cpu in results:
-        seconds[(level, document_type)].wall.append(elapsed)
-        seconds[(level, document_type)].cpu.append(cpu)
+        if "error" in got:
+            print(f"ERROR {engine_name} {level} {document_type} seed={seed}: {got['error'][0]}")
+            report_errors.append((seed, document_type, level))
+        else:
+            seconds[(level, document_type)].wall.append(elapsed)
+            seconds[(level, document_type)].cpu.append(cpu)
         for name, expected in truth.items():
             value, confidence = got.get(name, (None, 0.0))
             ok = value is not None and compact(value) == compact(expected)
@@ -126,7 +135,7 @@ def run_engine(engine_name: str, jobs: list[tuple[int, str, str]], workers: int,
             if not ok and show_misses:
                 print(f"MISS {engine_name} {level} {document_type} seed={seed} {name}: expected {expected!r} "
                       f"got {value!r} ({confidence:.2f})")
-    return {"tallies": tallies, "seconds": seconds, "wall": wall, "documents": len(jobs)}
+    return {"tallies": tallies, "seconds": seconds, "wall": wall, "documents": len(jobs), "errors": report_errors}
 
 
 def print_report(engine_name: str, report: dict, workers: int) -> None:
@@ -139,7 +148,8 @@ def print_report(engine_name: str, report: dict, workers: int) -> None:
         print(f"{level:6} {document_type:17} {name:21} {t.exact / t.n:7.1%} {t.trusted_wrong:>14}{checked}  {t.n}{flag}")
     for (level, document_type), s in sorted(report["seconds"].items()):
         print(f"{level:6} {document_type:17} {_median(s.wall):.2f} s/doc wall (median), {_mean(s.cpu):.2f} s/doc CPU")
-    print(f"{report['documents']} documents in {report['wall']:.1f} s wall on {workers} workers")
+    print(f"{report['documents']} documents in {report['wall']:.1f} s wall on {workers} workers; "
+          f"{len(report['errors'])} refused at intake")
 
 
 def markdown(reports: dict[str, dict], levels: list[str]) -> str:
