@@ -1,4 +1,5 @@
-"""Tesseract through pytesseract: one full-page pass plus targeted re-reads of identifier lines."""
+"""Tesseract through pytesseract: the document cropped and turned upright (`orient`), one full-page
+pass, targeted re-reads of identifier lines."""
 from __future__ import annotations
 
 import os
