@@ -15,14 +15,15 @@ from documents.extract import extract_fields
 from documents.ocr.geometry import crop_to_document
 from documents.types import LANDSCAPE_DOCUMENT_TYPES, DocumentType, ExtractedFields, OcrPass, OcrReading
 
-# The field whose check says a reading is right: a check character (GB 11643, Luhn, GB 32100)
+# The fields whose checks say a reading is right: a check character (GB 11643, Luhn, GB 32100)
 # or a date in its printed pattern, at the confidence the rules trust.
 KEY_FIELDS: dict[DocumentType, tuple[str, ...]] = {
     DocumentType.ID_CARD_FRONT: ("id_number",),
     DocumentType.ID_CARD_BACK: ("valid_until",),
     DocumentType.BANK_CARD: ("card_number",),
     DocumentType.BUSINESS_LICENSE: ("uscc",),
-    DocumentType.ADDRESS_PROOF: ("issue_date",),
+    # A bill lying on its side still yields some date; its address only reads the right way up.
+    DocumentType.ADDRESS_PROOF: ("issue_date", "address"),
 }
 TRUSTED_CONFIDENCE = 0.6
 TURNS = {90: Image.Transpose.ROTATE_90, 180: Image.Transpose.ROTATE_180, 270: Image.Transpose.ROTATE_270}

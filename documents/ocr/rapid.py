@@ -15,13 +15,13 @@ from documents.ocr.orient import read_upright
 from documents.ocr.words import Word, group_lines
 from documents.types import DocumentType, OcrLine, OcrPass, OcrReading
 
-PIPELINE = "rapid-p1"  # bump whenever preprocessing or the pass plan changes: it keys the OCR cache
+PIPELINE = "rapid-p2"  # bump whenever preprocessing or the pass plan changes: it keys the OCR cache
 DISTRIBUTION = "rapidocr-onnxruntime"
 # Recognition scales every line to 48 px high: beyond this size a page only costs more.
 MAX_LONG_SIDE = 2000
-# Text lines are found on a copy this large (PP-OCR's detector is trained at ~960 px); the
+# Text lines are found on a copy this large (at 1024 px a letter-spaced 名 of a licence went unseen); the
 # recogniser still reads each line from the full-size page.
-DETECT_LONG_SIDE = 1024
+DETECT_LONG_SIDE = 1280
 
 
 class RapidOcrEngine:
@@ -71,7 +71,7 @@ class RapidOcrEngine:
         boxes, _ = ocr.text_det(np.asarray(small)[:, :, ::-1])
         if boxes is None or len(boxes) == 0:
             return []
-        boxes = ocr.sorted_boxes(np.asarray(boxes, dtype=np.float32) * np.float32(rgb.width / small.width))
+        boxes = merged_overlaps(np.asarray(boxes, dtype=np.float32) * np.float32(rgb.width / small.width))
         # No line classifier (0°/180°): a page upside down is turned whole by `read_upright`, keeping its layout.
         texts, _ = ocr.text_rec(ocr.get_crop_img_list(np.ascontiguousarray(np.asarray(rgb)[:, :, ::-1]), boxes))
         scale = page.width / rgb.width
@@ -84,6 +84,30 @@ class RapidOcrEngine:
             segments.append(Word(text=text, confidence=min(max(float(score), 0.0), 1.0), left=left, top=top,
                                  width=int(xs.max()) - left, height=int(ys.max()) - top, line_key=(0, 0, 0)))
         return group_lines(in_rows(segments))
+
+
+def merged_overlaps(quads: np.ndarray) -> list[np.ndarray]:
+    """Boxes of one row that overlap, joined into one box, so each character is read once.
+
+    The detector sometimes cuts a line inside a character and pads both pieces over the cut; each
+    piece then reads the shared glyph (6225 6812 → "6225" + "5681…", 姓名 → 姓名 + 享…). A box
+    left alone keeps its own (possibly tilted) outline.
+    """
+    merged: list[tuple[list[float], np.ndarray | None]] = []  # (left, top, right, bottom), original quad
+    for quad in sorted(quads, key=lambda q: float(q[:, 0].min())):
+        box = [float(quad[:, 0].min()), float(quad[:, 1].min()), float(quad[:, 0].max()), float(quad[:, 1].max())]
+        for index, (kept, _) in enumerate(merged):
+            height = min(box[3] - box[1], kept[3] - kept[1])
+            same_row = min(box[3], kept[3]) - max(box[1], kept[1]) > 0.6 * height
+            if same_row and box[0] < kept[2] - 0.25 * height:
+                union = [min(kept[0], box[0]), min(kept[1], box[1]), max(kept[2], box[2]), max(kept[3], box[3])]
+                merged[index] = (union, None)
+                break
+        else:
+            merged.append((box, quad))
+    return [quad if quad is not None else
+            np.array([[left, top], [right, top], [right, bottom], [left, bottom]], dtype=np.float32)
+            for (left, top, right, bottom), quad in merged]
 
 
 def in_rows(segments: list[Word]) -> list[Word]:
