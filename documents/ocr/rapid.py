@@ -15,13 +15,17 @@ from documents.ocr.orient import read_upright
 from documents.ocr.words import Word, group_lines
 from documents.types import DocumentType, OcrLine, OcrPass, OcrReading
 
-PIPELINE = "rapid-p2"  # bump whenever preprocessing or the pass plan changes: it keys the OCR cache
+PIPELINE = "rapid-p3"  # bump whenever preprocessing or the pass plan changes: it keys the OCR cache
 DISTRIBUTION = "rapidocr-onnxruntime"
 # Recognition scales every line to 48 px high: beyond this size a page only costs more.
 MAX_LONG_SIDE = 2000
 # Text lines are found on a copy this large (at 1024 px a letter-spaced 名 of a licence went unseen); the
 # recogniser still reads each line from the full-size page.
 DETECT_LONG_SIDE = 1280
+# The detector's segments are whole words and phrases, their boxes tight: a gap of this many text
+# heights between two segments of a row separates columns (a licence's 经营范围 … | 住所 …, 3.1
+# heights apart), where tesseract's character boxes need words.COLUMN_GAP.
+SEGMENT_COLUMN_GAP = 2.5
 
 
 class RapidOcrEngine:
@@ -83,7 +87,7 @@ class RapidOcrEngine:
             left, top = int(xs.min()), int(ys.min())
             segments.append(Word(text=text, confidence=min(max(float(score), 0.0), 1.0), left=left, top=top,
                                  width=int(xs.max()) - left, height=int(ys.max()) - top, line_key=(0, 0, 0)))
-        return group_lines(in_rows(segments))
+        return group_lines(in_rows(segments), column_gap=SEGMENT_COLUMN_GAP)
 
 
 def merged_overlaps(quads: np.ndarray) -> list[np.ndarray]:
