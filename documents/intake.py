@@ -27,7 +27,7 @@ from documents.sniffing import (
     find_polyglot_problem,
     sniff_media_type,
 )
-from documents.types import DocumentType
+from documents.types import LANDSCAPE_DOCUMENT_TYPES, DocumentType
 
 __all__ = [
     "ACCEPTED_MEDIA_TYPES",
@@ -147,7 +147,7 @@ def inspect_upload(data: bytes, document_type: DocumentType, limits: IntakeLimit
         blur_score=score,
         sha256=hashlib.sha256(data).hexdigest(),
         image=image,
-        findings=_quality_findings(image.width, score, document_type, limits),
+        findings=_quality_findings(_document_width(image, document_type), score, document_type, limits),
     )
 
 
@@ -165,6 +165,13 @@ def _decoded(data: bytes, media_type: str | None, limits: IntakeLimits) -> Image
     if media_type not in _PIL_FORMATS:
         raise IntakeRefused(IntakeCode.TYPE_MISMATCH, f"the content is {media_type or 'not a recognised format'}")
     return _to_rgb(_upright(_decode_image(data, media_type, limits.max_pixels)))
+
+
+def _document_width(image: Image.Image, document_type: DocumentType) -> int:
+    """Pixels across the document: a card photographed in portrait lies on its side (its width is the height)."""
+    if document_type in LANDSCAPE_DOCUMENT_TYPES:
+        return max(image.width, image.height)
+    return image.width
 
 
 def _decode_image(data: bytes, media_type: str, max_pixels: int) -> Image.Image:

@@ -28,6 +28,12 @@ OCR_DOCUMENT_TYPES = frozenset(
     }
 )
 
+# Printed in landscape: a photo of one in portrait shows it lying on its side, and its width
+# (resolution, reading direction) is the photo's long side.
+LANDSCAPE_DOCUMENT_TYPES = frozenset(
+    {DocumentType.ID_CARD_FRONT, DocumentType.ID_CARD_BACK, DocumentType.BANK_CARD, DocumentType.BUSINESS_LICENSE}
+)
+
 
 class OcrLine(BaseModel):
     text: str

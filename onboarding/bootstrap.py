@@ -51,13 +51,17 @@ class Services:
     @cached_property
     def ocr(self) -> OcrEngine:
         """For the engine's versions (they key the OCR cache) and single reads in this process (`onboard ocr`)."""
+        from documents.ocr import open_ocr_engine
+
         return open_ocr_engine(self.settings.ocr_engine)
 
     @cached_property
     def ocr_workers(self) -> OcrWorkers:
         """The processes that OCR documents for flows; started on first use, stopped by `close`."""
+        from documents.ocr import open_ocr_engine
         from documents.ocr.workers import OcrWorkers
 
+        # Each worker builds its own engine (a picklable recipe, not the engine itself).
         return OcrWorkers(partial(open_ocr_engine, self.settings.ocr_engine), self.intake_limits,
                           self.settings.ocr_processes)
 
@@ -99,15 +103,6 @@ class Services:
             min_width=self.ruleset.min_width_by_document_type(),
             min_blur_score=self.ruleset.thresholds.min_blur_score,
         )
-
-
-def open_ocr_engine(name: str) -> OcrEngine:
-    """The configured engine; a module-level function so OCR worker processes can build their own."""
-    if name == "tesseract":
-        from documents.ocr.tesseract import TesseractEngine
-
-        return TesseractEngine()
-    raise ValueError(f"unknown OCR engine {name!r}")
 
 
 @lru_cache(maxsize=1)

@@ -28,7 +28,9 @@ class Settings(BaseSettings):
                                   "on the work pool instead of running flows in this process.")
 
     rules_dir: Path | None = Field(default=None, description="Rule files; default is the packaged rules/files.")
-    ocr_engine: Literal["tesseract"] = "tesseract"
+    ocr_engine: Literal["rapidocr", "tesseract"] = Field(
+        default="rapidocr", description="rapidocr (the `rapidocr` extra, installed by scripts/setup.sh) or "
+                                        "tesseract; why rapidocr is the default: BENCHMARKS.md, OCR accuracy.")
     ocr_processes: int | None = Field(default=None, ge=1, description="OCR worker processes; default one per core.")
 
     max_upload_bytes: int = 10 * 1024 * 1024

@@ -21,9 +21,10 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 fi
 
-extras=""
-[[ "${1:-}" == "--test" ]] && extras="[test]"
-stamp=".venv/.installed${extras:+-test}"
+# rapidocr is the default OCR engine (ONBOARD_OCR_ENGINE, see BENCHMARKS.md); its models ship in the wheel.
+extras="[rapidocr]"
+[[ "${1:-}" == "--test" ]] && extras="[rapidocr,test]"
+stamp=".venv/.installed-${extras//[^a-z]/-}"
 want="$(sha256sum pyproject.toml | cut -c1-64)"
 if [[ ! -x .venv/bin/python ]]; then
   "$python" -m venv .venv

@@ -1,5 +1,6 @@
-"""Figure 1, baseline: the same `TesseractEngine().read` on every OCR-able document, in a plain
-multiprocessing pool over all cores (OMP_THREAD_LIMIT=1). No database, no Prefect, no intake gate."""
+"""Figure 1, baseline: the configured OCR engine's `read` (the engine `onboard` uses, ONBOARD_OCR_ENGINE) on
+every OCR-able document, in a plain multiprocessing pool over all cores (OMP_THREAD_LIMIT=1). No database,
+no Prefect, no intake gate."""
 from __future__ import annotations
 
 import json
@@ -18,9 +19,10 @@ _engine = None
 def _start_worker() -> None:
     global _engine
     os.environ["OMP_THREAD_LIMIT"] = "1"
-    from documents.ocr.tesseract import TesseractEngine
+    from documents.ocr import open_ocr_engine
+    from onboarding.settings import Settings
 
-    _engine = TesseractEngine()
+    _engine = open_ocr_engine(Settings().ocr_engine)
 
 
 def _read(job: tuple[int, str, str]) -> tuple[int, str, float, dict]:

@@ -71,7 +71,7 @@ def figure_throughput(r: SuiteResults) -> str:
     return "\n".join([
         f"### 1. Throughput: engine vs raw OCR ({t.applications} applications, {t.ocr_documents} OCR-able documents)",
         "",
-        f"Run order: {' → '.join(t.order)}. Raw: `TesseractEngine().read` on every OCR-able document in a "
+        f"Run order: {' → '.join(t.order)}. Raw: the configured engine's `read` on every OCR-able document in a "
         "`multiprocessing.Pool` over all cores. Engine: `onboard batch DIR --wait --json` as a process on the "
         "embedded default, fresh ONBOARD_HOME each run (empty database, cold OCR cache): imports, every file "
         "through the intake gate and stored, Prefect's ephemeral API started (meanwhile), one `onboard-batch` "

@@ -118,6 +118,8 @@ def labelled_values(
             neighbour = None
             if not value:
                 neighbour = right_neighbour(line, lines)
+                if neighbour is not None and _starts_with_label(neighbour.compact, stop_labels):
+                    neighbour = None  # the next field's label: this field's value is missing
                 if neighbour is not None:
                     value = cut_at_labels(neighbour.compact, stop_labels)
             found.append(Labelled(value, line, hit[2], neighbour))
@@ -136,7 +138,11 @@ def cut_at_labels(text: str, labels: tuple[str, ...]) -> str:
 
 
 def right_neighbour(line: Line, lines: list[Line]) -> Line | None:
-    """The nearest segment to the right of `line` on the same row of the same pass."""
+    """The nearest segment to the right of `line` on the same row of the same pass.
+
+    Boxes of neighbouring segments may overlap a little (detectors pad their boxes), so a
+    segment starting up to half a text height inside `line`'s box still counts as to its right.
+    """
     if line.box is None:
         return None
     left, _, width, height = line.box
@@ -145,7 +151,8 @@ def right_neighbour(line: Line, lines: list[Line]) -> Line | None:
         if other is line or other.box is None or other.pass_name != line.pass_name:
             continue
         o_left, _, _, o_height = other.box
-        if o_left >= left + width and _overlap(line.box, other.box) > 0.5 * min(height, o_height):
+        if (o_left >= left + width - 0.5 * min(height, o_height) and o_left > left + width / 2
+                and _overlap(line.box, other.box) > 0.5 * min(height, o_height)):
             if best is None or o_left < best.box[0]:
                 best = other
     return best
@@ -191,6 +198,10 @@ def continuation_lines(
 def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> int:
     """Vertical overlap of two boxes, in pixels."""
     return min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
+
+
+def _starts_with_label(compact: str, labels: tuple[str, ...]) -> bool:
+    return any(find_anchor(compact, label, window=0) for label in labels)
 
 
 def _looks_labelled(compact: str, labels: tuple[str, ...]) -> bool:

@@ -1,5 +1,24 @@
-"""OCR engines behind the `OcrEngine` interface; `TesseractEngine` is the real one."""
+"""OCR engines behind the `OcrEngine` interface: tesseract (default) and, as an extra, RapidOCR."""
+from __future__ import annotations
+
+from typing import Literal
+
 from documents.ocr.engine import OcrEngine
 from documents.ocr.tesseract import TesseractEngine
 
-__all__ = ["OcrEngine", "TesseractEngine"]
+EngineName = Literal["tesseract", "rapidocr"]
+ENGINE_NAMES: tuple[str, ...] = ("tesseract", "rapidocr")
+
+
+def open_ocr_engine(name: EngineName) -> OcrEngine:
+    """The engine called `name` (settings: ONBOARD_OCR_ENGINE); each reads with one thread per document."""
+    if name == "tesseract":
+        return TesseractEngine()
+    if name == "rapidocr":
+        from documents.ocr.rapid import RapidOcrEngine
+
+        return RapidOcrEngine()
+    raise ValueError(f"unknown OCR engine {name!r}; expected one of {', '.join(ENGINE_NAMES)}")
+
+
+__all__ = ["ENGINE_NAMES", "EngineName", "OcrEngine", "TesseractEngine", "open_ocr_engine"]

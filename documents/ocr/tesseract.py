@@ -1,4 +1,5 @@
-"""Tesseract through pytesseract: one full-page pass plus targeted re-reads of identifier lines."""
+"""Tesseract through pytesseract: the document cropped and turned upright (`orient`), one full-page
+pass, targeted re-reads of identifier lines."""
 from __future__ import annotations
 
 import os
@@ -7,14 +8,15 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import pytesseract
-from PIL import Image
+from PIL import Image, ImageOps
 
-from documents.ocr.preprocess import prepare_line, prepare_page
+from documents.ocr.orient import read_upright
+from documents.ocr.preprocess import MAX_LONG_SIDE, prepare_line, prepare_page
 from documents.ocr.words import Word, group_lines, words_from_data
 from documents.types import DocumentType, OcrPass, OcrReading
 from rules.checksums import USCC_ALPHABET
 
-PIPELINE = "tess-p3"  # bump whenever preprocessing or the pass plan changes: it keys the OCR cache
+PIPELINE = "tess-p4"  # bump whenever preprocessing or the pass plan changes: it keys the OCR cache
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,11 @@ class TesseractEngine:
         # Tesseract's OpenMP threads fight each other when documents are read in parallel.
         os.environ.setdefault("OMP_THREAD_LIMIT", "1")
         document_type = DocumentType(document_type)
+        oriented = read_upright(ImageOps.exif_transpose(image), document_type,
+                                lambda page: self._passes(page, document_type), max_side=MAX_LONG_SIDE)
+        return OcrReading(engine=self.version, pipeline_version=self.pipeline_version, passes=oriented.passes)
+
+    def _passes(self, image: Image.Image, document_type: DocumentType) -> list[OcrPass]:
         page = prepare_page(image, document_type)
         psm = PAGE_PSM[document_type]
         page_words = self._words(page, self.page_lang, f"--psm {psm}")
@@ -77,7 +84,7 @@ class TesseractEngine:
             targeted = self._reread_line(page, page_words, plan)
             if targeted is not None:
                 passes.append(targeted)
-        return OcrReading(engine=self.version, pipeline_version=self.pipeline_version, passes=passes)
+        return passes
 
     def _reread_line(self, page: Image.Image, page_words: list[Word], plan: LinePlan) -> OcrPass | None:
         matching = _words_matching(page_words, plan.finder)

@@ -47,23 +47,23 @@ def words_from_data(data: dict[str, list]) -> list[Word]:
     return words
 
 
-def group_lines(words: list[Word]) -> list[OcrLine]:
+def group_lines(words: list[Word], column_gap: float = COLUMN_GAP) -> list[OcrLine]:
     lines: dict[tuple[int, int, int], list[Word]] = {}
     for word in words:
         lines.setdefault(word.line_key, []).append(word)
     result = []
     for line_words in lines.values():
         for part in _split_outsized(line_words):
-            result.extend(_line(segment) for segment in _split_columns(part))
+            result.extend(_line(segment) for segment in _split_columns(part, column_gap))
     return result
 
 
-def _split_columns(words: list[Word]) -> list[list[Word]]:
+def _split_columns(words: list[Word], column_gap: float) -> list[list[Word]]:
     words = sorted(words, key=lambda w: w.left)
     typical = _typical_height(words)
     segments = [[words[0]]]
     for previous, word in zip(words, words[1:]):
-        if word.left - (previous.left + previous.width) > COLUMN_GAP * typical:
+        if word.left - (previous.left + previous.width) > column_gap * typical:
             segments.append([])
         segments[-1].append(word)
     return segments

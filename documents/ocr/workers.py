@@ -115,8 +115,7 @@ class OcrWorkers:
                 context = multiprocessing.get_context("forkserver")
                 # Imported once in the fork server instead of in every worker (a child re-imports the parent's
                 # main module, here the CLI, unless the server already has it).
-                context.set_forkserver_preload(["__main__", "documents.ocr.workers", "documents.ocr.tesseract",
-                                                "onboarding.bootstrap"])
+                context.set_forkserver_preload(["__main__", "documents.ocr", "documents.ocr.workers"])
                 self._executor = ProcessPoolExecutor(
                     self.processes, mp_context=context, initializer=_start_worker,
                     initargs=(self._engine_factory, self._limits))

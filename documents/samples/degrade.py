@@ -2,19 +2,27 @@
 
 clean  — the rendered image as is.
 scan   — flatbed scan: white bed around it, slight tilt, soft focus, sensor noise, JPEG.
-photo  — phone photo on a desk: perspective, desk background, uneven light, blur, JPEG.
+photo  — phone photo on a desk: perspective, the phone held a few degrees crooked, desk background,
+         uneven light, blur, JPEG; now and then the photo is turned a quarter or half turn, as
+         when a phone lies flat and its orientation sensor (hence EXIF) has it wrong.
 """
 from __future__ import annotations
 
 import io
+import math
 import random
 from typing import Literal
 
 import numpy as np
 from PIL import Image, ImageFilter
 
+from documents.ocr.geometry import perspective_coeffs
+
 Level = Literal["clean", "scan", "photo"]
 LEVELS: tuple[str, ...] = ("clean", "scan", "photo")
+# How crooked a hand-held phone is (degrees either way) and how often a photo lands turned.
+MAX_PHOTO_TILT = 6.0
+TURNED_PHOTO_SHARE = 0.08
 
 
 def apply_level(image: Image.Image, level: str, rng: random.Random) -> Image.Image:
@@ -38,31 +46,30 @@ def _scan(image: Image.Image, rng: random.Random) -> Image.Image:
 
 
 def _photo(image: Image.Image, rng: random.Random) -> Image.Image:
-    pad = int(max(image.size) * 0.12)
+    pad = int(max(image.size) * 0.14)
     size = (image.width + 2 * pad, image.height + 2 * pad)
     desk = _desk(size, rng)
-    # Corners of the document in the photo: the frame, each corner pushed by up to 6 %.
+    # Corners of the document in the photo: the frame turned by the phone's tilt, then each
+    # corner pushed by up to 6 % for perspective.
     jitter = 0.06 * min(image.size)
     w, h = image.size
-    corners = [(pad + dx, pad + dy) for dx, dy in ((0, 0), (w, 0), (w, h), (0, h))]
-    corners = [(x + rng.uniform(-jitter, jitter), y + rng.uniform(-jitter, jitter)) for x, y in corners]
-    coeffs = _perspective_coeffs(corners, [(0, 0), (w, 0), (w, h), (0, h)])
+    tilt = math.radians(rng.uniform(-MAX_PHOTO_TILT, MAX_PHOTO_TILT))
+    cx, cy = size[0] / 2, size[1] / 2
+    corners = []
+    for dx, dy in ((-w / 2, -h / 2), (w / 2, -h / 2), (w / 2, h / 2), (-w / 2, h / 2)):
+        x = cx + dx * math.cos(tilt) - dy * math.sin(tilt)
+        y = cy + dx * math.sin(tilt) + dy * math.cos(tilt)
+        corners.append((x + rng.uniform(-jitter, jitter), y + rng.uniform(-jitter, jitter)))
+    coeffs = perspective_coeffs(corners, [(0, 0), (w, 0), (w, h), (0, h)])
     warped = image.convert("RGBA").transform(size, Image.PERSPECTIVE, coeffs, resample=Image.BICUBIC)
     desk.paste(warped, (0, 0), warped)
     lit = _uneven_light(desk, rng)
     lit = lit.filter(ImageFilter.GaussianBlur(rng.uniform(0.6, 1.3)))
     lit = _noise(lit, rng, sigma=rng.uniform(3, 7))
+    if rng.random() < TURNED_PHOTO_SHARE:
+        lit = lit.transpose(rng.choice((Image.Transpose.ROTATE_90, Image.Transpose.ROTATE_180,
+                                        Image.Transpose.ROTATE_270)))
     return _jpeg(lit, rng.randint(60, 85))
-
-
-def _perspective_coeffs(dst: list[tuple[float, float]], src: list[tuple[float, float]]) -> list[float]:
-    """PIL's PERSPECTIVE maps output (x, y) to input; solve the 8 coefficients from 4 point pairs."""
-    rows, rhs = [], []
-    for (x, y), (u, v) in zip(dst, src):
-        rows.append([x, y, 1, 0, 0, 0, -u * x, -u * y])
-        rows.append([0, 0, 0, x, y, 1, -v * x, -v * y])
-        rhs.extend([u, v])
-    return np.linalg.solve(np.array(rows, dtype=float), np.array(rhs, dtype=float)).tolist()
 
 
 def _desk(size: tuple[int, int], rng: random.Random) -> Image.Image:

@@ -22,7 +22,7 @@ def test_complete_small_micro_application_is_approved_with_an_audit_trail(onboar
     shown = onboard("show", view["application_id"], "--json").json()
     transitions = [(e["from_state"], e["to_state"]) for e in shown["history"] if e["action"] == "transition"]
     assert transitions == [("submitted", "checking"), ("checking", "approved")]
-    assert shown["decision"]["rules_version"] and shown["decision"]["ocr_engine"].startswith("tesseract")
+    assert shown["decision"]["rules_version"] and shown["decision"]["ocr_engine"].startswith("rapidocr ")
     revealed = onboard("show", view["application_id"], "--reveal", "--reason", "test: check unmasking", "--json")
     assert "*" in shown["id_number"] and "*" not in revealed.json()["id_number"]
     assert onboard("show", view["application_id"], "--reveal").exit_code == 2  # no reason, no reveal
@@ -84,6 +84,6 @@ def test_ocr_command_reads_a_generated_id_card(onboard, write_sample):
     assert result.exit_code == 0, result.stderr
     out = result.json()
     truth = ground_truth(DocumentType.ID_CARD_FRONT, sample.identity)
-    assert out["document_type"] == "id_card_front" and out["engine"].startswith("tesseract")
+    assert out["document_type"] == "id_card_front" and out["engine"].startswith("rapidocr ")
     assert out["fields"]["id_number"]["value"] == truth["id_number"]
     assert out["fields"]["name"]["value"] == truth["name"]

@@ -19,7 +19,7 @@ from documents.ocr.workers import OcrWorkerCrashed, OcrWorkers
 from documents.samples.identity import make_identity
 from documents.samples.render import render
 from documents.types import DocumentType
-from onboarding.bootstrap import open_ocr_engine
+from documents.ocr import open_ocr_engine
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -62,7 +62,7 @@ OWNER = textwrap.dedent("""
     from documents.intake import IntakeLimits
     from documents.ocr.workers import OcrWorkers
     from documents.types import DocumentType
-    from onboarding.bootstrap import open_ocr_engine
+    from documents.ocr import open_ocr_engine
 
     if __name__ == "__main__":
         workers = OcrWorkers(partial(open_ocr_engine, "tesseract"), IntakeLimits(), processes=2)

@@ -95,3 +95,10 @@ def test_tilt_is_measured_for_deskewing(angle: float) -> None:
     tilted = page.rotate(angle, expand=True, fillcolor=255)
     assert estimate_skew(tilted) == pytest.approx(-angle, abs=0.25)
     assert estimate_skew(page) == 0.0
+
+
+def test_upside_down_photo_is_turned_and_read(engine: TesseractEngine) -> None:
+    person = make_identity(4, as_of=AS_OF)
+    photo = render(DocumentType.BANK_CARD, person, level="photo").rotate(180)
+    fields = extract_fields(engine.read(photo, DocumentType.BANK_CARD), DocumentType.BANK_CARD)
+    assert fields["card_number"].value == person.card_number

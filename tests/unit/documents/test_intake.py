@@ -21,6 +21,7 @@ from documents.intake import (
     sniff_media_type,
 )
 from documents.pdf_pages import forbidden_pdf_names
+from documents.sniffing import find_polyglot_problem
 from documents.types import DocumentType
 
 ID_FRONT = DocumentType.ID_CARD_FRONT
@@ -183,6 +184,13 @@ def test_min_width_follows_the_document_type():
     assert inspect_upload(data, DocumentType.ID_CARD_BACK, relaxed).findings == []
 
 
+def test_card_photographed_in_portrait_is_measured_along_its_long_side():
+    portrait = encode(sharp_document(900, 1300), "JPEG")  # a card lying on its side, 1300 px across
+    assert inspect_upload(portrait, ID_FRONT, LIMITS).findings == []
+    codes = [f.code for f in inspect_upload(portrait, DocumentType.ADDRESS_PROOF, LIMITS).findings]
+    assert codes == [IntakeCode.TOO_SMALL]  # a page in portrait is as wide as it looks
+
+
 def test_blurred_image_is_stored_with_document_blurry():
     blurred = sharp_document().filter(ImageFilter.GaussianBlur(8))
     inspection = inspect_upload(encode(blurred, "JPEG"), ID_FRONT, LIMITS)
@@ -287,6 +295,24 @@ def test_jpeg_carrying_a_script_is_refused():
 
 def test_webp_with_trailing_bytes_is_refused():
     assert refusal(encode(sharp_document(), "WEBP") + b"extra").code == IntakeCode.CORRUPT
+
+
+def test_markup_bytes_inside_compressed_pixels_are_not_a_polyglot():
+    """Compressed data is random-looking; "<svg" turns up in it by chance in about one 3 MB photo in 170."""
+    jpeg = encode(sharp_document(), "JPEG")
+    scan = jpeg.index(b"\xff\xda")
+    scan_data = scan + 2 + int.from_bytes(jpeg[scan + 2:scan + 4], "big") + 40
+    by_chance = jpeg[:scan_data] + b"<SvG" + jpeg[scan_data + 4:]
+    assert find_polyglot_problem(by_chance, "image/jpeg") is None
+    commented = jpeg[:2] + b"\xff\xfe\x00\x0a<svg/on>" + jpeg[2:]  # a COM segment: metadata, searched
+    assert "active markup" in find_polyglot_problem(commented, "image/jpeg")
+
+    png = encode(sharp_document(), "PNG")
+    idat = png.index(b"IDAT")
+    length = int.from_bytes(png[idat - 4:idat], "big")
+    payload = png[idat + 4:idat + 4 + 20] + b"<svg" + png[idat + 4 + 24:idat + 4 + length]
+    patched = png[:idat] + b"IDAT" + payload + zlib.crc32(b"IDAT" + payload).to_bytes(4, "big") + png[idat + 8 + length:]
+    assert find_polyglot_problem(patched, "image/png") is None
 
 
 def test_pdf_with_javascript_open_action_is_refused():

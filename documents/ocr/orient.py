@@ -1,0 +1,73 @@
+"""Read a document the right way up: crop it out of the photo, read it, and if the reading fails
+its checks, turn the page and read again; the reading that passes (or scores best) wins.
+
+Photos lose their orientation (a phone lying flat, EXIF stripped by a chat app), and a page
+read upside down yields text that fails every check, so the checks tell which way is up.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PIL import Image
+
+from documents.extract import extract_fields
+from documents.ocr.geometry import crop_to_document
+from documents.types import LANDSCAPE_DOCUMENT_TYPES, DocumentType, ExtractedFields, OcrPass, OcrReading
+
+# The fields whose checks say a reading is right: a check character (GB 11643, Luhn, GB 32100)
+# or a date in its printed pattern, at the confidence the rules trust.
+KEY_FIELDS: dict[DocumentType, tuple[str, ...]] = {
+    DocumentType.ID_CARD_FRONT: ("id_number",),
+    DocumentType.ID_CARD_BACK: ("valid_until",),
+    DocumentType.BANK_CARD: ("card_number",),
+    DocumentType.BUSINESS_LICENSE: ("uscc",),
+    # A bill lying on its side still yields some date; its address only reads the right way up.
+    DocumentType.ADDRESS_PROOF: ("issue_date", "address"),
+}
+TRUSTED_CONFIDENCE = 0.6
+TURNS = {90: Image.Transpose.ROTATE_90, 180: Image.Transpose.ROTATE_180, 270: Image.Transpose.ROTATE_270}
+
+ReadPasses = Callable[[Image.Image], list[OcrPass]]
+
+
+@dataclass(frozen=True)
+class Oriented:
+    turn: int  # degrees counter-clockwise the cropped page was turned before the winning read
+    passes: list[OcrPass]
+    score: float
+
+
+def read_upright(image: Image.Image, document_type: DocumentType, read: ReadPasses,
+                 max_side: int | None = None) -> Oriented:
+    page = crop_to_document(image, max_side)
+    best: Oriented | None = None
+    for turn in candidate_turns(page, document_type):
+        turned = page if turn == 0 else page.transpose(TURNS[turn])
+        passes = read(turned)
+        fields = extract_fields(OcrReading(engine="", pipeline_version="", passes=passes), document_type)
+        candidate = Oriented(turn, passes, reading_score(fields, document_type))
+        if best is None or candidate.score > best.score:
+            best = candidate
+        if checks_pass(fields, document_type):
+            break
+    assert best is not None
+    return best
+
+
+def candidate_turns(page: Image.Image, document_type: DocumentType) -> tuple[int, ...]:
+    """Turns to try, likeliest first; a landscape document seen in portrait is only tried on its sides."""
+    if document_type in LANDSCAPE_DOCUMENT_TYPES:
+        return (90, 270) if page.height > page.width * 1.05 else (0, 180)
+    return (0, 180, 90, 270)
+
+
+def checks_pass(fields: ExtractedFields, document_type: DocumentType) -> bool:
+    keys = KEY_FIELDS.get(document_type, ())
+    return all(name in fields and fields[name].confidence >= TRUSTED_CONFIDENCE for name in keys)
+
+
+def reading_score(fields: ExtractedFields, document_type: DocumentType) -> float:
+    """Key fields count most, then every other field read; each by its confidence."""
+    keys = KEY_FIELDS.get(document_type, ())
+    return sum(field.confidence * (3 if name in keys else 1) for name, field in fields.items())
