@@ -26,8 +26,9 @@ def onboard(onboard_home: Path, prefect_api_url: str, tmp_path: Path):
     env = {**os.environ, "ONBOARD_HOME": str(onboard_home), "PREFECT_API_URL": prefect_api_url,
            "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "OMP_THREAD_LIMIT": "1"}
 
-    def run(*args: str, timeout: float = 300) -> CliResult:
-        done = subprocess.run([sys.executable, "-m", "onboarding.cli.main", *args], env=env, cwd=tmp_path,
+    def run(*args: str, timeout: float = 300, settings: dict[str, str] | None = None) -> CliResult:
+        done = subprocess.run([sys.executable, "-m", "onboarding.cli.main", *args], env={**env, **(settings or {})},
+                              cwd=tmp_path,
                               capture_output=True, text=True, timeout=timeout)
         return CliResult(done.returncode, done.stdout, done.stderr)
 

@@ -145,9 +145,10 @@ def test_two_workers_finish_every_application_once(tmp_path, prefect_database, o
 
         by_app = wait_until(all_completed, 120, "every flow run to complete (one per application)", every=2)
         # One run at a time per worker (--limit 1), so four runs must have been shared out. Both workers may
-        # offer to take the same run ("submitting flow run …"); only the one whose claim won starts it.
+        # offer to take the same run ("submitting flow run …"); only the one whose claim won starts it, and a
+        # process worker echoes its run's own log, where the run already has its onboard-APP-… name.
         onboarding_runs = {r["name"] for rs in by_app.values() for r in rs}
-        ran = {n: onboarding_runs & set(re.findall(r"Flow run '([^']+)' submitted to infrastructure",
+        ran = {n: onboarding_runs & set(re.findall(r"Beginning flow run '([^']+)'",
                                                    (tmp_path / f"worker-{n}.log").read_text()))
                for n in (1, 2)}
         assert ran[1] | ran[2] == onboarding_runs and ran[1] and ran[2] and not ran[1] & ran[2], ran

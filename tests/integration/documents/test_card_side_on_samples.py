@@ -1,5 +1,5 @@
-"""Real Tesseract on generated pictures: the ID card side a picture shows, whichever slot it was sent in,
-and identifiers printed with a wrong check character read as printed (needs tesseract with chi_sim)."""
+"""The configured OCR engine on generated pictures: the ID card side a picture shows, whichever slot it was
+sent in, and identifiers printed with a wrong check character read as printed."""
 from __future__ import annotations
 
 from datetime import date
@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from documents.extract import extract_fields
-from documents.ocr import TesseractEngine
+from documents.ocr import OcrEngine, open_ocr_engine
 from documents.samples import variants
 from documents.samples.identity import make_identity
 from documents.samples.render import render
@@ -22,8 +22,10 @@ SIDE_FIELDS = {"front": ("name", "id_number"), "back": ("valid_until",)}
 
 
 @pytest.fixture(scope="module")
-def engine() -> TesseractEngine:
-    return TesseractEngine()
+def engine() -> OcrEngine:
+    from onboarding.settings import Settings
+
+    return open_ocr_engine(Settings().ocr_engine)
 
 
 @pytest.mark.parametrize(("shown", "slot", "level", "seed"), [

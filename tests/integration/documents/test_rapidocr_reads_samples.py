@@ -41,8 +41,9 @@ def test_clean_sample_is_read_exactly(engine: OcrEngine, document_type: Document
     person = make_identity(1, as_of=AS_OF)  # a sole trader: licence letter-spaced labels, a lease
     reading = engine.read(render(document_type, person), document_type)
     fields = extract_fields(reading, document_type)
-    assert {name: field.value for name, field in fields.items()} == ground_truth(document_type, person)
-    assert min(field.confidence for field in fields.values()) >= 0.6
+    truth = ground_truth(document_type, person)  # an ID card also says which side it shows (card_side)
+    assert {name: field.value for name, field in fields.items() if name in truth} == truth
+    assert min(fields[name].confidence for name in truth) >= 0.6
 
 
 @pytest.mark.parametrize("turn", (Image.Transpose.ROTATE_90, Image.Transpose.ROTATE_180))
