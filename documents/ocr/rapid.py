@@ -9,13 +9,14 @@ from functools import cached_property
 from importlib import metadata
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageOps
 
 from documents.ocr.orient import read_upright
+from documents.ocr.tesseract import LINE_PLANS, LinePlan
 from documents.ocr.words import Word, group_lines
 from documents.types import DocumentType, OcrLine, OcrPass, OcrReading
 
-PIPELINE = "rapid-p3"  # bump whenever preprocessing or the pass plan changes: it keys the OCR cache
+PIPELINE = "rapid-p4"  # bump whenever preprocessing or the pass plan changes: it keys the OCR cache
 DISTRIBUTION = "rapidocr-onnxruntime"
 # Recognition scales every line to 48 px high: beyond this size a page only costs more.
 MAX_LONG_SIDE = 2000
@@ -26,6 +27,8 @@ DETECT_LONG_SIDE = 1280
 # heights between two segments of a row separates columns (a licence's 经营范围 … | 住所 …, 3.1
 # heights apart), where tesseract's character boxes need words.COLUMN_GAP.
 SEGMENT_COLUMN_GAP = 2.5
+# An identifier's line is read again at this height (the recogniser's input is 48 px high).
+REREAD_HEIGHT = 64
 
 
 class RapidOcrEngine:
@@ -57,11 +60,40 @@ class RapidOcrEngine:
 
     def read(self, image: Image.Image, document_type: DocumentType) -> OcrReading:
         document_type = DocumentType(document_type)
-        oriented = read_upright(image, document_type, self._read_page, max_side=MAX_LONG_SIDE)
+        oriented = read_upright(image, document_type, lambda page: self._read_page(page, document_type),
+                                max_side=MAX_LONG_SIDE)
         return OcrReading(engine=self.version, pipeline_version=self.pipeline_version, passes=oriented.passes)
 
-    def _read_page(self, page: Image.Image) -> list[OcrPass]:
-        return [OcrPass(name="page_rapid", lines=self._lines(page))]
+    def _read_page(self, page: Image.Image, document_type: DocumentType) -> list[OcrPass]:
+        lines = self._lines(page)
+        passes = [OcrPass(name="page_rapid", lines=lines)]
+        for plan in LINE_PLANS.get(document_type, ()):
+            if (reread := self._reread(page, lines, plan)) is not None:
+                passes.append(reread)
+        return passes
+
+    def _reread(self, page: Image.Image, lines: list[OcrLine], plan: LinePlan) -> OcrPass | None:
+        """The identifier's line read a second time on its own, enlarged and contrast-stretched: a second
+        recognition that agrees with the page's is what lets a clearly printed invalid number be believed
+        (extraction trusts two agreeing reads), and a disagreement marks a likely misread."""
+        found = [line for line in lines if line.box and plan.finder.search(line.text.replace(" ", ""))]
+        if not found:
+            return None
+        line = max(found, key=lambda candidate: len(plan.finder.search(candidate.text.replace(" ", "")).group()))
+        left, top, width, height = line.box
+        pad = max(height // 4, 2)
+        crop = page.crop((max(left - pad, 0), max(top - pad, 0),
+                          min(left + width + pad, page.width), min(top + height + pad, page.height)))
+        crop = ImageOps.autocontrast(crop.convert("L"), cutoff=1).convert("RGB")
+        if crop.height < REREAD_HEIGHT:
+            crop = crop.resize((max(1, round(crop.width * REREAD_HEIGHT / crop.height)), REREAD_HEIGHT),
+                               Image.Resampling.LANCZOS)
+        texts, _ = self._ocr.text_rec([np.ascontiguousarray(np.asarray(crop)[:, :, ::-1])])
+        text, score = texts[0] if texts else ("", 0.0)
+        if not text:
+            return None
+        return OcrPass(name=f"{plan.name}_reread", lines=[OcrLine(text=text, confidence=min(max(float(score), 0.0), 1.0),
+                                                                    box=line.box)])
 
     def _lines(self, page: Image.Image) -> list[OcrLine]:
         """Text lines found on a small copy (detection cost grows with pixels), read from the full page."""

@@ -17,7 +17,7 @@ from onboarding.adapters.ledger_import_sql import TransactionStaging
 from onboarding.adapters.ledger_report_sql import LedgerReportSql
 from onboarding.adapters.ledger_sweep_sql import LedgerSweepSql
 from onboarding.adapters.ledger_tables import deposits, import_batches, refund_instructions, terminals
-from onboarding.adapters.outbox import outbox
+from onboarding.adapters.outbox import insert_new_messages
 from onboarding.domain.notifications import OutboxMessage
 from onboarding.domain.terminals import Binding, Deposit, LedgerError, Terminal, TerminalState
 
@@ -153,10 +153,4 @@ class LedgerRepository:
     # ---- outbox ------------------------------------------------------------------------------
 
     def enqueue_new(self, messages: list[OutboxMessage]) -> None:
-        """Bulk outbox insert for messages whose events this transaction just created, so no key exists yet."""
-        if messages:
-            self.session.execute(insert(outbox), [
-                {"idempotency_key": m.idempotency_key, "application_id": m.application_id, "channel": str(m.channel),
-                 "recipient": m.recipient, "subject": m.subject, "body": m.body, "created_at": m.created_at,
-                 "attempts": 0}
-                for m in messages])
+        insert_new_messages(self.session, messages)

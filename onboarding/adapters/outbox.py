@@ -34,6 +34,16 @@ class PendingMessage:
     attempts: int
 
 
+def insert_new_messages(session: Session, messages: list[OutboxMessage]) -> None:
+    """Bulk insert of messages whose events this transaction just created, so no key exists yet."""
+    if messages:
+        session.execute(outbox.insert(), [
+            {"idempotency_key": m.idempotency_key, "application_id": m.application_id, "channel": str(m.channel),
+             "recipient": m.recipient, "subject": m.subject, "body": m.body, "created_at": m.created_at,
+             "attempts": 0}
+            for m in messages])
+
+
 def _claimable(now: datetime, lease: timedelta):
     return or_(outbox.c.claimed_at.is_(None), outbox.c.claimed_at < now - lease)
 

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from documents.types import DocumentType, OcrReading
-from onboarding.adapters.orm import ocr_readings, supplementary_requests
+from onboarding.adapters.orm import ocr_readings
 from onboarding.domain.model import Application, Document
 from onboarding.domain.requests import UploadLink
 from onboarding.domain.states import ApplicationState
@@ -65,13 +65,6 @@ class ApplicationRepository:
 
     def find_link(self, token_hash: str) -> UploadLink | None:
         return self.session.scalars(select(UploadLink).where(UploadLink.token_hash == token_hash)).one_or_none()
-
-    def ids_with_request_work_due(self, as_of: datetime) -> list[str]:
-        r = supplementary_requests
-        query = select(r.c.application_id).where(
-            r.c.status == "open", or_(r.c.due_at <= as_of, r.c.next_reminder_at <= as_of)
-        ).order_by(r.c.application_id)
-        return list(self.session.scalars(query))
 
 
 class OcrReadingRepository:

@@ -6,6 +6,7 @@ from sqlalchemy.orm import sessionmaker
 from onboarding.adapters.ledger_repository import LedgerRepository
 from onboarding.adapters.outbox import OutboxRepository
 from onboarding.adapters.repository import ApplicationRepository, OcrReadingRepository
+from onboarding.adapters.request_sweep_sql import RequestSweepSql
 
 
 class UnitOfWork:
@@ -18,6 +19,7 @@ class UnitOfWork:
         self.ocr_readings = OcrReadingRepository(self.session)
         self.outbox = OutboxRepository(self.session)
         self.ledger = LedgerRepository(self.session)
+        self.request_sweep = RequestSweepSql(self.session)
         return self
 
     def __exit__(self, *exc) -> None:

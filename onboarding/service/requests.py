@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 from onboarding.bootstrap import Services
 from onboarding.domain.model import Application
 from onboarding.domain.requests import RequestStatus, new_upload_token
-from onboarding.domain.states import ApplicationState
 from onboarding.notifications import messages
 from onboarding.notifications.outbox import enqueue_notice
 from rules.model import Decision, Outcome
@@ -60,36 +59,3 @@ def revoke_links(services: Services, application_id: str, *, actor: str, reason:
         revoked = application.revoke_links(at=services.clock(), actor=actor, reason=reason)
         uow.commit()
         return revoked
-
-
-def sweep_requests(services: Services, as_of: datetime) -> dict[str, int]:
-    """Reminders and expiry, visiting only requests with something due (indexed on due and reminder times)."""
-    tz = ZoneInfo(services.settings.timezone)
-    hours = services.settings.reminder_hours
-    report = {"reminders": 0, "expired": 0}
-    with services.uow() as uow:
-        due_ids = uow.applications.ids_with_request_work_due(as_of)
-    for application_id in due_ids:
-        with services.uow() as uow:
-            application = uow.applications.get(application_id, for_update=True)
-            request = application.open_request
-            if request is None:
-                continue
-            if as_of >= request.due_at:
-                request.close(RequestStatus.EXPIRED, as_of)
-                request.next_reminder_at = None
-                if application.state == ApplicationState.NEEDS_DOCUMENTS:
-                    application.transition(ApplicationState.EXPIRED, actor="sweep", at=as_of,
-                                           reason=f"no documents by {request.due_at.isoformat()}")
-                enqueue_notice(uow, application, messages.application_expired(application.id), as_of)
-                report["expired"] += 1
-            for label in ([] if not request.is_open else request.reminders_due(as_of, hours)):
-                request.mark_reminded(label, hours)
-                application.record(at=as_of, actor="sweep", action="reminder_sent", reason=label,
-                                   details={"round": request.round_number})
-                enqueue_notice(uow, application, messages.request_reminder(
-                    application.id, request.open_items, issue_link(services, application, request, as_of),
-                    request.due_at, tz, f"r{request.round_number}-{label}"), as_of)
-                report["reminders"] += 1
-            uow.commit()
-    return report

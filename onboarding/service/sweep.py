@@ -7,7 +7,7 @@ from typing import Any
 from onboarding.bootstrap import Services
 from onboarding.notifications.delivery import deliver_pending
 from onboarding.service.deposits import sweep_ledger
-from onboarding.service.requests import sweep_requests
+from onboarding.service.request_sweep import sweep_requests
 
 
 def run_sweep(services: Services, as_of: datetime | None = None) -> dict[str, Any]:

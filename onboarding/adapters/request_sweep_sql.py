@@ -1,0 +1,104 @@
+"""The request sweep's reads and writes in bulk: one query for a batch of due requests, then one statement
+per kind of row (requests, applications, audit events, links, outbox), not one aggregate per request.
+
+Each request is updated only if it is still as the batch read it (open, same next reminder time), and the
+batch commits only if every one was: a request an upload or another sweep changed meanwhile makes the
+batch roll back and be read again, so a reminder or an expiry happens exactly once.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, false, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from onboarding.adapters.orm import applications, audit_events, supplementary_requests, upload_links
+from onboarding.adapters.outbox import insert_new_messages
+from onboarding.domain.model import AuditEvent
+from onboarding.domain.notifications import OutboxMessage
+from onboarding.domain.requests import RequestStatus, SupplementaryRequest, UploadLink
+from onboarding.domain.states import ApplicationState, can_transition
+
+R, A = supplementary_requests.c, applications.c  # R["items"]: `R.items` is the collection's own method
+OPEN = str(RequestStatus.OPEN)
+assert can_transition(ApplicationState.NEEDS_DOCUMENTS, ApplicationState.EXPIRED)  # the transition done here
+
+
+class RequestChangedMeanwhile(RuntimeError):
+    """A request of the batch was changed by someone else after the batch read it."""
+
+
+@dataclass(frozen=True)
+class DueRequest:
+    request: SupplementaryRequest
+    application_state: ApplicationState
+    phone: str
+    email: str | None
+
+
+@dataclass
+class SweepWrites:
+    """What one batch changes; `requests` pairs each changed request with its next reminder time as read."""
+    requests: list[tuple[SupplementaryRequest, datetime | None]] = field(default_factory=list)
+    expired_application_ids: list[str] = field(default_factory=list)
+    events: list[AuditEvent] = field(default_factory=list)
+    links: list[UploadLink] = field(default_factory=list)
+    messages: list[OutboxMessage] = field(default_factory=list)
+
+
+class RequestSweepSql:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def due(self, as_of: datetime, after_id: int, limit: int) -> list[DueRequest]:
+        """Open requests with a reminder or the deadline due, in id order after `after_id`."""
+        if self.session.get_bind().dialect.name == "sqlite":
+            # Take the write lock before reading: SQLite has one writer, and a batch read before another
+            # writer's commit could not write afterwards (its snapshot would be stale).
+            self.session.execute(update(supplementary_requests).where(false()).values(status=R.status))
+        query = (
+            select(R.id, R.application_id, R.round_number, R.status, R.created_at, R.due_at, R.closed_at, R["items"],
+                   R.reminders_sent, R.next_reminder_at, A.state, A.phone, A.email)
+            .join(applications, A.id == R.application_id)
+            .where(R.status == OPEN, or_(R.due_at <= as_of, R.next_reminder_at <= as_of), R.id > after_id)
+            .order_by(R.id).limit(limit)
+            .with_for_update(of=[supplementary_requests, applications], skip_locked=True)
+        )
+        return [DueRequest(
+            request=SupplementaryRequest(
+                id=row.id, application_id=row.application_id, round_number=row.round_number, status=row.status,
+                created_at=row.created_at, due_at=row.due_at, closed_at=row.closed_at, items=row._mapping["items"],
+                reminders_sent=row.reminders_sent, next_reminder_at=row.next_reminder_at),
+            application_state=ApplicationState(row.state), phone=row.phone, email=row.email,
+        ) for row in self.session.execute(query)]
+
+    def write(self, writes: SweepWrites, as_of: datetime) -> None:
+        if writes.requests:
+            changed = self.session.execute(
+                update(supplementary_requests)
+                .where(R.id == bindparam("request_id"), R.status == OPEN,
+                       R.next_reminder_at.is_not_distinct_from(bindparam("read_next", type_=R.next_reminder_at.type)))
+                .values(status=bindparam("new_status"), closed_at=bindparam("new_closed_at"),
+                        reminders_sent=bindparam("new_reminders_sent"), next_reminder_at=bindparam("new_next")),
+                [{"request_id": r.id, "read_next": read_next, "new_status": str(r.status),
+                  "new_closed_at": r.closed_at, "new_reminders_sent": r.reminders_sent,
+                  "new_next": r.next_reminder_at} for r, read_next in writes.requests],
+            ).rowcount
+            if changed != len(writes.requests):
+                raise RequestChangedMeanwhile(f"{len(writes.requests) - changed} request(s) changed meanwhile")
+        if writes.expired_application_ids:
+            self.session.execute(
+                update(applications)
+                .where(A.id.in_(writes.expired_application_ids), A.state == ApplicationState.NEEDS_DOCUMENTS)
+                .values(state=ApplicationState.EXPIRED, state_changed_at=as_of, version=A.version + 1))
+        if writes.events:
+            self.session.execute(insert(audit_events), [_columns(e, "id") for e in writes.events])
+        if writes.links:
+            self.session.execute(insert(upload_links), [_columns(link, "id") for link in writes.links])
+        insert_new_messages(self.session, writes.messages)
+
+
+def _columns(row: Any, *leave_out: str) -> dict[str, Any]:
+    return {k: v for k, v in vars(row).items() if k not in leave_out and not k.startswith("_")}
