@@ -16,9 +16,8 @@ from sqlalchemy.orm import Session
 
 from onboarding.adapters.orm import applications, audit_events, supplementary_requests, upload_links
 from onboarding.adapters.outbox import insert_new_messages
-from onboarding.domain.model import AuditEvent
 from onboarding.domain.notifications import OutboxMessage
-from onboarding.domain.requests import RequestStatus, SupplementaryRequest, UploadLink
+from onboarding.domain.requests import RequestStatus
 from onboarding.domain.states import ApplicationState, can_transition
 
 R, A = supplementary_requests.c, applications.c  # R["items"]: `R.items` is the collection's own method
@@ -32,7 +31,15 @@ class RequestChangedMeanwhile(RuntimeError):
 
 @dataclass(frozen=True)
 class DueRequest:
-    request: SupplementaryRequest
+    """An open request with something due, as plain values: a batch holds thousands, so no mapped objects."""
+    id: int
+    application_id: str
+    round_number: int
+    created_at: datetime
+    due_at: datetime
+    items: list[dict[str, Any]]
+    reminders_sent: list[str]
+    next_reminder_at: datetime | None
     application_state: ApplicationState
     phone: str
     email: str | None
@@ -40,11 +47,11 @@ class DueRequest:
 
 @dataclass
 class SweepWrites:
-    """What one batch changes; `requests` pairs each changed request with its next reminder time as read."""
-    requests: list[tuple[SupplementaryRequest, datetime | None]] = field(default_factory=list)
+    """What one batch changes, as rows of the tables it writes."""
+    requests: list[dict[str, Any]] = field(default_factory=list)  # keys: see `RequestSweepSql.write`
     expired_application_ids: list[str] = field(default_factory=list)
-    events: list[AuditEvent] = field(default_factory=list)
-    links: list[UploadLink] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)  # audit_events columns
+    links: list[dict[str, Any]] = field(default_factory=list)  # upload_links columns
     messages: list[OutboxMessage] = field(default_factory=list)
 
 
@@ -67,14 +74,15 @@ class RequestSweepSql:
             .with_for_update(of=[supplementary_requests, applications], skip_locked=True)
         )
         return [DueRequest(
-            request=SupplementaryRequest(
-                id=row.id, application_id=row.application_id, round_number=row.round_number, status=row.status,
-                created_at=row.created_at, due_at=row.due_at, closed_at=row.closed_at, items=row._mapping["items"],
-                reminders_sent=row.reminders_sent, next_reminder_at=row.next_reminder_at),
+            id=row.id, application_id=row.application_id, round_number=row.round_number,
+            created_at=row.created_at, due_at=row.due_at, items=row._mapping["items"],
+            reminders_sent=row.reminders_sent, next_reminder_at=row.next_reminder_at,
             application_state=ApplicationState(row.state), phone=row.phone, email=row.email,
         ) for row in self.session.execute(query)]
 
     def write(self, writes: SweepWrites, as_of: datetime) -> None:
+        """`writes.requests` rows: request_id and read_next (as read), then new_status, new_closed_at,
+        new_reminders_sent and new_next."""
         if writes.requests:
             changed = self.session.execute(
                 update(supplementary_requests)
@@ -82,9 +90,7 @@ class RequestSweepSql:
                        R.next_reminder_at.is_not_distinct_from(bindparam("read_next", type_=R.next_reminder_at.type)))
                 .values(status=bindparam("new_status"), closed_at=bindparam("new_closed_at"),
                         reminders_sent=bindparam("new_reminders_sent"), next_reminder_at=bindparam("new_next")),
-                [{"request_id": r.id, "read_next": read_next, "new_status": str(r.status),
-                  "new_closed_at": r.closed_at, "new_reminders_sent": r.reminders_sent,
-                  "new_next": r.next_reminder_at} for r, read_next in writes.requests],
+                writes.requests,
             ).rowcount
             if changed != len(writes.requests):
                 raise RequestChangedMeanwhile(f"{len(writes.requests) - changed} request(s) changed meanwhile")
@@ -94,11 +100,8 @@ class RequestSweepSql:
                 .where(A.id.in_(writes.expired_application_ids), A.state == ApplicationState.NEEDS_DOCUMENTS)
                 .values(state=ApplicationState.EXPIRED, state_changed_at=as_of, version=A.version + 1))
         if writes.events:
-            self.session.execute(insert(audit_events), [_columns(e, "id") for e in writes.events])
+            self.session.execute(insert(audit_events), writes.events)
         if writes.links:
-            self.session.execute(insert(upload_links), [_columns(link, "id") for link in writes.links])
+            self.session.execute(insert(upload_links), writes.links)
         insert_new_messages(self.session, writes.messages)
 
-
-def _columns(row: Any, *leave_out: str) -> dict[str, Any]:
-    return {k: v for k, v in vars(row).items() if k not in leave_out and not k.startswith("_")}

@@ -36,6 +36,25 @@ def item_key(item: dict[str, Any]) -> tuple[str, str | None]:
     return item["code"], item.get("document_type")
 
 
+def reminders_due(created_at: datetime, reminders_sent: list[str], now: datetime,
+                  reminder_hours: list[int]) -> list[str]:
+    """Labels of reminders whose time has come and that were not sent (a missed sweep sends only the last)."""
+    due = [f"{h}h" for h in sorted(reminder_hours)
+           if now >= created_at + timedelta(hours=h) and f"{h}h" not in reminders_sent]
+    return due[-1:]
+
+
+def next_reminder_at(created_at: datetime, reminders_sent: list[str], reminder_hours: list[int]) -> datetime | None:
+    """The first reminder later than every one sent; None when the last was sent."""
+    last_sent = max((int(x.removesuffix("h")) for x in reminders_sent), default=0)
+    later = [h for h in sorted(reminder_hours) if h > last_sent]
+    return created_at + timedelta(hours=later[0]) if later else None
+
+
+def open_items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [i for i in items if i["status"] == ItemStatus.OPEN]
+
+
 @dataclass(eq=False)
 class SupplementaryRequest:
     application_id: str
@@ -57,16 +76,11 @@ class SupplementaryRequest:
         return self.is_open and now < self.due_at
 
     def reminders_due(self, now: datetime, reminder_hours: list[int]) -> list[str]:
-        """Labels of reminders whose time has come and that were not sent (a missed sweep sends only the last)."""
-        due = [f"{h}h" for h in sorted(reminder_hours)
-               if now >= self.created_at + timedelta(hours=h) and f"{h}h" not in self.reminders_sent]
-        return due[-1:]
+        return reminders_due(self.created_at, self.reminders_sent, now, reminder_hours)
 
     def mark_reminded(self, label: str, reminder_hours: list[int]) -> None:
-        sent_hours = {int(x.removesuffix("h")) for x in (*self.reminders_sent, label)}
         self.reminders_sent = [*self.reminders_sent, label]
-        later = [h for h in sorted(reminder_hours) if h > max(sent_hours)]
-        self.next_reminder_at = self.created_at + timedelta(hours=later[0]) if later else None
+        self.next_reminder_at = next_reminder_at(self.created_at, self.reminders_sent, reminder_hours)
 
     def schedule_reminders(self, reminder_hours: list[int]) -> None:
         first = min(reminder_hours, default=None)
@@ -74,7 +88,7 @@ class SupplementaryRequest:
 
     @property
     def open_items(self) -> list[dict[str, Any]]:
-        return [i for i in self.items if i["status"] == ItemStatus.OPEN]
+        return open_items(self.items)
 
     def open_document_types(self) -> set[str]:
         return {i["document_type"] for i in self.open_items if i.get("document_type")}

@@ -1,5 +1,5 @@
-"""Reminders and expiry of open requests, in batches: the domain decides for each request what is due
-(`SupplementaryRequest`), the batch is written set-based (`adapters.request_sweep_sql`)."""
+"""Reminders and expiry of open requests, in batches: the domain's rules (`domain.requests`) decide for each
+request what is due, and the batch is written set-based (`adapters.request_sweep_sql`)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -7,8 +7,7 @@ from zoneinfo import ZoneInfo
 
 from onboarding.adapters.request_sweep_sql import DueRequest, RequestChangedMeanwhile, SweepWrites
 from onboarding.bootstrap import Services
-from onboarding.domain.model import AuditEvent
-from onboarding.domain.requests import RequestStatus, UploadLink, new_upload_token
+from onboarding.domain.requests import RequestStatus, new_upload_token, next_reminder_at, open_items, reminders_due
 from onboarding.domain.states import ApplicationState
 from onboarding.notifications import messages
 from onboarding.notifications.outbox import notice_messages
@@ -38,39 +37,61 @@ def sweep_requests(services: Services, as_of: datetime) -> dict[str, int]:
         if not due:
             return report
         report = {k: report[k] + counts[k] for k in report}
-        after_id = due[-1].request.id
+        after_id = due[-1].id
 
 
 def plan_batch(services: Services, due: list[DueRequest], as_of: datetime) -> tuple[SweepWrites, dict[str, int]]:
-    tz = ZoneInfo(services.settings.timezone)
-    hours = services.settings.reminder_hours
     writes, counts = SweepWrites(), {"reminders": 0, "expired": 0}
-    for row in due:
-        request, application_id = row.request, row.request.application_id
-        read_next = request.next_reminder_at
+    for request in due:
         if as_of >= request.due_at:
-            request.close(RequestStatus.EXPIRED, as_of)
-            request.next_reminder_at = None
-            if row.application_state == ApplicationState.NEEDS_DOCUMENTS:
-                writes.expired_application_ids.append(application_id)
-                writes.events.append(AuditEvent(
-                    application_id=application_id, at=as_of, actor=ACTOR, action="transition",
-                    from_state=ApplicationState.NEEDS_DOCUMENTS, to_state=ApplicationState.EXPIRED,
-                    reason=f"no documents by {request.due_at.isoformat()}"))
-            writes.messages += notice_messages(application_id, row.phone, row.email,
-                                               messages.application_expired(application_id), as_of)
+            _expire(request, as_of, writes)
             counts["expired"] += 1
-        for label in request.reminders_due(as_of, hours) if request.is_open else []:
-            request.mark_reminded(label, hours)
-            writes.events.append(AuditEvent(application_id=application_id, at=as_of, actor=ACTOR,
-                                            action="reminder_sent", reason=label,
-                                            details={"round": request.round_number}))
-            token, token_hash = new_upload_token()
-            writes.links.append(UploadLink(application_id=application_id, token_hash=token_hash, created_at=as_of,
-                                           expires_at=request.due_at, sealed_token=services.sealer.seal(token)))
-            writes.messages += notice_messages(application_id, row.phone, row.email, messages.request_reminder(
-                application_id, request.open_items, link_url(services, token), request.due_at, tz,
-                f"r{request.round_number}-{label}"), as_of)
-            counts["reminders"] += 1
-        writes.requests.append((request, read_next))
+        else:
+            counts["reminders"] += _remind(services, request, as_of, writes)
     return writes, counts
+
+
+def _expire(request: DueRequest, as_of: datetime, writes: SweepWrites) -> None:
+    """Unanswered items stay open on the closed request, for the record."""
+    application_id = request.application_id
+    writes.requests.append(_request_row(request, status=RequestStatus.EXPIRED, closed_at=as_of,
+                                        reminders_sent=request.reminders_sent, next_reminder=None))
+    if request.application_state == ApplicationState.NEEDS_DOCUMENTS:
+        writes.expired_application_ids.append(application_id)
+        writes.events.append(_event(application_id, as_of, "transition", f"no documents by {request.due_at.isoformat()}",
+                                    from_state=str(ApplicationState.NEEDS_DOCUMENTS), to_state=str(ApplicationState.EXPIRED)))
+    writes.messages += notice_messages(application_id, request.phone, request.email,
+                                       messages.application_expired(application_id), as_of)
+
+
+def _remind(services: Services, request: DueRequest, as_of: datetime, writes: SweepWrites) -> int:
+    hours = services.settings.reminder_hours
+    sent = list(request.reminders_sent)
+    labels = reminders_due(request.created_at, sent, as_of, hours)
+    for label in labels:
+        sent.append(label)
+        application_id = request.application_id
+        writes.events.append(_event(application_id, as_of, "reminder_sent", label,
+                                    details={"round": request.round_number}))
+        token, token_hash = new_upload_token()
+        writes.links.append({"application_id": application_id, "token_hash": token_hash, "created_at": as_of,
+                             "expires_at": request.due_at, "sealed_token": services.sealer.seal(token)})
+        writes.messages += notice_messages(application_id, request.phone, request.email, messages.request_reminder(
+            application_id, open_items(request.items), link_url(services, token), request.due_at,
+            ZoneInfo(services.settings.timezone), f"r{request.round_number}-{label}"), as_of)
+    # Rescheduled even when nothing was due, so a request is never found due again for nothing.
+    writes.requests.append(_request_row(request, status=RequestStatus.OPEN, closed_at=None, reminders_sent=sent,
+                                        next_reminder=next_reminder_at(request.created_at, sent, hours)))
+    return len(labels)
+
+
+def _request_row(request: DueRequest, *, status: RequestStatus, closed_at: datetime | None,
+                 reminders_sent: list[str], next_reminder: datetime | None) -> dict:
+    return {"request_id": request.id, "read_next": request.next_reminder_at, "new_status": str(status),
+            "new_closed_at": closed_at, "new_reminders_sent": reminders_sent, "new_next": next_reminder}
+
+
+def _event(application_id: str, at: datetime, action: str, reason: str, *, from_state: str | None = None,
+           to_state: str | None = None, details: dict | None = None) -> dict:
+    return {"application_id": application_id, "at": at, "actor": ACTOR, "action": action, "from_state": from_state,
+            "to_state": to_state, "reason": reason, "details": details or {}}

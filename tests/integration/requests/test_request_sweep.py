@@ -80,3 +80,14 @@ def test_a_missed_sweep_sends_only_the_latest_reminder(services):
     with services.uow() as uow:
         assert uow.applications.get(application_id).requests[0].reminders_sent == ["72h"]
     assert sweep(services, 100)["requests"] == {"reminders": 0, "expired": 0}
+
+
+def test_a_sweep_over_several_batches_reminds_each_application_once(services, monkeypatch):
+    monkeypatch.setattr("onboarding.service.request_sweep.BATCH", 2)
+    applications = [application_waiting_for_documents(services) for _ in range(5)]
+    assert sweep(services, 25)["requests"] == {"reminders": 5, "expired": 0}
+    assert sweep(services, 26)["requests"] == {"reminders": 0, "expired": 0}
+    assert sweep(services, 24 * 10 + 1)["requests"] == {"reminders": 0, "expired": 5}
+    with services.uow() as uow:
+        assert {uow.applications.get(a).state for a in applications} == {S.EXPIRED}
+    assert [outbox_events(services, a) for a in applications] == [["expired", "reminder-r1-24h", "request-1"]] * 5

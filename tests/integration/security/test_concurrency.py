@@ -13,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from documents.types import DocumentType as D
 from onboarding.domain.states import ApplicationState as S
 from onboarding.service import checking, requests
-from onboarding.service.requests import sweep_requests
+from onboarding.service.request_sweep import sweep_requests
 from onboarding.service.review import ReviewRefused, decide, request_document
 from onboarding.service.submission import UploadedFile, add_documents
 from rules.messages import deficiency
