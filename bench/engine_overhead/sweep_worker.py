@@ -5,7 +5,7 @@
     python -m bench.engine_overhead.sweep_worker parts --home COPY --as-of ISO --out parts.json
 
 The sweep's three parts are timed by wrapping the functions `run_sweep` calls (in this process only), so the
-timed call is `run_sweep` itself. Progress is committed per application, so a sweep killed at its time limit
+timed call is `run_sweep` itself. Progress is committed per batch of requests, so a sweep killed at its time limit
 leaves countable work behind (see `progress`).
 """
 from __future__ import annotations
