@@ -159,9 +159,25 @@ def _jpeg_outside_pixels(data: bytes) -> bytes:
         parts.append(data[pos:end])
         pos = end
         if marker == 0xDA:  # start of scan: entropy-coded data up to the next real marker
-            while pos + 1 < len(data) and not (data[pos] == 0xFF and data[pos + 1] not in (0x00, *range(0xD0, 0xD8))):
-                pos += 1
+            pos = _end_of_scan(data, pos)
     return b"".join(parts) + data[pos:]
+
+
+_SCAN_CONTINUES = frozenset((0x00, *range(0xD0, 0xD8)))  # a stuffed 0xFF byte, restart markers
+
+
+def _end_of_scan(data: bytes, pos: int) -> int:
+    """Where the entropy-coded data starting at `pos` ends: the first 0xFF that begins a real marker (the last
+    byte when there is none). Searched with `bytes.find`, as a byte-by-byte loop costs ~15 ms a photo."""
+    last = len(data) - 1
+    while pos < last:
+        found = data.find(b"\xff", pos, last)
+        if found < 0:
+            return last
+        if data[found + 1] not in _SCAN_CONTINUES:
+            return found
+        pos = found + 1
+    return pos
 
 
 def _ends_with_zip_directory(data: bytes) -> bool:
