@@ -65,7 +65,14 @@ class Services:
         return OcrWorkers(partial(open_ocr_engine, self.settings.ocr_engine), self.intake_limits,
                           self.settings.ocr_processes)
 
+    @cached_property
+    def reads_in_flight(self):
+        from onboarding.service.reading import ReadsInFlight
+
+        return ReadsInFlight()
+
     def close(self) -> None:
+        self.__dict__.pop("reads_in_flight", None)
         if "ocr_workers" in self.__dict__:
             self.__dict__.pop("ocr_workers").close()
 

@@ -25,6 +25,7 @@ def run_demo(services: Services, count: int, *, progress: bool = True, seed: int
     from flows.launch import run_batch, warm_up_orchestrator
     from onboarding.service.application_input import parse_application
     from onboarding.service.checking import undecided
+    from onboarding.service.reading import read_ahead
     from onboarding.service.submission import UploadedFile, submit_application
 
     started_at, started = datetime.now(timezone.utc), time.perf_counter()
@@ -39,6 +40,7 @@ def run_demo(services: Services, count: int, *, progress: bool = True, seed: int
             sample = sample_application(seed + n, merchant_type, scenario, as_of=services.clock().date())
             files = [UploadedFile(t, data, f"{t}.jpg") for t, data in sample.documents.items()]
             application_id = submit_application(services, parse_application(sample.payload), files, actor="demo")
+            read_ahead(services, [application_id])  # OCR starts while the next samples are drawn
             planned[application_id] = (merchant_type, scenario, list(sample.expected_codes))
             bar.advance(submitting)
         orchestrator.join()

@@ -169,6 +169,7 @@ def batch(directory: Annotated[Path, typer.Argument(help="One folder per applica
           wait: WaitFlag = False, json_: JsonFlag = False) -> None:
     """Submit a folder of applications at once (all checked before any is stored) and onboard them together."""
     from flows.launch import run_batch, start_onboarding, warm_up_orchestrator
+    from onboarding.service import reading
     from onboarding.service.batch import find_entries, submit_batch
     from onboarding.service.views import batch_rows
 
@@ -181,6 +182,7 @@ def batch(directory: Annotated[Path, typer.Argument(help="One folder per applica
     application_ids = [s.application_id for s in submitted]
     seconds["stored"] = time.perf_counter() - started
     if orchestrator is not None:
+        reading.read_ahead(services, application_ids)  # the OCR workers start while the orchestrator does
         orchestrator.join()
         seconds["orchestrator_ready"] = time.perf_counter() - started
         run_batch(services, application_ids)

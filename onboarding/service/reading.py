@@ -7,12 +7,13 @@ crash loses only the reads still in flight.
 """
 from __future__ import annotations
 
+import threading
 from concurrent.futures import Future, as_completed
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from documents.extract import extract_fields
-from documents.types import DocumentType, ExtractedField
+from documents.types import OCR_DOCUMENT_TYPES, DocumentType, ExtractedField
 from onboarding.bootstrap import Services
 
 if TYPE_CHECKING:
@@ -56,14 +57,50 @@ def document_source(services: Services, document_id: str) -> DocumentSource:
         return DocumentSource(document_id, document.sha256, DocumentType(document.document_type), kept is not None)
 
 
+def read_ahead(services: Services, application_ids: list[str]) -> int:
+    """Starts OCR of these applications' unread documents now, before their flow runs (while the orchestrator
+    starts): the flow's read joins each read in flight instead of starting another. Returns how many started."""
+    with services.uow() as uow:
+        document_ids = [d.id for application_id in application_ids
+                        for t, d in uow.applications.get(application_id).current_documents().items()
+                        if t in OCR_DOCUMENT_TYPES]
+    unread = [s for s in (document_source(services, d) for d in document_ids) if not s.already_read]
+    for source in unread:
+        ocr_submit(services, source)
+    return len(unread)
+
+
+class ReadsInFlight:
+    """OCR futures by (sha256, document type) until their reading is stored, so that a read started ahead
+    (or by another application with the same file) is joined, never repeated."""
+
+    def __init__(self) -> None:
+        self._futures: dict[tuple[str, str], Future[TimedReading]] = {}
+        self._lock = threading.Lock()
+
+    def join_or_start(self, key: tuple[str, str], start) -> Future[TimedReading]:
+        with self._lock:
+            future = self._futures.get(key)
+            if future is None or future.cancelled() or (future.done() and future.exception() is not None):
+                future = self._futures[key] = start()
+            return future
+
+    def stored(self, key: tuple[str, str]) -> None:
+        with self._lock:
+            self._futures.pop(key, None)
+
+
 def ocr_submit(services: Services, source: DocumentSource) -> Future[TimedReading]:
-    return services.ocr_workers.submit(services.blobs.get(source.sha256), source.document_type)
+    return services.reads_in_flight.join_or_start(
+        (source.sha256, str(source.document_type)),
+        lambda: services.ocr_workers.submit(services.blobs.get(source.sha256), source.document_type))
 
 
 def store_reading(services: Services, source: DocumentSource, timed: TimedReading) -> None:
     with services.uow() as uow:
         uow.ocr_readings.add(source.sha256, source.document_type, timed.reading, timed.seconds, services.clock())
         uow.commit()
+    services.reads_in_flight.stored((source.sha256, str(source.document_type)))
 
 
 def extract_document(services: Services, document_id: str) -> dict[str, ExtractedField]:
