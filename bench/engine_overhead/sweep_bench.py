@@ -38,7 +38,7 @@ class SweepFigure:
         return sum(counts.get(k, 0) for k in ("reminder_24h", "reminder_72h", "expiry"))
 
 
-def measure_sweep(scratch: Path, size: Size, profile: bool = False) -> SweepFigure:
+def measure_sweep(scratch: Path, size: Size) -> SweepFigure:
     home = scratch / "home"
     seed_out, sweep_out, started_file = scratch / "seed.json", scratch / "sweep.json", scratch / "sweep-started"
     worker = ("-m", "bench.engine_overhead.sweep_worker")
@@ -54,7 +54,7 @@ def measure_sweep(scratch: Path, size: Size, profile: bool = False) -> SweepFigu
                  clean_env(copy), scratch=scratch).check()
     shutil.rmtree(copy, ignore_errors=True)
     command = python_command(*worker, "sweep", "--home", str(home), "--out", str(sweep_out), "--as-of", seed["as_of"],
-                             "--started-file", str(started_file), *(["--profile"] if profile else []))
+                             "--started-file", str(started_file))
     process = run_measured(command, clean_env(home), timeout_s=size.sweep_timeout_s, scratch=scratch)
     finished_at = time.time()
     result = json.loads(sweep_out.read_text(encoding="utf-8")) if process.returncode == 0 else None

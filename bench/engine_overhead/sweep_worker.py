@@ -1,7 +1,7 @@
 """Subprocess for figure 4: `seed` fills a fresh SQLite home; `sweep` times `run_sweep(services, as_of)`.
 
     python -m bench.engine_overhead.sweep_worker seed  --home H --applications 100000 --out seed.json
-    python -m bench.engine_overhead.sweep_worker sweep --home H --as-of ISO --out sweep.json [--profile]
+    python -m bench.engine_overhead.sweep_worker sweep --home H --as-of ISO --out sweep.json
     python -m bench.engine_overhead.sweep_worker parts --home COPY --as-of ISO --out parts.json
 
 The sweep's three parts are timed by wrapping the functions `run_sweep` calls (in this process only), so the
@@ -60,16 +60,8 @@ def sweep(args: argparse.Namespace) -> dict:
     as_of = datetime.fromisoformat(args.as_of)
     args.started_file.write_text(str(time.time()))
     started = time.perf_counter()
-    if args.profile:
-        from bench.engine_overhead.profiling import ThreadProfiler, by_category, top_functions
-
-        with ThreadProfiler() as profiler:
-            report = sweep_module.run_sweep(services, as_of)
-        stats = profiler.stats()
-        profile = {"by_category_s": by_category(stats), "top": top_functions(stats, 20)}
-    else:
-        report, profile = sweep_module.run_sweep(services, as_of), None
-    return {"sweep_s": time.perf_counter() - started, "parts_s": parts, "report": report, "profile": profile}
+    report = sweep_module.run_sweep(services, as_of)
+    return {"sweep_s": time.perf_counter() - started, "parts_s": parts, "report": report}
 
 
 def parts(args: argparse.Namespace) -> dict:
@@ -111,7 +103,6 @@ def main() -> None:
     parser.add_argument("--transactions-per-terminal", type=int, default=5)
     parser.add_argument("--as-of")
     parser.add_argument("--started-file", type=Path)
-    parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
     result = {"seed": seed, "sweep": sweep, "parts": parts}[args.step](args)
     args.out.write_text(json.dumps(result, default=str), encoding="utf-8")
