@@ -113,6 +113,9 @@ def _current_name(attributes: str) -> str:
     return _HISTORY.sub("", latest).strip()
 
 
+_STRAY_STROKES = "一-—–_"
+
+
 def correct_authority(text: str) -> tuple[str, bool]:
     """Repair a police authority name, {prefecture}公安局{county}分局, against that prefecture's counties."""
     match = re.fullmatch(r"(.+?)公安局(.+?)分局", text)
@@ -121,6 +124,8 @@ def correct_authority(text: str) -> tuple[str, bool]:
     city, changed = correct_admin_prefix(match.group(1))
     stem = match.group(2)
     prefectures = [p for p in _descendants(_divisions()) + _divisions() if p.name == city]
+    if not prefectures and city[:1] in _STRAY_STROKES:  # the card's edge or a rule read as 一 before the name
+        return correct_authority(text[1:])[0], True
     counties = [c.name for p in prefectures for c in p.children]
     forms = {form for name in counties for form in (name, name[:-1]) if len(form) >= 2}
     if stem not in forms:

@@ -339,3 +339,8 @@ def test_admin_prefix_repair(text: str, expected: str, changed: bool) -> None:
 def test_authority_repair_refuses_ambiguous_districts() -> None:
     assert correct_authority("上海市公安局徐江分局") == ("上海市公安局徐江分局", False)  # 徐汇 or 松江?
     assert correct_authority("长沙市公安局岳条分局") == ("长沙市公安局岳麓分局", True)
+
+
+def test_authority_loses_a_stray_stroke_read_before_the_city() -> None:
+    assert correct_authority("一成都市公安局武侯区分局") == ("成都市公安局武侯区分局", True)
+    assert correct_authority("一西安市公安局雁塔分局") == ("西安市公安局雁塔分局", True)
