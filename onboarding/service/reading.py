@@ -59,7 +59,7 @@ def document_source(services: Services, document_id: str) -> DocumentSource:
 
 def read_ahead(services: Services, application_ids: list[str]) -> int:
     """Starts OCR of these applications' unread documents now, before their flow runs (while the orchestrator
-    starts): the flow's read joins each read in flight instead of starting another. Returns how many started."""
+    starts): the flow's read joins each read in flight instead of starting another. Returns how many are read."""
     with services.uow() as uow:
         document_ids = [d.id for application_id in application_ids
                         for t, d in uow.applications.get(application_id).current_documents().items()
