@@ -7,7 +7,6 @@
 """
 from __future__ import annotations
 
-import functools
 import json
 import sys
 from datetime import datetime
@@ -17,7 +16,7 @@ from typing import Annotated, Any, Callable, Optional
 import typer
 
 from onboarding.bootstrap import Services, get_services
-from onboarding.cli.errors import CliError, handles_errors
+from onboarding.cli.errors import handles_errors
 from onboarding.cli.inputs import parse_as_of as parse_optional_as_of
 
 terminals_app = typer.Typer(no_args_is_help=True, help="Terminal inventory.")
@@ -25,21 +24,6 @@ transactions_app = typer.Typer(no_args_is_help=True, help="Transaction batches (
 deposits_app = typer.Typer(no_args_is_help=True, help="Deposits: what is held, refunded, forfeited, due.")
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print exactly one JSON document on stdout.")]
-
-
-def _ledger_errors(command: Callable) -> Callable:
-    """Ledger refusals become the one-line, exit-2 errors of `handles_errors`."""
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        from onboarding.domain.terminals import LedgerError
-        from rules.deposit_policy import UnknownDeviceModel
-
-        try:
-            return command(*args, **kwargs)
-        except (LedgerError, UnknownDeviceModel) as error:
-            raise CliError(str(error).splitlines()[0]) from None
-
-    return wrapper
 
 
 # cli.main's `emit`, repeated: importing cli.main from here would be circular once it registers these.
@@ -65,7 +49,6 @@ def parse_as_of(value: str | None, services: Services) -> datetime:
 
 @terminals_app.command("add")
 @handles_errors
-@_ledger_errors
 def terminals_add(serial_number: str, model: Annotated[str, typer.Option("--model", help="Device model, e.g. P2.")],
                   json_: JsonFlag = False) -> None:
     """Add one terminal to stock."""
@@ -77,7 +60,6 @@ def terminals_add(serial_number: str, model: Annotated[str, typer.Option("--mode
 
 @terminals_app.command("import")
 @handles_errors
-@_ledger_errors
 def terminals_import(csv_file: Path, json_: JsonFlag = False) -> None:
     """Add the terminals of a `serial_number,model` CSV to stock (all or nothing)."""
     from onboarding.service.terminals import import_terminals
@@ -87,7 +69,6 @@ def terminals_import(csv_file: Path, json_: JsonFlag = False) -> None:
 
 @transactions_app.command("import")
 @handles_errors
-@_ledger_errors
 def transactions_import(csv_file: Path, json_: JsonFlag = False) -> None:
     """Load a transaction batch; a bad row rejects the batch, rows already imported are skipped."""
     from onboarding.service.transactions import import_transactions
@@ -101,7 +82,6 @@ def transactions_import(csv_file: Path, json_: JsonFlag = False) -> None:
 
 @transactions_app.command("import-s3")
 @handles_errors
-@_ledger_errors
 def transactions_import_s3(bucket: Annotated[str, typer.Option("--bucket")],
                            prefix: Annotated[str, typer.Option("--prefix")] = "", json_: JsonFlag = False) -> None:
     """Load every .csv object under s3://BUCKET/PREFIX, each as its own batch (endpoint: ONBOARD_S3_ENDPOINT_URL)."""
@@ -120,7 +100,6 @@ def _render_s3_import(summary: dict) -> None:
 
 @deposits_app.command("report")
 @handles_errors
-@_ledger_errors
 def deposits_report_command(
         as_of: Annotated[Optional[str], typer.Option("--as-of", help="ISO 8601 with offset; default now.")] = None,
         json_: JsonFlag = False) -> None:
@@ -132,7 +111,6 @@ def deposits_report_command(
 
 
 @handles_errors
-@_ledger_errors
 def ship(application_id: str, sn: Annotated[Optional[str], typer.Option("--sn", help="Serial number packed.")] = None,
          json_: JsonFlag = False) -> None:
     """Ship an approved application's terminal: bind it, take the deposit, tell the merchant."""
