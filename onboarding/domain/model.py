@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from documents.types import DocumentType
+from documents.types import OCR_DOCUMENT_TYPES, DocumentType
 from onboarding.domain.requests import RequestStatus, SupplementaryRequest, UploadLink, item_key
 from onboarding.domain.states import ApplicationState, IllegalTransition, can_transition
 from rules.model import MerchantType, Outcome
@@ -127,6 +127,10 @@ class Application:
 
     def current_documents(self) -> dict[DocumentType, Document]:
         return {d.document_type: d for d in self.documents if d.is_current}
+
+    def documents_to_read(self) -> list[Document]:
+        """The current documents that carry text to OCR (not the shop photos)."""
+        return [d for t, d in self.current_documents().items() if t in OCR_DOCUMENT_TYPES]
 
     @property
     def latest_decision(self) -> DecisionRecord | None:

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
-from documents.types import OCR_DOCUMENT_TYPES, ExtractedField
+from documents.types import ExtractedField
 from onboarding.bootstrap import Services
 from onboarding.domain.model import Application, DecisionRecord
 from onboarding.domain.states import CHECKABLE_STATES, SETTLED_STATES, ApplicationState
@@ -59,7 +59,7 @@ def begin_check(services: Services, application_id: str, *, force: bool = False)
         plan = CheckPlan(
             application_id=application.id, merchant_type=str(application.merchant_type), state=application.state,
             fingerprint=fingerprint,
-            ocr_document_ids=[d.id for t, d in application.current_documents().items() if t in OCR_DOCUMENT_TYPES],
+            ocr_document_ids=[d.id for d in application.documents_to_read()],
         )
         if application.state in SETTLED_STATES:
             return plan.model_copy(update={"skip_reason": f"application is {application.state}",

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from documents.extract import extract_fields
-from documents.types import OCR_DOCUMENT_TYPES, DocumentType, ExtractedField
+from documents.types import DocumentType, ExtractedField
 from onboarding.bootstrap import Services
+from onboarding.domain.model import Document
 
 if TYPE_CHECKING:
     from documents.ocr.workers import TimedReading
@@ -51,20 +52,22 @@ def read_documents(services: Services, document_ids: list[str]) -> dict[str, dic
 
 def document_source(services: Services, document_id: str) -> DocumentSource:
     with services.uow() as uow:
-        document = uow.applications.get_document(document_id)
-        kept = uow.ocr_readings.get(document.sha256, document.document_type,
-                                    services.ocr.version, services.ocr.pipeline_version)
-        return DocumentSource(document_id, document.sha256, DocumentType(document.document_type), kept is not None)
+        return _source(services, uow, uow.applications.get_document(document_id))
+
+
+def _source(services: Services, uow, document: Document) -> DocumentSource:
+    kept = uow.ocr_readings.get(document.sha256, document.document_type,
+                                services.ocr.version, services.ocr.pipeline_version)
+    return DocumentSource(document.id, document.sha256, DocumentType(document.document_type), kept is not None)
 
 
 def read_ahead(services: Services, application_ids: list[str]) -> int:
     """Starts OCR of these applications' unread documents now, before their flow runs (while the orchestrator
     starts): the flow's read joins each read in flight instead of starting another. Returns how many are read."""
     with services.uow() as uow:
-        document_ids = [d.id for application_id in application_ids
-                        for t, d in uow.applications.get(application_id).current_documents().items()
-                        if t in OCR_DOCUMENT_TYPES]
-    unread = [s for s in (document_source(services, d) for d in document_ids) if not s.already_read]
+        sources = [_source(services, uow, document) for application_id in application_ids
+                   for document in uow.applications.get(application_id).documents_to_read()]
+    unread = [source for source in sources if not source.already_read]
     for source in unread:
         ocr_submit(services, source)
     return len(unread)
