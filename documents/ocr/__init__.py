@@ -1,4 +1,4 @@
-"""OCR engines behind the `OcrEngine` interface: tesseract (default) and, as an extra, RapidOCR."""
+"""OCR engines behind the `OcrEngine` interface: RapidOCR (the default, the `rapidocr` extra) and tesseract."""
 from __future__ import annotations
 
 from typing import Literal
