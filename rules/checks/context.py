@@ -31,8 +31,7 @@ class CheckContext:
         Low-confidence readings go to staff (ocr_low_confidence); asking the merchant to
         fix a "mismatch" that OCR invented would send them chasing nothing.
         """
-        document = self.document(document_type)
-        extracted = document.fields.get(field) if document else None
+        extracted = self._extracted(document_type, field)
         if extracted is None or extracted.value is None or not extracted.value.strip():
             return None
         if extracted.confidence < self.thresholds.min_field_confidence:
@@ -40,9 +39,12 @@ class CheckContext:
         return extracted.value.strip()
 
     def confidence(self, document_type: DocumentType, field: str) -> float | None:
-        document = self.document(document_type)
-        extracted = document.fields.get(field) if document else None
+        extracted = self._extracted(document_type, field)
         return extracted.confidence if extracted else None
+
+    def _extracted(self, document_type: DocumentType, field: str):
+        document = self.document(document_type)
+        return document.fields.get(field) if document else None
 
     def deficiency(
         self,
