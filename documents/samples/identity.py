@@ -117,6 +117,13 @@ def age_on(birth: date, day: date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
+def turns(birth: date, years: int) -> date:
+    """The first day someone born on `birth` is `years` old by `age_on`: for a 29 February birthday in a
+    non-leap year that is 1 March (`add_years` gives 28 February, still a day short)."""
+    day = add_years(birth, years)
+    return day if age_on(birth, day) >= years else day + timedelta(days=1)
+
+
 def make_identity(
     seed: int, *, as_of: date | None = None, merchant_type: MerchantType | None = None, **overrides: object
 ) -> SampleIdentity:
@@ -138,7 +145,7 @@ def make_identity(
     bank_name, bin_, length = rng.choice(BANKS)
     business_address = _make_address(rng, region, shop=True)
     proof_issued = as_of - timedelta(days=rng.randint(3, 60))
-    established = max(add_years(birth, 18), as_of - timedelta(days=rng.randint(200, 8 * 365)))
+    established = max(turns(birth, 18), as_of - timedelta(days=rng.randint(200, 8 * 365)))
 
     values: dict[str, object] = dict(
         seed=seed, as_of=as_of, merchant_type=merchant_type,
@@ -184,7 +191,7 @@ def _make_id_number(rng: random.Random, region_code: str, birth: date, sex: str)
 
 def _make_validity(rng: random.Random, birth: date, as_of: date) -> tuple[date, date | None]:
     """An issue date in the past whose validity period (by age at issue) still runs well beyond as_of."""
-    sixteenth = add_years(birth, 16)
+    sixteenth = turns(birth, 16)
     for _ in range(200):
         issued = as_of - timedelta(days=rng.randint(30, 19 * 365))
         if issued < sixteenth:
