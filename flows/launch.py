@@ -4,10 +4,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import threading
 from contextlib import contextmanager
 from datetime import datetime, timezone
 
+from onboarding import orchestrator
 from onboarding.bootstrap import Services
 from onboarding.service import checking
 
@@ -16,9 +16,6 @@ RERUN_STEPS = ("intake", "ocr", "extract", "check")
 
 def run_onboarding(services: Services, application_id: str, from_step: str | None = None) -> str:
     """Runs the flow to its end (in this process, or on the work pool in scale-out) and returns the state."""
-    from prefect import tags
-
-    from flows.onboard import onboard_application
     from onboarding.service import reading
 
     if from_step == "ocr":
@@ -27,6 +24,11 @@ def run_onboarding(services: Services, application_id: str, from_step: str | Non
     if services.settings.prefect_deployment:
         _run_deployment(services, application_id, force, wait=True)
         return checking.state_of(services, application_id)
+    orchestrator_ready(services)
+    from prefect import tags
+
+    from flows.onboard import onboard_application
+
     with tags(checking.merchant_type_of(services, application_id), "onboarding"), _embedded_run_settings():
         return onboard_application(application_id, force=force)
 
@@ -36,9 +38,6 @@ def run_batch(services: Services, application_ids: list[str], from_step: str | N
 
     In scale-out each application goes to the work pool as a run of its own, so every worker shares the batch.
     """
-    from prefect import tags
-
-    from flows.onboard import onboard_batch
     from onboarding.service import reading
 
     if from_step == "ocr":
@@ -50,31 +49,35 @@ def run_batch(services: Services, application_ids: list[str], from_step: str | N
         _wait_until_final([run.id for run in runs])
         return {application_id: checking.state_of(services, application_id) for application_id in application_ids}
     name = f"{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}-{len(application_ids)}"
+    orchestrator_ready(services)
+    from prefect import tags
+
+    from flows.onboard import onboard_batch
+
     with tags("onboarding", "batch"), _embedded_run_settings():
         return onboard_batch(application_ids, batch_name=name, force=force)
 
 
-def warm_up_orchestrator(services: Services) -> threading.Thread:
-    """Starts Prefect's ephemeral API in the background (it takes seconds), so work such as checking a
-    batch's files overlaps it. Join the thread before the first flow run: until then the API is not ready."""
-    def start() -> None:
-        if services.settings.prefect_deployment or os.environ.get("PREFECT_API_URL"):
-            return
-        from prefect.client.orchestration import get_client
+def warm_up_orchestrator(services: Services) -> None:
+    """Starts the embedded orchestrator now (it takes seconds), so that work such as checking a batch's files
+    overlaps its start. Prefect is imported after this, never before (see onboarding.orchestrator)."""
+    if not services.settings.prefect_deployment:
+        orchestrator.start_embedded(services.settings.resolved_home)
 
-        with get_client(sync_client=True) as client:
-            client.hello()
 
-    thread = threading.Thread(target=start, name="prefect-warm-up", daemon=True)
-    thread.start()
-    return thread
+def orchestrator_ready(services: Services) -> None:
+    """Waits until the embedded orchestrator answers (starting it if nobody did); flow runs need it."""
+    warm_up_orchestrator(services)
+    embedded = orchestrator.running()
+    if embedded is not None:
+        embedded.wait_ready()
 
 
 @contextmanager
 def _embedded_run_settings():
     """On Prefect's ephemeral API nothing watches flow-run heartbeats (no worker, no automations), and a
     finishing flow run waits up to a second for its heartbeat thread: switched off there."""
-    if os.environ.get("PREFECT_API_URL"):
+    if orchestrator.running() is None and os.environ.get("PREFECT_API_URL"):
         yield
         return
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
@@ -121,4 +124,5 @@ def start_onboarding(services: Services, application_ids: list[str]) -> None:
         subprocess.Popen(
             [sys.executable, "-m", "onboarding.cli.main", "rerun", *application_ids, "--json"],
             stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True,
+            env=orchestrator.environment_for_children(),
         )

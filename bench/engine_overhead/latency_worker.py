@@ -27,7 +27,7 @@ def main() -> None:
 
     from bench.engine_overhead.samples import load_sample_set
     from documents.types import DocumentType
-    from flows.launch import run_onboarding, warm_up_orchestrator
+    from flows.launch import orchestrator_ready, run_onboarding
     from onboarding.bootstrap import get_services
     from onboarding.runtime import configure_prefect
     from onboarding.service.application_input import parse_application
@@ -36,7 +36,7 @@ def main() -> None:
     services = get_services()
     configure_prefect(services.settings)
     started = time.perf_counter()
-    warm_up_orchestrator(services).join()
+    orchestrator_ready(services)
     report = {"prefect_start_s": time.perf_counter() - started, "applications": []}
     for app in load_sample_set(args.manifest)[: args.count]:
         began = time.perf_counter()

@@ -79,7 +79,7 @@ def role_of(pid: int, root: int) -> str:
             command = cmdline.read()
     except OSError:
         return "other"
-    if b"uvicorn" in command and b"prefect" in command:
+    if (b"uvicorn" in command and b"prefect" in command) or b"onboarding.orchestrator" in command:
         return "prefect_server"
     if b"multiprocessing.forkserver" in command or b"tesseract" in command:
         return "ocr_workers"

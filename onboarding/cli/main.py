@@ -168,7 +168,7 @@ def batch(directory: Annotated[Path, typer.Argument(help="One folder per applica
                                                          "<document type>.<ext> files.")],
           wait: WaitFlag = False, json_: JsonFlag = False) -> None:
     """Submit a folder of applications at once (all checked before any is stored) and onboard them together."""
-    from flows.launch import run_batch, start_onboarding, warm_up_orchestrator
+    from flows.launch import orchestrator_ready, run_batch, start_onboarding, warm_up_orchestrator
     from onboarding.service import reading
     from onboarding.service.batch import find_entries, submit_batch
     from onboarding.service.views import batch_rows
@@ -176,14 +176,15 @@ def batch(directory: Annotated[Path, typer.Argument(help="One folder per applica
     started = time.perf_counter()
     seconds: dict[str, float] = {}
     services = _services()
+    if wait:
+        warm_up_orchestrator(services)  # starts while the files are checked
     entries = find_entries(directory)
-    orchestrator = warm_up_orchestrator(services) if wait else None  # starts while the files are checked
     submitted = submit_batch(services, entries, actor=_actor())
     application_ids = [s.application_id for s in submitted]
     seconds["stored"] = time.perf_counter() - started
-    if orchestrator is not None:
+    if wait:
         reading.read_ahead(services, application_ids)  # the OCR workers start while the orchestrator does
-        orchestrator.join()
+        orchestrator_ready(services)
         seconds["orchestrator_ready"] = time.perf_counter() - started
         run_batch(services, application_ids)
         seconds["onboarded"] = time.perf_counter() - started

@@ -28,6 +28,7 @@ def test_prefect_gets_a_home_under_a_home_that_does_not_exist_yet(tmp_path):
     assert (home / "prefect").is_dir()
     assert os.environ["OMP_THREAD_LIMIT"] == "1"
     assert all(os.environ[f"PREFECT_SERVER_SERVICES_{s}_ENABLED"] == "false" for s in EPHEMERAL_SERVICES_OFF)
+    assert os.environ["PREFECT_API_BLOCKS_REGISTER_ON_START"] == "false"
 
 
 def test_a_prefect_server_given_in_the_environment_wins(tmp_path):

@@ -1,0 +1,185 @@
+"""The embedded default's orchestrator: Prefect's API server as a child process of this one.
+
+Prefect starts the same server by itself when no PREFECT_API_URL is set, but to do so its client imports
+the server's whole application (routes, ORM models, services): seconds of CPU in every `onboard` process
+that runs a flow, on the cores OCR needs. Started here, the client imports none of it, and the server
+starts while this process is still importing and checking files.
+
+The server stops with this process: at exit (atexit), and also when this process is killed, because the
+server watches a pipe only this process holds open.
+"""
+from __future__ import annotations
+
+import atexit
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+# A server that has not answered its health check by then is reported with its log (seconds).
+DEFAULT_STARTUP_TIMEOUT_S = 90.0
+PORT_ATTEMPTS = 3  # a free port can be taken by another process between our check and the server's bind
+STOP_GRACE_S = 5.0
+
+_lock = threading.Lock()
+_running: "EmbeddedOrchestrator | None" = None
+
+
+class OrchestratorDidNotStart(RuntimeError):
+    """Prefect's API server exited or did not answer in time; the message carries the end of its log."""
+
+
+class EmbeddedOrchestrator:
+    """One Prefect API server on 127.0.0.1 with a free port, for this process and its threads."""
+
+    def __init__(self, log_path: Path, startup_timeout_s: float) -> None:
+        self.log_path = log_path
+        self.startup_timeout_s = startup_timeout_s
+        self.port = 0
+        self._process: subprocess.Popen | None = None
+        self._owner_pipe: int | None = None
+        self._log_start = 0  # where this attempt's part of the log begins
+        self._ready = False
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api"
+
+    def start(self) -> None:
+        self.port = _free_port()
+        read_end, self._owner_pipe = os.pipe()
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.log_path, "ab") as log:
+            self._log_start = log.tell()
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "onboarding.orchestrator", str(self.port), str(read_end)],
+                env={**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
+                     "PREFECT__SERVER_FINAL": "1"},
+                stdin=subprocess.DEVNULL, stdout=log, stderr=log, pass_fds=(read_end,))
+        os.close(read_end)
+
+    def wait_ready(self) -> None:
+        """Returns once the API answers; starts it again on another port if the chosen one was taken."""
+        attempts = 1
+        deadline = time.monotonic() + self.startup_timeout_s
+        while not self._ready:
+            assert self._process is not None, "start() first"
+            if self._process.poll() is not None:
+                if attempts >= PORT_ATTEMPTS or not _port_taken(self._log_tail()):
+                    raise OrchestratorDidNotStart(f"Prefect's API server exited ({self._process.returncode}): "
+                                                  f"{self._log_tail()}")
+                attempts += 1
+                self._close_pipe()
+                self.start()
+            elif _healthy(self.api_url):
+                self._ready = True
+            elif time.monotonic() > deadline:
+                self.stop()
+                raise OrchestratorDidNotStart(f"Prefect's API server did not answer within "
+                                              f"{self.startup_timeout_s:.0f} s: {self._log_tail()}")
+            else:
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        process, self._process = self._process, None
+        self._close_pipe()
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(timeout=STOP_GRACE_S)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    def _close_pipe(self) -> None:
+        pipe, self._owner_pipe = self._owner_pipe, None
+        if pipe is not None:
+            os.close(pipe)
+
+    def _log_tail(self, lines: int = 15) -> str:
+        """The end of this attempt's log."""
+        try:
+            with open(self.log_path, "rb") as log:
+                log.seek(self._log_start)
+                text = log.read().decode(errors="replace")
+        except OSError:
+            return "(no log)"
+        return "\n".join(text.strip().splitlines()[-lines:]) or "(empty log)"
+
+
+def start_embedded(home: Path) -> EmbeddedOrchestrator | None:
+    """Starts the embedded orchestrator unless Prefect is configured otherwise: a PREFECT_API_URL from the
+    environment (scale-out, a test harness), or Prefect imported already (its settings are read at import,
+    so a URL set now would not reach it; Prefect then starts its own server). Returns it, or None."""
+    global _running
+    with _lock:
+        if _running is not None:
+            return _running
+        if os.environ.get("PREFECT_API_URL") or "prefect" in sys.modules:
+            return None
+        timeout = float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS",
+                                       DEFAULT_STARTUP_TIMEOUT_S))
+        orchestrator = EmbeddedOrchestrator(home / "logs" / "prefect-server.log", timeout)
+        orchestrator.start()
+        atexit.register(orchestrator.stop)
+        os.environ["PREFECT_API_URL"] = orchestrator.api_url
+        _running = orchestrator
+        return orchestrator
+
+
+def running() -> EmbeddedOrchestrator | None:
+    return _running
+
+
+def environment_for_children() -> dict[str, str]:
+    """This process's environment for a command that outlives it: without the address of a server that
+    stops when this process exits (the child starts its own)."""
+    env = dict(os.environ)
+    if _running is not None and env.get("PREFECT_API_URL") == _running.api_url:
+        del env["PREFECT_API_URL"]
+    return env
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _port_taken(log: str) -> bool:
+    return "address already in use" in log.lower()
+
+
+def _healthy(api_url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{api_url}/health", timeout=2) as response:
+            return response.status == 200
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return False
+
+
+def _serve(port: int, owner_pipe: int) -> None:
+    """The server process: Prefect's API app under uvicorn, stopped gracefully when its owner goes away."""
+    def stop_when_owner_exits() -> None:
+        while os.read(owner_pipe, 1):  # nothing is ever written: this returns only at end of file
+            pass
+        os.kill(os.getpid(), signal.SIGTERM)  # uvicorn's graceful shutdown (lifespan, database)
+        time.sleep(STOP_GRACE_S * 2)
+        os._exit(1)
+
+    threading.Thread(target=stop_when_owner_exits, name="owner-watch", daemon=True).start()
+    import uvicorn
+
+    uvicorn.run("prefect.server.api.server:create_app", factory=True, host="127.0.0.1", port=port,
+                log_level="error", lifespan="on")
+
+
+if __name__ == "__main__":
+    _serve(int(sys.argv[1]), int(sys.argv[2]))

@@ -1,0 +1,123 @@
+"""The embedded default's Prefect API server: started by us, stopped with us, never left behind."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from onboarding import orchestrator
+from tests.support.cli_process import base_environment
+
+REPO = Path(__file__).resolve().parents[3]
+
+OWNER = """
+import json, sys, time
+from pathlib import Path
+from onboarding import orchestrator
+server = orchestrator.start_embedded(Path(sys.argv[1]))
+server.wait_ready()
+print(json.dumps({"api_url": server.api_url, "pid": server._process.pid, "prefect_imported": "prefect" in sys.modules}),
+      flush=True)
+if sys.argv[2] == "hang":
+    time.sleep(600)
+"""
+
+
+def _owner(home: Path, mode: str) -> subprocess.Popen:
+    env = {name: value for name, value in base_environment().items() if not name.startswith("PREFECT_")}
+    env.update(PREFECT_HOME=str(home / "prefect"), PREFECT_SERVER_ANALYTICS_ENABLED="false", PYTHONPATH=str(REPO))
+    return subprocess.Popen([sys.executable, "-c", OWNER, str(home), mode], env=env, cwd=REPO,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _gone(pid: int, within_s: float) -> bool:
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                if stat.read().rsplit(")", 1)[1].split()[0] == "Z":
+                    return True
+        except FileNotFoundError:
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def _answers(api_url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{api_url}/health", timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+@pytest.mark.e2e
+def test_the_server_answers_without_prefect_in_the_owner_and_stops_when_the_owner_is_killed(tmp_path):
+    owner = _owner(tmp_path, "hang")
+    try:
+        started = json.loads(owner.stdout.readline() or "null") or pytest.fail(owner.stderr.read()[-3000:])
+        assert _answers(started["api_url"])
+        assert started["prefect_imported"] is False  # the client never imported Prefect's server app
+        owner.send_signal(signal.SIGKILL)  # no atexit: only the pipe tells the server
+        owner.wait(timeout=10)
+        assert _gone(started["pid"], within_s=30), "Prefect's API server outlived the process that started it"
+        assert not _answers(started["api_url"])
+    finally:
+        owner.kill()
+
+
+@pytest.mark.e2e
+def test_the_server_stops_when_the_owner_exits(tmp_path):
+    owner = _owner(tmp_path, "exit")
+    out, err = owner.communicate(timeout=180)
+    assert owner.returncode == 0, err[-3000:]
+    started = json.loads(out)
+    assert _gone(started["pid"], within_s=1)  # stopped (and reaped) before the owner returned
+    assert not _answers(started["api_url"])
+
+
+@pytest.fixture
+def environment_restored():
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
+
+
+def test_a_server_given_in_the_environment_is_used_instead(tmp_path, environment_restored):
+    os.environ["PREFECT_API_URL"] = "http://prefect.internal:4200/api"
+    assert orchestrator.start_embedded(tmp_path) is None
+    assert orchestrator.running() is None
+
+
+def test_a_detached_command_does_not_inherit_a_server_that_stops_with_us(tmp_path, environment_restored,
+                                                                          monkeypatch):
+    embedded = orchestrator.EmbeddedOrchestrator(tmp_path / "server.log", startup_timeout_s=1)
+    embedded.port = 4321
+    monkeypatch.setattr(orchestrator, "_running", embedded)
+    os.environ["PREFECT_API_URL"] = embedded.api_url
+    assert "PREFECT_API_URL" not in orchestrator.environment_for_children()
+    os.environ["PREFECT_API_URL"] = "http://prefect.internal:4200/api"  # someone else's: children keep it
+    assert orchestrator.environment_for_children()["PREFECT_API_URL"] == "http://prefect.internal:4200/api"
+
+
+@pytest.mark.e2e
+def test_a_server_that_cannot_start_is_reported_with_its_log(tmp_path, monkeypatch):
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "prefect"))
+    monkeypatch.setenv("PREFECT_API_DATABASE_CONNECTION_URL",
+                       f"sqlite+aiosqlite:///{tmp_path}/no/such/folder/prefect.db")
+    embedded = orchestrator.EmbeddedOrchestrator(tmp_path / "logs" / "prefect-server.log", startup_timeout_s=120)
+    embedded.start()
+    try:
+        with pytest.raises(orchestrator.OrchestratorDidNotStart, match="exited") as refused:
+            embedded.wait_ready()
+    finally:
+        embedded.stop()
+    assert "unable to open database file" in str(refused.value)
