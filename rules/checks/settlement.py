@@ -49,9 +49,22 @@ def check_card_photo(ctx: CheckContext) -> list[Deficiency]:
     on_card, applied = digits_only(read), digits_only(ctx.facts.settlement_number)
     if on_card == applied:
         return []
+    if len(on_card) < len(applied) and _digits_dropped_from(applied, on_card):
+        # A smudge or glare hid some digits: the photo shows this card, only not all of its number. The
+        # merchant needs a clearer photo, not to be told it is the wrong card.
+        return [ctx.deficiency("document_unreadable", CARD, "card_number",
+                               evidence={"fields": ["card_number"], "digits_read": len(on_card),
+                                         "digits_expected": len(applied)})]
     # Only the last four digits go into messages and evidence: card numbers are not staff business.
     return [ctx.deficiency("card_number_mismatch", CARD, "card_number",
                            evidence={"document_last4": on_card[-4:], "application_last4": applied[-4:]})]
+
+
+def _digits_dropped_from(number: str, shorter: str) -> bool:
+    """Whether `shorter` is `number` with some digits left out (in order); by chance, another card's number
+    almost never is."""
+    remaining = iter(number)
+    return all(digit in remaining for digit in shorter)
 
 
 def check_same_name(ctx: CheckContext) -> list[Deficiency]:

@@ -41,6 +41,9 @@ PHOTO_CASES = [
     pytest.param(CARD, [], id="same"),
     pytest.param(" ".join(CARD[i:i + 4] for i in range(0, len(CARD), 4)), [], id="grouped"),
     pytest.param(card_number("622202999999999999"), ["card_number_mismatch"], id="other-card"),
+    pytest.param(CARD[:-3], ["document_unreadable"], id="last-digits-smudged"),
+    pytest.param(CARD[:6] + CARD[8:], ["document_unreadable"], id="digits-under-glare"),
+    pytest.param(card_number("622202999999999"), ["card_number_mismatch"], id="shorter-other-card"),
 ]
 
 
@@ -76,3 +79,10 @@ def test_same_name_rule_points_at_the_settlement_document(merchant_type, documen
     (found,) = check_same_name(context(with_app(clean(merchant_type), settlement_holder_name="李四")))
     assert found.document_type == document_type
     assert "李四" in found.message_zh and found.merchant_fixable
+
+
+def test_a_partly_read_card_number_asks_for_a_clearer_photo_not_for_another_card():
+    (found,) = check_card_photo(context(with_fields(clean(), D.BANK_CARD, card_number=CARD[:-3])))
+    assert "could not read the card number" in found.message_en
+    assert "not the settlement card" not in found.message_en
+    assert CARD[:-3] not in found.message_en + found.staff_note + str(found.evidence)
