@@ -1,6 +1,6 @@
 """Running a measured subprocess: wall time, its own peak RSS (wait4), and the peak RSS of its whole tree.
 
-The ephemeral Prefect API is a grandchild process (uvicorn), so "memory of `onboard demo`" is reported both
+Prefect's API server is a child process of `onboard`, so "memory of `onboard demo`" is reported both
 for the command's own process and for the process tree summed (sampled from /proc).
 """
 from __future__ import annotations

@@ -67,6 +67,7 @@ def figure_throughput(r: SuiteResults) -> str:
                      fmt(rate, 1), fmt(ratio(rate, raw_rate)), fmt(ratio(steady, raw_rate)), fmt(cpu)])
     pairs = [f"{fmt(ratio(raw_wall, run.process.wall_s))} end to end, {fmt(ratio(raw_wall, run.flow_s))} for the "
              f"flow run" for raw_wall, run in _pairs(t)]
+    pair_ratios = [ratio(raw_wall, run.process.wall_s) for raw_wall, run in _pairs(t)]
     states = t.engine[0].states if t.engine else {}
     return "\n".join([
         f"### 1. Throughput: engine vs raw OCR ({t.applications} applications, {t.ocr_documents} OCR-able documents)",
@@ -74,13 +75,15 @@ def figure_throughput(r: SuiteResults) -> str:
         f"Run order: {' → '.join(t.order)}. Raw: the configured engine's `read` on every OCR-able document in a "
         "`multiprocessing.Pool` over all cores. Engine: `onboard batch DIR --wait --json` as a process on the "
         "embedded default, fresh ONBOARD_HOME each run (empty database, cold OCR cache): imports, every file "
-        "through the intake gate and stored, Prefect's ephemeral API started (meanwhile), one `onboard-batch` "
+        "through the intake gate and stored, Prefect's API server started as a child process (meanwhile), one "
+        "`onboard-batch` "
         "flow run (OCR on one worker process per core, extraction, checks, decisions, messages, artifacts).",
         "",
         table(["path", "runs", "wall s", "start-up + exit s", "flow run s", "apps/min", "ratio vs raw",
                "ratio, flow run only", "CPU s per app, all processes"], rows),
         "",
-        f"- each engine run against the raw run just before it: {'; '.join(pairs) or 'n/a'}",
+        f"- each engine run against the raw run just before it: {'; '.join(pairs) or 'n/a'}"
+        + (f" (median pair, end to end: {fmt(median(pair_ratios))})" if pair_ratios else ""),
         f"- decisions (first engine run): {', '.join(f'{k} {v}' for k, v in sorted(states.items()))}",
         *(f"- **failed run** (not in the table): {failure}" for failure in t.failures),
         f"- load average (1 min) during this figure: {r.loads.get('throughput', 'n/a')}",
@@ -102,7 +105,7 @@ def figure_profile(r: SuiteResults) -> str:
     engine_cpu = median([sum(x.process.cpu_by_role.values()) / x.applications for x in runs])
     stages = [[name, fmt(median([x.seconds.get(key, float("nan")) for x in runs]), 2)] for name, key in (
         ("files checked and stored (since the command's imports)", "stored"),
-        ("Prefect's ephemeral API ready (started at the same time)", "orchestrator_ready"),
+        ("Prefect's API server ready (started at the same time)", "orchestrator_ready"),
         ("every application decided and notified", "onboarded"))]
     stages.append(["process wall (imports and exit included)", fmt(median([x.process.wall_s for x in runs]), 2)])
     new_db = [x.seconds["orchestrator_ready"] for x in t.engine_new_database]
@@ -144,7 +147,7 @@ def figure_latency(r: SuiteResults) -> str:
     ]
     return "\n".join([
         "### 2. Latency of one application (`onboard-application` flow in a warm process, one at a time)", "",
-        f"Prefect's ephemeral API was started once before ({fmt(f.prefect_start_s, 1)} s); each application is "
+        f"Prefect's API server was started once before ({fmt(f.prefect_start_s, 1)} s); each application is "
         "submitted (intake gate, storage) and onboarded, the next one after it is decided.", "",
         table(["measure", "p50 s", "p95 s", "n"], rows), "",
         f"- not-OCR share of the median application: {fmt(100 * ratio(median(not_ocr), median(walls)), 0)} %",
