@@ -51,6 +51,10 @@ class EmbeddedOrchestrator:
     def api_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/api"
 
+    @property
+    def pid(self) -> int | None:
+        return None if self._process is None else self._process.pid
+
     def start(self) -> None:
         self.port = _free_port()
         read_end, self._owner_pipe = os.pipe()

@@ -27,3 +27,19 @@ def test_demo_on_a_new_installation_starts_its_own_prefect_and_ends_as_planted(t
     assert [a["scenario"] for a in result["applications"]] == ["complete", "complete"]
     assert all(a["state"] in ("approved", "manual_review") for a in result["applications"]), result
     assert (home / "prefect" / "prefect.db").exists() and (home / "onboard.db").exists()
+    assert (home / "logs" / "prefect-server.log").exists()  # the server was ours, not one Prefect started itself
+    assert _prefect_servers_of(home) == [], "the demo left its Prefect API server running"
+
+
+def _prefect_servers_of(home: Path) -> list[int]:
+    """Processes serving Prefect's API for this installation (we start it as `python -m onboarding.orchestrator`)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            command = (entry / "cmdline").read_bytes()
+            environment = (entry / "environ").read_bytes()
+        except OSError:  # not a process, or gone meanwhile
+            continue
+        if b"onboarding.orchestrator" in command and f"ONBOARD_HOME={home}".encode() in environment.split(b"\0"):
+            found.append(int(entry.name))
+    return found
