@@ -45,7 +45,7 @@ class EmbeddedOrchestrator:
         self._process: subprocess.Popen | None = None
         self._owner_pipe: int | None = None
         self._log_start = 0  # where this attempt's part of the log begins
-        self._ready = False
+        self._answered = False  # once it has, Prefect may hold its address: the port stays
 
     @property
     def api_url(self) -> str:
@@ -56,7 +56,9 @@ class EmbeddedOrchestrator:
         return None if self._process is None else self._process.pid
 
     def start(self) -> None:
-        self.port = _free_port()
+        """Starts the server; `wait_ready` tells when it answers."""
+        if not self.port:
+            self.port = _free_port()
         read_end, self._owner_pipe = os.pipe()
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.log_path, "ab") as log:
@@ -69,26 +71,34 @@ class EmbeddedOrchestrator:
         os.close(read_end)
 
     def wait_ready(self) -> None:
-        """Returns once the API answers; starts it again on another port if the chosen one was taken."""
-        attempts = 1
-        deadline = time.monotonic() + self.startup_timeout_s
-        while not self._ready:
-            assert self._process is not None, "start() first"
-            if self._process.poll() is not None:
-                if attempts >= PORT_ATTEMPTS or not _port_taken(self._log_tail()):
-                    raise OrchestratorDidNotStart(f"Prefect's API server exited ({self._process.returncode}): "
-                                                  f"{self._log_tail()}")
+        """Returns once the API answers. A server that has died since (a long-lived portal) is started again
+        on the same address; before it first answered, a port another process took is swapped for a free one."""
+        if self._answered and self._alive():
+            return
+        if not self._alive():
+            self._close_pipe()
+            self.start()
+        attempts, deadline = 1, time.monotonic() + self.startup_timeout_s
+        while not _healthy(self.api_url):
+            if not self._alive():
+                log = self._log_tail()
+                if self._answered or attempts >= PORT_ATTEMPTS or not _port_taken(log):
+                    raise OrchestratorDidNotStart(f"Prefect's API server exited ({self._process.returncode}): {log}")
                 attempts += 1
                 self._close_pipe()
+                self.port = _free_port()
+                os.environ["PREFECT_API_URL"] = self.api_url  # Prefect is imported only after this returns
                 self.start()
-            elif _healthy(self.api_url):
-                self._ready = True
             elif time.monotonic() > deadline:
                 self.stop()
                 raise OrchestratorDidNotStart(f"Prefect's API server did not answer within "
                                               f"{self.startup_timeout_s:.0f} s: {self._log_tail()}")
             else:
                 time.sleep(0.05)
+        self._answered = True
+
+    def _alive(self) -> bool:
+        return self._process is not None and self._process.poll() is None
 
     def stop(self) -> None:
         process, self._process = self._process, None
@@ -162,8 +172,10 @@ def _port_taken(log: str) -> bool:
 
 
 def _healthy(api_url: str) -> bool:
+    # Straight to 127.0.0.1: an HTTP(S)_PROXY of the environment is not for a server on this machine.
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     try:
-        with urllib.request.urlopen(f"{api_url}/health", timeout=2) as response:
+        with opener.open(f"{api_url}/health", timeout=2) as response:
             return response.status == 200
     except (urllib.error.URLError, ConnectionError, TimeoutError):
         return False

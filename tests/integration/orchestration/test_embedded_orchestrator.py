@@ -112,3 +112,22 @@ def test_a_server_that_cannot_start_is_reported_with_its_log(tmp_path, monkeypat
     finally:
         embedded.stop()
     assert "unable to open database file" in str(refused.value)
+
+
+@pytest.mark.e2e
+def test_a_server_that_died_is_started_again_at_the_same_address(tmp_path, monkeypatch):
+    # A long-lived portal keeps its Prefect client's address: a crashed server must come back behind it.
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "prefect"))
+    monkeypatch.setenv("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    embedded = orchestrator.EmbeddedOrchestrator(tmp_path / "logs" / "prefect-server.log", startup_timeout_s=120)
+    embedded.start()
+    try:
+        embedded.wait_ready()
+        address, first = embedded.api_url, embedded.pid
+        os.kill(first, signal.SIGKILL)
+        assert _gone(first, within_s=10)
+        embedded.wait_ready()
+        assert embedded.api_url == address and embedded.pid != first
+        assert _answers(address)
+    finally:
+        embedded.stop()
