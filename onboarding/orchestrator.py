@@ -74,7 +74,9 @@ class EmbeddedOrchestrator:
         """Returns once the API answers. A server that has died since (a long-lived portal) is started again
         on the same address; before it first answered, a port another process took is swapped for a free one."""
         if self._answered and self._alive():
-            return
+            if _healthy(self.api_url):
+                return
+            self.stop()  # killed a moment ago (its threads still exiting) or hung: replaced, same address
         if not self._alive():
             self._close_pipe()
             self.start()
