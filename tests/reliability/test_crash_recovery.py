@@ -1,10 +1,11 @@
-"""SIGKILL the worker at random points, rerun, and compare with runs nobody interrupted.
+"""SIGKILL the worker at every crash point (twice by default), rerun, and compare with runs nobody interrupted.
 
 After every crash and `onboard rerun --failed`, each application must end exactly where an uninterrupted
 run of the same documents ends: same state and findings, every message sent once, every document kept.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -21,17 +22,41 @@ import pytest
 import sqlalchemy as sa
 
 from documents.samples.applications import sample_application
+from documents.types import OCR_DOCUMENT_TYPES
 from tests.support.crashing_cli import POINTS
 
-CRASH_RUNS = int(os.environ.get("ONBOARD_CRASH_RUNS", "30"))
+# Every crash point is hit this many times, each time in another sample where the point allows it.
+CRASH_ROUNDS = int(os.environ.get("ONBOARD_CRASH_ROUNDS", "2"))
 SAMPLES = [(61, "small_micro", "complete"), (62, "sole_trader", "expired_id"), (63, "small_micro", "missing_back")]
-# How often each point is passed in one run, so the Nth call drawn is one that happens.
-CALLS_PER_RUN = {"after-submit-commit": 1, "during-ocr": 4, "after-ocr": 4, "after-extract": 4,
+# How often each point is passed in one run, so the Nth call drawn is one that happens; None: once per
+# OCR-able document of the sample.
+CALLS_PER_RUN = {"after-submit-commit": 1, "during-ocr": None, "after-ocr": None, "after-extract": None,
                  "before-decision": 1, "after-decision": 1, "before-send": 2, "after-send": 2,
                  "after-terminal-assigned": 1}
 assert set(CALLS_PER_RUN) <= set(POINTS)
 # Points passed only when a file is really read (not found among the readings kept from earlier runs).
 NEEDS_FRESH_OCR = {"during-ocr", "after-ocr"}
+
+
+def crash_plan(rounds: int) -> list[tuple[tuple, str, int]]:
+    """(sample, point, which call of the point kills) for every point, `rounds` times; the call drawn at random."""
+    rng = random.Random(rounds)
+    plan = []
+    for round_number in range(rounds):
+        for index, point in enumerate(CALLS_PER_RUN):
+            samples = [s for s in SAMPLES if s[2] == "complete" or point != "after-terminal-assigned"]
+            sample = samples[(index + round_number) % len(samples)]
+            plan.append((sample, point, rng.randint(1, calls_per_run(sample, point))))
+    return plan
+
+
+def calls_per_run(sample: tuple, point: str) -> int:
+    return CALLS_PER_RUN[point] or _ocr_documents(sample)
+
+
+@functools.cache
+def _ocr_documents(sample: tuple) -> int:
+    return sum(1 for t in sample_application(*sample).documents if t in OCR_DOCUMENT_TYPES)
 
 
 def onboard(env: dict, *args: str, crash: tuple[str, int] | None = None) -> subprocess.CompletedProcess:
@@ -133,26 +158,25 @@ def test_killed_runs_finish_as_if_never_interrupted(tmp_path, envs):
         uninterrupted.add(json.loads(done.stdout)["application_id"])
         expected[sample] = outcome(calm_home, json.loads(done.stdout)["application_id"])
 
+    crashes = crash_plan(CRASH_ROUNDS)
+    assert {point for _, point, _ in crashes} == set(CALLS_PER_RUN)
+
     def crash_run(run: int) -> tuple:
-        rng = random.Random(run)
-        sample = SAMPLES[run % len(SAMPLES)]
-        points = [p for p in CALLS_PER_RUN if sample[2] == "complete" or p != "after-terminal-assigned"]
-        point = rng.choice(points)
+        sample, point, nth = crashes[run]
         args = (write_sample(tmp_path / f"run-{run}", *sample, fresh_bytes=run + 1) if point in NEEDS_FRESH_OCR
                 else sample_args[sample])
-        done = onboard(crash_env, "submit", *args, "--wait", "--json",
-                       crash=(point, rng.randint(1, CALLS_PER_RUN[point])))
+        done = onboard(crash_env, "submit", *args, "--wait", "--json", crash=(point, nth))
         assert done.returncode in (0, -9), done.stderr[-2000:]
         return run, sample, point, done.returncode, submitted_files(args)
 
     # Two at a time: the runs share one database and Prefect server, as concurrent workers would.
     with ThreadPoolExecutor(max_workers=2) as pool:
-        results = list(pool.map(crash_run, range(CRASH_RUNS)))
+        results = list(pool.map(crash_run, range(len(crashes))))
     plan = [r[:4] for r in results]
     files_of = {r[0]: r[4] for r in results}
     sample_of_files = {tuple(r[4]): r[1] for r in results}
     killed = sum(1 for r in results if r[3] == -9)
-    assert killed >= CRASH_RUNS * 9 // 10, plan
+    assert killed >= len(crashes) * 9 // 10, plan
 
     time.sleep(1.2)  # let the claims of killed senders lapse (lease 1 s in this test)
     rerun = onboard(crash_env, "rerun", "--failed", "--grace-minutes", "0", "--json")
@@ -160,7 +184,7 @@ def test_killed_runs_finish_as_if_never_interrupted(tmp_path, envs):
 
     with _database(crash_home) as db:
         crashed = [a for (a,) in db.execute(sa.text("SELECT id FROM applications")).all() if a not in uninterrupted]
-    assert len(crashed) == CRASH_RUNS  # every crash point comes after the submission committed: none lost
+    assert len(crashed) == len(crashes)  # every crash point comes after the submission committed: none lost
     for application_id in crashed:
         sample = sample_of_files[tuple(stored_documents(crash_home, application_id))]
         assert outcome(crash_home, application_id) == expected[sample], (application_id, plan)
@@ -172,4 +196,4 @@ def test_killed_runs_finish_as_if_never_interrupted(tmp_path, envs):
     assert all(n == 1 for n in files.values())
     blobs = [p for p in (crash_home / "documents").rglob("*") if p.is_file()]
     assert all(hashlib.sha256(p.read_bytes()).hexdigest() == p.name for p in blobs)
-    print(f"crash runs: {CRASH_RUNS}, killed: {killed}, points: {Counter(p for _, _, p, c in plan if c == -9)}")
+    print(f"crash runs: {len(crashes)}, killed: {killed}, points: {Counter(p for _, _, p, c in plan if c == -9)}")
