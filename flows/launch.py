@@ -1,4 +1,5 @@
-"""How flow runs are started: in this process (--wait, demo, batches, rerun) or detached, so the CLI can return."""
+"""How flow runs are started: in this process (--wait, demo, batches, rerun) or by the background runner, so the
+CLI can return (one runner per installation drains a queue; see onboarding.adapters.run_queue)."""
 from __future__ import annotations
 
 import os
@@ -8,10 +9,12 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 
 from onboarding import orchestrator
+from onboarding.adapters.run_queue import RunQueue
 from onboarding.bootstrap import Services
 from onboarding.service import checking
 
 RERUN_STEPS = ("intake", "ocr", "extract", "check")
+RUNNER_LOCK_FD = "ONBOARD_RUNNER_LOCK_FD"  # the open lock file a starter hands to the runner it launches
 
 
 def run_onboarding(services: Services, application_id: str, from_step: str | None = None) -> str:
@@ -110,19 +113,57 @@ def _wait_until_final(flow_run_ids: list, poll_seconds: float = 2.0) -> None:
 
 
 def start_onboarding(services: Services, application_ids: list[str]) -> None:
-    """Starts the checks without waiting: deployment runs on the work pool in scale-out, else one detached
-    `onboard rerun` for all of them. The applications are recorded already, so a lost start loses nothing
-    (`onboard rerun --failed` finds them)."""
+    """Starts the checks without waiting: deployment runs on the work pool in scale-out, else the applications
+    join the background runner's queue, and a runner is launched unless one is running already (it takes them
+    on). The applications are recorded already, so a lost start loses nothing (`onboard rerun --failed`)."""
     if services.settings.prefect_deployment:
         for application_id in application_ids:
             _run_deployment(services, application_id, force=False, wait=False)
         return
+    queue = background_queue(services)
+    queue.add(application_ids)
+    if not queue.try_lock():
+        return  # the runner holding it looks at the queue again before it exits
     log_dir = services.settings.resolved_home / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
-    log_name = application_ids[0] if len(application_ids) == 1 else f"batch-{application_ids[0]}-{len(application_ids)}"
-    with open(log_dir / f"{log_name}.log", "ab") as log:
-        subprocess.Popen(
-            [sys.executable, "-m", "onboarding.cli.main", "rerun", *application_ids, "--json"],
-            stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True,
-            env=orchestrator.environment_for_children(),
-        )
+    try:
+        with open(log_dir / "background-runner.log", "ab") as log:
+            subprocess.Popen(
+                [sys.executable, "-m", "onboarding.cli.main", "rerun", "--queued", "--json"],
+                stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True, pass_fds=(queue.lock_fd,),
+                env={**orchestrator.environment_for_children(), RUNNER_LOCK_FD: str(queue.lock_fd)},
+            )
+    finally:
+        queue.hand_over()
+
+
+def run_queued(services: Services) -> dict[str, str]:
+    """The background runner: onboards what is queued, in batches, until the queue stays empty."""
+    import logging
+
+    queue = background_queue(services)
+    given = os.environ.pop(RUNNER_LOCK_FD, None)
+    if given is not None:
+        queue.adopt_lock(int(given))
+    elif not queue.try_lock():
+        return {}
+    states: dict[str, str] = {}
+    while True:
+        try:
+            while runs := queue.pending():
+                application_ids = sorted({run.application_id for run in runs})
+                try:
+                    states |= ({application_ids[0]: run_onboarding(services, application_ids[0])}
+                               if len(application_ids) == 1 else run_batch(services, application_ids))
+                except Exception:  # left to `rerun --failed`, like any failed run; the rest of the queue goes on
+                    logging.getLogger(__name__).exception("background run failed")
+                queue.done(runs)
+        finally:
+            queue.release()
+        # Queued while the lock was held: that start saw it taken and launched nobody.
+        if not queue.pending() or not queue.try_lock():
+            return states
+
+
+def background_queue(services: Services) -> RunQueue:
+    return RunQueue(services.settings.resolved_home / "run")

@@ -200,6 +200,8 @@ def rerun(application_ids: Annotated[Optional[list[str]], typer.Argument(help="A
           from_: Annotated[Optional[str], typer.Option("--from", help="intake | ocr | extract | check")] = None,
           failed: Annotated[bool, typer.Option("--failed", help="Every application a failed or crashed run left.")] = False,
           grace_minutes: Annotated[int, typer.Option(help="With --failed: runs older than this are stalled.")] = 5,
+          queued: Annotated[bool, typer.Option("--queued", hidden=True,
+                                               help="The background runner: what starts without --wait queued.")] = False,
           json_: JsonFlag = False) -> None:
     """Run the flow again: finished steps are reused, side effects are not repeated."""
     from datetime import timedelta
@@ -210,6 +212,12 @@ def rerun(application_ids: Annotated[Optional[list[str]], typer.Argument(help="A
 
     if from_ is not None and from_ not in RERUN_STEPS:
         raise CliError(f"--from: unknown step {from_!r} (steps: {', '.join(RERUN_STEPS)})")
+    if queued:
+        from flows.launch import run_queued
+
+        states = run_queued(_services())
+        emit([{"application_id": a, "state": s} for a, s in states.items()], json_, render.rerun_results)
+        return
     if bool(application_ids) == failed:
         raise CliError("give application ids or --failed (not both)")
     services = _services()

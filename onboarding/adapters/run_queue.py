@@ -1,0 +1,84 @@
+"""Applications waiting for the embedded default's background runner, and the lock that keeps it to one.
+
+Each start without `--wait` used to launch a runner process of its own, and every one of them paid for its
+imports, its own Prefect API server and its own OCR pool (seconds of CPU each, several times the OCR of one
+application), all writing to the same Prefect database at once. Now a start queues its applications (one
+file per request) and launches a runner only if no runner holds the lock; a runner drains the queue and looks
+again after it lets go of the lock, so a request queued while it ran is never left waiting.
+
+The lock is `flock` on a file: it belongs to the open file, so a starter takes it, hands the open file to the
+runner it launches (no second runner can slip in while that one starts), and the lock ends with the runner,
+however it ends.
+"""
+from __future__ import annotations
+
+import fcntl
+import os
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class QueuedRun:
+    entry: str  # the request's file name: one per request, so a second request for an application is kept
+    application_id: str
+
+
+class RunQueue:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._entries = root / "queue"
+        self._lock_path = root / "runner.lock"
+        self._lock_fd: int | None = None
+
+    def add(self, application_ids: list[str]) -> None:
+        self._entries.mkdir(parents=True, exist_ok=True)
+        for application_id in application_ids:
+            name = f"{time.time_ns():020d}-{uuid.uuid4().hex[:8]}-{application_id}"
+            (self._entries / name).touch(exist_ok=False)
+
+    def pending(self) -> list[QueuedRun]:
+        """Oldest first."""
+        if not self._entries.is_dir():
+            return []
+        return [QueuedRun(name, name.split("-", 2)[2]) for name in sorted(os.listdir(self._entries))]
+
+    def done(self, runs: list[QueuedRun]) -> None:
+        for run in runs:
+            (self._entries / run.entry).unlink(missing_ok=True)
+
+    def try_lock(self) -> bool:
+        """Takes the runner lock if nobody holds it."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return False
+        self._lock_fd = fd
+        return True
+
+    def adopt_lock(self, fd: int) -> None:
+        """The lock a starter took and passed to this process as an open file (not passed on any further)."""
+        os.set_inheritable(fd, False)
+        self._lock_fd = fd
+
+    @property
+    def lock_fd(self) -> int | None:
+        return self._lock_fd
+
+    def release(self) -> None:
+        """Lets go of the lock, also for every process that shares the open file."""
+        fd, self._lock_fd = self._lock_fd, None
+        if fd is not None:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+
+    def hand_over(self) -> None:
+        """Closes this process's copy of the lock file; a runner that was given it keeps the lock."""
+        fd, self._lock_fd = self._lock_fd, None
+        if fd is not None:
+            os.close(fd)

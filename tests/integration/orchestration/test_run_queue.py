@@ -1,0 +1,53 @@
+"""The background runner's queue and lock, on real files and across real processes."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+from onboarding.adapters.run_queue import RunQueue
+
+
+def test_requests_come_out_oldest_first_and_a_second_request_for_an_application_is_kept(tmp_path):
+    queue = RunQueue(tmp_path)
+    queue.add(["APP-AAAA1111", "APP-BBBB2222"])
+    first = queue.pending()
+    queue.add(["APP-AAAA1111"])  # an upload while the first check of it is under way
+
+    queue.done(first)
+
+    assert [run.application_id for run in first] == ["APP-AAAA1111", "APP-BBBB2222"]
+    assert [run.application_id for run in queue.pending()] == ["APP-AAAA1111"]
+
+
+def test_one_runner_at_a_time_and_the_lock_ends_with_the_process_that_holds_it(tmp_path):
+    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import sys, time
+        from onboarding.adapters.run_queue import RunQueue
+        assert RunQueue(__import__("pathlib").Path({str(tmp_path)!r})).try_lock()
+        print("locked", flush=True)
+        sys.stdin.read()
+    """)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        assert not RunQueue(tmp_path).try_lock()
+    finally:
+        holder.kill()
+        holder.wait()
+    queue = RunQueue(tmp_path)
+    assert queue.try_lock()
+    queue.release()
+
+
+def test_a_lock_handed_to_a_launched_process_stays_taken_after_the_starter_lets_go(tmp_path):
+    starter = RunQueue(tmp_path)
+    assert starter.try_lock()
+    child = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE,
+                             pass_fds=(starter.lock_fd,))
+    try:
+        starter.hand_over()
+        assert not RunQueue(tmp_path).try_lock()
+    finally:
+        child.kill()
+        child.wait()
+    assert RunQueue(tmp_path).try_lock()
