@@ -193,10 +193,31 @@ def _serve(port: int, owner_pipe: int) -> None:
         os._exit(1)
 
     threading.Thread(target=stop_when_owner_exits, name="owner-watch", daemon=True).start()
+    _migrate_one_server_at_a_time()
     import uvicorn
 
     uvicorn.run("prefect.server.api.server:create_app", factory=True, host="127.0.0.1", port=port,
                 log_level="error", lifespan="on")
+
+
+def _migrate_one_server_at_a_time() -> None:
+    """Brings Prefect's database up to date before serving, holding a lock on its home: servers of commands
+    started at the same moment on a new installation would otherwise migrate the same SQLite file together, and
+    all but one fail ("Online migration expected to match one row"). The server's own migration at start-up
+    then finds nothing to do."""
+    import asyncio
+    import fcntl
+
+    from prefect.server.database import provide_database_interface
+    from prefect.settings import PREFECT_API_DATABASE_MIGRATE_ON_START, PREFECT_HOME
+
+    if not PREFECT_API_DATABASE_MIGRATE_ON_START.value():
+        return
+    home = Path(PREFECT_HOME.value()).expanduser()
+    home.mkdir(parents=True, exist_ok=True)
+    with open(home / "migrations.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, or when this process dies
+        asyncio.run(provide_database_interface().create_db())
 
 
 if __name__ == "__main__":

@@ -131,3 +131,22 @@ def test_a_server_that_died_is_started_again_at_the_same_address(tmp_path, monke
         assert _answers(address)
     finally:
         embedded.stop()
+
+
+@pytest.mark.e2e
+def test_servers_started_together_on_a_new_installation_all_answer(tmp_path, monkeypatch):
+    # Commands started at the same moment (a batch and a few submissions on a new machine) each start a server
+    # on the same, not yet migrated, Prefect database.
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "prefect"))
+    monkeypatch.setenv("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    servers = [orchestrator.EmbeddedOrchestrator(tmp_path / "logs" / f"server-{n}.log", startup_timeout_s=120)
+               for n in range(3)]
+    try:
+        for server in servers:
+            server.start()
+        for server in servers:
+            server.wait_ready()
+        assert all(_answers(server.api_url) for server in servers)
+    finally:
+        for server in servers:
+            server.stop()
