@@ -1,14 +1,14 @@
 """Applications waiting for the embedded default's background runner, and the lock that keeps it to one.
 
-Each start without `--wait` used to launch a runner process of its own, and every one of them paid for its
-imports, its own Prefect API server and its own OCR pool (seconds of CPU each, several times the OCR of one
-application), all writing to the same Prefect database at once. Now a start queues its applications (one
-file per request) and launches a runner only if no runner holds the lock; a runner drains the queue and looks
-again after it lets go of the lock, so a request queued while it ran is never left waiting.
+A runner per start would pay each time for its imports, its own Prefect API server and its own OCR pool
+(seconds of CPU, several times the OCR of one application), all of them writing to the same Prefect database.
+So a start queues its applications (one file per request) and launches a runner only if no runner holds the
+lock; a runner drains the queue and looks again after it lets go of the lock, so a request queued while it
+ran is never left waiting.
 
-The lock is `flock` on a file: it belongs to the open file, so a starter takes it, hands the open file to the
-runner it launches (no second runner can slip in while that one starts), and the lock ends with the runner,
-however it ends.
+The lock is `flock` on a file: it belongs to the open file, so a starter takes it and hands the open file to
+the runner it launches (no second runner can slip in while that one starts), and it ends with the runner,
+however that ends.
 """
 from __future__ import annotations
 
