@@ -195,16 +195,18 @@ def _serve(port: int, owner_pipe: int) -> None:
     threading.Thread(target=stop_when_owner_exits, name="owner-watch", daemon=True).start()
     _migrate_one_server_at_a_time()
     import uvicorn
+    from prefect.settings import PREFECT_API_DATABASE_MIGRATE_ON_START, temporary_settings
 
-    uvicorn.run("prefect.server.api.server:create_app", factory=True, host="127.0.0.1", port=port,
-                log_level="error", lifespan="on")
+    # Migrated just now, under the lock: the app's own start-up need not run alembic over every revision again.
+    with temporary_settings(updates={PREFECT_API_DATABASE_MIGRATE_ON_START: False}):
+        uvicorn.run("prefect.server.api.server:create_app", factory=True, host="127.0.0.1", port=port,
+                    log_level="error", lifespan="on")
 
 
 def _migrate_one_server_at_a_time() -> None:
     """Brings Prefect's database up to date before serving, holding a lock on its home: servers of commands
     started at the same moment on a new installation would otherwise migrate the same SQLite file together, and
-    all but one fail ("Online migration expected to match one row"). The server's own migration at start-up
-    then finds nothing to do."""
+    all but one fail ("Online migration expected to match one row")."""
     import asyncio
     import fcntl
 

@@ -22,9 +22,10 @@ def test_requests_come_out_oldest_first_and_a_second_request_for_an_application_
 
 def test_one_runner_at_a_time_and_the_lock_ends_with_the_process_that_holds_it(tmp_path):
     holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
-        import sys, time
+        import sys
+        from pathlib import Path
         from onboarding.adapters.run_queue import RunQueue
-        assert RunQueue(__import__("pathlib").Path({str(tmp_path)!r})).try_lock()
+        assert RunQueue(Path({str(tmp_path)!r})).try_lock()
         print("locked", flush=True)
         sys.stdin.read()
     """)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
