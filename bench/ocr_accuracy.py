@@ -104,7 +104,7 @@ def _cpu_seconds() -> float:
 
 
 def _passes_check(name: str, value: str | None) -> bool:
-    from rules.checksums import luhn_is_valid, ric_is_valid, uscc_is_valid
+    from documents.checksums import luhn_is_valid, ric_is_valid, uscc_is_valid
 
     checks = {"id_number": ric_is_valid, "uscc": uscc_is_valid, "card_number": luhn_is_valid}
     return bool(value) and name in checks and checks[name](value)

@@ -6,7 +6,7 @@ import re
 from documents.extract.lines import Line, all_lines
 from documents.extract.values import Candidate, choose, repair_digits
 from documents.types import ExtractedField, OcrReading
-from rules.checksums import luhn_is_valid
+from documents.checksums import luhn_is_valid
 
 # Digit groups separated by single spaces (6222 0212 3456 7890 123) or one unbroken run.
 _DIGIT_RUN = re.compile(r"(?<![0-9])[0-9](?:[0-9]| (?=[0-9])){14,26}(?![0-9])")

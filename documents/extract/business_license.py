@@ -7,7 +7,7 @@ from documents.extract.lines import Line, all_lines, labelled_values, passes
 from documents.extract.gazetteer import correct_admin_prefix
 from documents.extract.values import Candidate, choose, field, repaired
 from documents.types import ExtractedField, OcrReading
-from rules.checksums import USCC_ALPHABET, uscc_is_valid
+from documents.checksums import USCC_ALPHABET, uscc_is_valid
 
 NAME_ANCHORS = ("名称",)
 REPRESENTATIVE_ANCHORS = ("法定代表人", "经营者", "负责人", "投资人", "执行事务合伙人")

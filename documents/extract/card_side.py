@@ -18,7 +18,7 @@ from enum import StrEnum
 
 from documents.extract.lines import Line, find_anchor
 from documents.extract.values import repair_digits
-from rules.checksums import ric_birth_date
+from documents.checksums import ric_birth_date
 
 
 SIDE_FIELD = "card_side"  # the extracted field that carries the verdict for the rules

@@ -14,7 +14,7 @@ from documents.extract.lines import Labelled, Line, all_lines, labelled_values, 
 from documents.extract.gazetteer import correct_admin_prefix, correct_authority
 from documents.extract.values import Candidate, choose, field, find_dates, repair_digits, repaired, to_date
 from documents.types import ExtractedField, OcrReading
-from rules.checksums import ric_birth_date, ric_is_valid
+from documents.checksums import ric_birth_date, ric_is_valid
 
 FRONT_LABELS = ("姓名", "性别", "民族", "出生", "住址", "公民身份号码")
 BACK_LABELS = ("签发机关", "有效期限")

@@ -14,7 +14,7 @@ from documents.ocr.orient import read_upright
 from documents.ocr.preprocess import MAX_LONG_SIDE, prepare_line, prepare_page
 from documents.ocr.words import Word, group_lines, words_from_data
 from documents.types import DocumentType, OcrPass, OcrReading
-from rules.checksums import USCC_ALPHABET
+from documents.checksums import USCC_ALPHABET
 
 PIPELINE = "tess-p4"  # bump whenever preprocessing or the pass plan changes: it keys the OCR cache
 

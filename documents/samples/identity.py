@@ -17,7 +17,7 @@ from documents.samples.names import (
     SURNAMES, pinyin_of,
 )
 from documents.samples.regions import REGIONS, Region
-from rules.checksums import USCC_ALPHABET, luhn_check_digit, ric_check_char, uscc_check_char
+from documents.checksums import USCC_ALPHABET, luhn_check_digit, ric_check_char, uscc_check_char
 
 MerchantType = Literal["small_micro", "sole_trader", "enterprise"]
 AddressProofKind = Literal["electricity_bill", "lease"]

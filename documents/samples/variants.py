@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from PIL import Image, ImageFilter
 
 from documents.samples.identity import SampleIdentity, add_years, age_on, validity_years
-from rules.checksums import luhn_is_valid, ric_check_char
+from documents.checksums import luhn_is_valid, ric_check_char
 
 # Years an ID card is issued for below 46 (GB 11643 / 居民身份证法 art. 5), longest first.
 CARD_PERIODS = (20, 10, 5)

@@ -7,39 +7,20 @@
 """
 from __future__ import annotations
 
-import json
-import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, Callable, Optional
+from typing import Annotated, Optional
 
 import typer
 
-from onboarding.bootstrap import Services, get_services
+from onboarding.bootstrap import Services
+from onboarding.cli.common import JsonFlag, cli_services, echo_pairs, emit
 from onboarding.cli.errors import handles_errors
 from onboarding.cli.inputs import parse_as_of as parse_optional_as_of
 
 terminals_app = typer.Typer(no_args_is_help=True, help="Terminal inventory.")
 transactions_app = typer.Typer(no_args_is_help=True, help="Transaction batches (idempotent by txn_id).")
 deposits_app = typer.Typer(no_args_is_help=True, help="Deposits: what is held, refunded, forfeited, due.")
-
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print exactly one JSON document on stdout.")]
-
-
-# cli.main's `emit`, repeated: importing cli.main from here would be circular once it registers these.
-def _emit(data: Any, as_json: bool, human: Callable[[Any], None]) -> None:
-    if as_json:
-        sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")
-    else:
-        human(data)
-
-
-def _echo_pairs(data: dict) -> None:
-    typer.echo("  ".join(f"{key} {value}" for key, value in data.items() if not isinstance(value, (dict, list))))
-
-
-def _services() -> Services:
-    return get_services()
 
 
 def parse_as_of(value: str | None, services: Services) -> datetime:
@@ -54,8 +35,8 @@ def terminals_add(serial_number: str, model: Annotated[str, typer.Option("--mode
     """Add one terminal to stock."""
     from onboarding.service.terminals import add_terminal
 
-    added = add_terminal(_services(), serial_number, model)
-    _emit({"serial_number": serial_number.strip(), "model": model.strip(), "added": added}, json_, _echo_pairs)
+    added = add_terminal(cli_services(), serial_number, model)
+    emit({"serial_number": serial_number.strip(), "model": model.strip(), "added": added}, json_, echo_pairs)
 
 
 @terminals_app.command("import")
@@ -64,7 +45,7 @@ def terminals_import(csv_file: Path, json_: JsonFlag = False) -> None:
     """Add the terminals of a `serial_number,model` CSV to stock (all or nothing)."""
     from onboarding.service.terminals import import_terminals
 
-    _emit(import_terminals(_services(), csv_file), json_, _echo_pairs)
+    emit(import_terminals(cli_services(), csv_file), json_, echo_pairs)
 
 
 @transactions_app.command("import")
@@ -76,8 +57,8 @@ def transactions_import(csv_file: Path, json_: JsonFlag = False) -> None:
     from onboarding.cli.render import working
 
     with working(f"importing {csv_file}", json_):
-        report = import_transactions(_services(), csv_file).to_dict()
-    _emit(report, json_, _echo_pairs)
+        report = import_transactions(cli_services(), csv_file).to_dict()
+    emit(report, json_, echo_pairs)
 
 
 @transactions_app.command("import-s3")
@@ -87,14 +68,14 @@ def transactions_import_s3(bucket: Annotated[str, typer.Option("--bucket")],
     """Load every .csv object under s3://BUCKET/PREFIX, each as its own batch (endpoint: ONBOARD_S3_ENDPOINT_URL)."""
     from onboarding.service.transactions import import_transactions_from_s3
 
-    reports = [r.to_dict() for r in import_transactions_from_s3(_services(), bucket, prefix)]
+    reports = [r.to_dict() for r in import_transactions_from_s3(cli_services(), bucket, prefix)]
     summary = {"objects": len(reports), "new": sum(r["new"] for r in reports), "batches": reports}
-    _emit(summary, json_, _render_s3_import)
+    emit(summary, json_, _render_s3_import)
 
 
 def _render_s3_import(summary: dict) -> None:
     for report in summary["batches"]:
-        _echo_pairs(report)
+        echo_pairs(report)
     typer.echo(f"{summary['objects']} objects, {summary['new']} new transactions")
 
 
@@ -106,8 +87,8 @@ def deposits_report_command(
     """Held / refunded / forfeited totals, what falls due in the next 7 days, reconciliation."""
     from onboarding.service.deposits import deposits_report
 
-    services = _services()
-    _emit(deposits_report(services, parse_as_of(as_of, services)), json_, _render_report)
+    services = cli_services()
+    emit(deposits_report(services, parse_as_of(as_of, services)), json_, _render_report)
 
 
 @handles_errors
@@ -117,11 +98,11 @@ def ship(application_id: str, sn: Annotated[Optional[str], typer.Option("--sn", 
     from onboarding.service.ledger_views import deposit_view, terminal_view
     from onboarding.service.terminals import ship as ship_terminal
 
-    services = _services()
+    services = cli_services()
     shipment = ship_terminal(services, application_id, sn)
     result = {"application_id": application_id, "already_shipped": shipment.already_shipped,
               "terminal": terminal_view(services, application_id), "deposit": deposit_view(services, application_id)}
-    _emit(result, json_, lambda r: typer.echo(
+    emit(result, json_, lambda r: typer.echo(
         f"{r['application_id']}: terminal {r['terminal']['serial_number']} {r['terminal']['state']}, "
         f"deposit {r['deposit']['amount_fen']} fen {r['deposit']['state']}"
         + (" (already shipped)" if r["already_shipped"] else "")))

@@ -1,17 +1,15 @@
 """`onboard`: the command line staff, ops, scripts and acceptance checks drive the engine through."""
 from __future__ import annotations
 
-import getpass
-import json
-import sys
 import time
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Optional
 
 import typer
 
-from onboarding.bootstrap import Services, get_services
+from onboarding.bootstrap import Services
 from onboarding.cli import render
+from onboarding.cli.common import JsonFlag, cli_actor, cli_services, emit
 from onboarding.cli.errors import CliError, handles_errors
 from onboarding.cli.ledger_commands import deposits_app, ship, terminals_app, transactions_app
 from onboarding.cli.portal_command import portal
@@ -21,7 +19,6 @@ from onboarding.cli.security_commands import keys_app, purge
 from onboarding.cli.rules_what_if import what_if
 from onboarding.cli.inputs import parse_as_of, parse_document_type, read_application_file, read_documents
 from onboarding.domain.states import ApplicationState
-from onboarding.runtime import configure_prefect
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="Merchant POS onboarding: submit, check, request documents, activate, track deposits.")
@@ -38,29 +35,8 @@ app.command()(portal)
 app.command()(report)
 app.command()(purge)
 
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print exactly one JSON document on stdout.")]
 DocsOption = Annotated[list[str], typer.Option("--doc", help="TYPE=PATH, repeatable.")]
 WaitFlag = Annotated[bool, typer.Option("--wait", help="Return after the decision.")]
-
-
-def _services() -> Services:
-    services = get_services()
-    configure_prefect(services.settings)
-    return services
-
-
-def _actor() -> str:
-    try:
-        return f"staff:{getpass.getuser()}"
-    except Exception:  # no passwd entry in some containers
-        return "staff:unknown"
-
-
-def emit(data: Any, as_json: bool, human) -> None:
-    if as_json:
-        sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")
-    else:
-        human(data)
 
 
 def _run_or_start(services: Services, application_id: str, wait: bool) -> None:
@@ -80,10 +56,10 @@ def submit(app_file: Path, doc: DocsOption = [], wait: WaitFlag = False, json_: 
     from onboarding.service.submission import submit_application
     from onboarding.service.views import application_view
 
-    services = _services()
+    services = cli_services()
     payload = parse_application(read_application_file(app_file))
     files = read_documents(doc, services.settings.max_upload_bytes)
-    application_id = submit_application(services, payload, files, actor=_actor())
+    application_id = submit_application(services, payload, files, actor=cli_actor())
     _run_or_start(services, application_id, wait)
     emit(application_view(services, application_id), json_, render.application)
 
@@ -95,9 +71,9 @@ def upload(application_id: str, doc: DocsOption = [], wait: WaitFlag = False, js
     from onboarding.service.submission import add_documents
     from onboarding.service.views import application_view
 
-    services = _services()
+    services = cli_services()
     files = read_documents(doc, services.settings.max_upload_bytes)
-    add_documents(services, application_id, files, actor=_actor())
+    add_documents(services, application_id, files, actor=cli_actor())
     _run_or_start(services, application_id, wait)
     emit(application_view(services, application_id), json_, render.application)
 
@@ -113,7 +89,7 @@ def show(application_id: str,
 
     if reveal and not (reason or "").strip():
         raise CliError("--reveal needs --reason: who saw the full numbers, and why, goes into the audit trail")
-    emit(application_view(_services(), application_id, reveal=reveal, actor=_actor(), reason=reason), json_,
+    emit(application_view(cli_services(), application_id, reveal=reveal, actor=cli_actor(), reason=reason), json_,
          render.application)
 
 
@@ -135,7 +111,7 @@ def status(state: Annotated[Optional[list[str]], typer.Option("--state", help="O
             raise CliError(f"--state: unknown state {value!r}") from None
     if merchant_type is not None and merchant_type not in {m.value for m in MerchantType}:
         raise CliError(f"--type: unknown merchant type {merchant_type!r}")
-    rows = [r for r in status_rows(_services(), states)
+    rows = [r for r in status_rows(cli_services(), states)
             if (merchant_type is None or r["merchant_type"] == merchant_type)
             and (older_than_hours is None or r["in_state_hours"] >= older_than_hours)]
     emit(rows, json_, render.status)
@@ -148,7 +124,7 @@ def ocr(path: Path, type_: Annotated[str, typer.Option("--type", help="Document 
     from documents.extract import extract_fields
     from documents.intake import IntakeRefused, inspect_upload
 
-    services = _services()
+    services = cli_services()
     document_type = parse_document_type(type_)
     (file,) = read_documents([f"{document_type}={path}"], services.settings.max_upload_bytes)
     try:
@@ -175,11 +151,11 @@ def batch(directory: Annotated[Path, typer.Argument(help="One folder per applica
 
     started = time.perf_counter()
     seconds: dict[str, float] = {}
-    services = _services()
+    services = cli_services()
     if wait:
         warm_up_orchestrator(services)  # starts while the files are checked
     entries = find_entries(directory)
-    submitted = submit_batch(services, entries, actor=_actor())
+    submitted = submit_batch(services, entries, actor=cli_actor())
     application_ids = [s.application_id for s in submitted]
     seconds["stored"] = time.perf_counter() - started
     if wait:
@@ -215,12 +191,12 @@ def rerun(application_ids: Annotated[Optional[list[str]], typer.Argument(help="A
     if queued:
         from flows.launch import run_queued
 
-        states = run_queued(_services())
+        states = run_queued(cli_services())
         emit([{"application_id": a, "state": s} for a, s in states.items()], json_, render.rerun_results)
         return
     if bool(application_ids) == failed:
         raise CliError("give application ids or --failed (not both)")
-    services = _services()
+    services = cli_services()
     if application_ids and len(application_ids) == 1:
         application_id = application_ids[0]
         # A finished application is answered from our database: no orchestrator started, nothing repeated.
@@ -247,7 +223,7 @@ def sweep(as_of: Annotated[Optional[str], typer.Option("--as-of", help="ISO 8601
     """Reminders, expiries, activations, deposit refunds/forfeits due at that time."""
     from onboarding.service.sweep import run_sweep
 
-    services = _services()
+    services = cli_services()
     with render.working("sweeping: reminders, expiries, activations, deposits, messages", json_):
         report = run_sweep(services, parse_as_of(as_of))
     emit(report, json_, render.sweep)
@@ -260,7 +236,7 @@ def revoke(application_id: str, reason: Annotated[str, typer.Option(help="Why, f
     """Staff: every upload link of the application stops working."""
     from onboarding.service.requests import revoke_links
 
-    revoked = revoke_links(_services(), application_id, actor=_actor(), reason=reason)
+    revoked = revoke_links(cli_services(), application_id, actor=cli_actor(), reason=reason)
     emit({"application_id": application_id, "revoked": revoked}, json_,
          lambda d: typer.echo(f"{d['revoked']} link(s) revoked"))
 
@@ -272,7 +248,7 @@ def demo(count: Annotated[int, typer.Option(help="How many sample applications."
     """The main job on the embedded default: sample applications end to end."""
     from onboarding.demo import run_demo
 
-    emit(run_demo(_services(), count, progress=not json_), json_, render.demo)
+    emit(run_demo(cli_services(), count, progress=not json_), json_, render.demo)
 
 
 @rules_app.command("check")
@@ -282,7 +258,7 @@ def rules_check(directory: Annotated[Optional[Path], typer.Argument(help="Rule f
     """Validate the rule files; a broken one is named with its line."""
     from rules.ruleset import load_ruleset
 
-    ruleset = load_ruleset(directory or _services().settings.rules_dir)
+    ruleset = load_ruleset(directory or cli_services().settings.rules_dir)
     emit({"ok": True, "version": ruleset.version_label}, json_, lambda d: typer.echo(f"rules OK: {d['version']}"))
 
 

@@ -5,6 +5,8 @@ from typing import Annotated
 
 import typer
 
+from onboarding.cli.common import cli_services
+
 
 def portal(host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
            port: Annotated[int, typer.Option(help="TCP port.")] = 8000) -> None:
@@ -13,12 +15,9 @@ def portal(host: Annotated[str, typer.Option(help="Interface to listen on.")] = 
 
     import uvicorn
 
-    from onboarding.bootstrap import get_services
     from onboarding.portal.app import create_app
-    from onboarding.runtime import configure_prefect
 
-    services = get_services()
-    configure_prefect(services.settings)
+    services = cli_services()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
     # uvicorn's access log prints the path, which holds the merchant's token; the portal logs it masked.

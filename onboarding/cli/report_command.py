@@ -7,6 +7,7 @@ from typing import Any, Optional
 
 import typer
 
+from onboarding.cli.common import cli_services, emit
 from onboarding.cli.errors import CliError, handles_errors
 from onboarding.cli.inputs import parse_as_of
 
@@ -24,13 +25,11 @@ def report(
     json_: bool = typer.Option(False, "--json", help="Print exactly one JSON document on stdout."),
 ) -> None:
     """Staff monitoring: applications per state, time in state, deficiencies, rounds, time to approval."""
-    from onboarding.bootstrap import get_services
-    from onboarding.cli.main import emit  # here, not at import: main imports this module to register it
     from onboarding.reporting.build import ReportOutputError, build_report
 
     moment = parse_as_of(as_of)
     try:
-        funnel, page = build_report(get_services(), out, moment)
+        funnel, page = build_report(cli_services(), out, moment)
     except ReportOutputError as error:
         raise CliError(str(error)) from None
     data = {**funnel.model_dump(mode="json"), "page": str(page)}

@@ -5,26 +5,24 @@ from typing import Annotated, Optional
 
 import typer
 
+from onboarding.cli.common import JsonFlag, cli_actor, cli_services, emit
 from onboarding.cli.errors import handles_errors
 
 review_app = typer.Typer(no_args_is_help=True, help="Staff overrides (audited) and the manual-review queue.")
 Reason = Annotated[str, typer.Option("--reason", help="Why: goes into the audit trail.")]
-JsonFlag = Annotated[bool, typer.Option("--json")]
 
 
 def _show(application_id: str, json_: bool) -> None:
     from onboarding.cli import render
-    from onboarding.cli.main import _services, emit
     from onboarding.service.views import application_view
 
-    emit(application_view(_services(), application_id), json_, render.application)
+    emit(application_view(cli_services(), application_id), json_, render.application)
 
 
 def _deliver() -> None:
-    from onboarding.cli.main import _services
     from onboarding.notifications.delivery import deliver_pending
 
-    deliver_pending(_services())
+    deliver_pending(cli_services())
 
 
 @review_app.command("accept")
@@ -34,11 +32,10 @@ def accept(application_id: str, code: str, reason: Reason,
            json_: JsonFlag = False) -> None:
     """Accept one finding as it is (e.g. a name OCR misread); the checks run again without it."""
     from flows.launch import run_onboarding
-    from onboarding.cli.main import _actor, _services
     from onboarding.service.review import waive
 
-    services = _services()
-    waive(services, application_id, code, document, actor=_actor(), reason=reason)
+    services = cli_services()
+    waive(services, application_id, code, document, actor=cli_actor(), reason=reason)
     run_onboarding(services, application_id, from_step="check")
     _show(application_id, json_)
 
@@ -47,11 +44,10 @@ def accept(application_id: str, code: str, reason: Reason,
 @handles_errors
 def approve(application_id: str, reason: Reason, json_: JsonFlag = False) -> None:
     """Approve by hand (from needs_documents or manual_review)."""
-    from onboarding.cli.main import _actor, _services
     from onboarding.service.review import decide
     from rules.model import Outcome
 
-    decide(_services(), application_id, Outcome.APPROVED, actor=_actor(), reason=reason)
+    decide(cli_services(), application_id, Outcome.APPROVED, actor=cli_actor(), reason=reason)
     _deliver()
     _show(application_id, json_)
 
@@ -60,11 +56,10 @@ def approve(application_id: str, reason: Reason, json_: JsonFlag = False) -> Non
 @handles_errors
 def reject(application_id: str, reason: Reason, json_: JsonFlag = False) -> None:
     """Reject by hand; the merchant is told."""
-    from onboarding.cli.main import _actor, _services
     from onboarding.service.review import decide
     from rules.model import Outcome
 
-    decide(_services(), application_id, Outcome.REJECTED, actor=_actor(), reason=reason)
+    decide(cli_services(), application_id, Outcome.REJECTED, actor=cli_actor(), reason=reason)
     _deliver()
     _show(application_id, json_)
 
@@ -77,10 +72,9 @@ def request(application_id: str, document_type: str, reason: Reason,
             json_: JsonFlag = False) -> None:
     """Ask the merchant for a document by hand: opens a request round with a fresh link."""
     from onboarding.cli.inputs import parse_document_type
-    from onboarding.cli.main import _actor, _services
     from onboarding.service.review import request_document
 
-    request_document(_services(), application_id, str(parse_document_type(document_type)), actor=_actor(),
+    request_document(cli_services(), application_id, str(parse_document_type(document_type)), actor=cli_actor(),
                      reason=reason, message_zh=message_zh, message_en=message_en)
     _deliver()
     _show(application_id, json_)
@@ -91,9 +85,8 @@ def request(application_id: str, document_type: str, reason: Reason,
 def queue(json_: JsonFlag = False) -> None:
     """Applications waiting for staff, oldest first, with what they wait on."""
     from onboarding.cli import render
-    from onboarding.cli.main import _services, emit
     from onboarding.domain.states import ApplicationState
     from onboarding.service.views import status_rows
 
-    rows = sorted(status_rows(_services(), [ApplicationState.MANUAL_REVIEW]), key=lambda r: -r["in_state_hours"])
+    rows = sorted(status_rows(cli_services(), [ApplicationState.MANUAL_REVIEW]), key=lambda r: -r["in_state_hours"])
     emit(rows, json_, render.status)

@@ -1,7 +1,6 @@
 """`onboard rules what-if DIR`: which applications in flight candidate rules would decide differently.
 
-Registered in `onboarding.cli.main` as `rules_app.command("what-if")(what_if)`; imports from there
-are deferred to call time because main imports this module.
+Registered in `onboarding.cli.main` as `rules_app.command("what-if")(what_if)`.
 """
 from __future__ import annotations
 
@@ -11,9 +10,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from onboarding.cli.common import JsonFlag, cli_services, emit
 from onboarding.cli.errors import handles_errors
 
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print exactly one JSON document on stdout.")]
 CandidateDir = Annotated[Path, typer.Argument(help="Candidate rule files: ruleset.yaml and deficiencies.yaml.")]
 
 
@@ -23,13 +22,12 @@ def what_if(directory: CandidateDir, json_: JsonFlag = False) -> None:
 
     Uses the fields OCR already extracted and the staff waivers in force; writes nothing.
     """
-    from onboarding.cli.main import _services, emit
     from onboarding.service.what_if import what_if_in_flight
     from rules.ruleset import load_ruleset
 
     # Before touching the database: a broken candidate is the commonest mistake and needs no services.
     candidate = load_ruleset(directory)
-    report = what_if_in_flight(_services(), candidate)
+    report = what_if_in_flight(cli_services(), candidate)
     emit(report.as_json(), json_, print_report)
 
 

@@ -5,10 +5,10 @@ from typing import Annotated, Any, Optional
 
 import typer
 
+from onboarding.cli.common import JsonFlag, cli_actor, cli_services, emit
 from onboarding.cli.errors import handles_errors
 
 keys_app = typer.Typer(no_args_is_help=True, help="Keys that encrypt PII at rest and seal upload links.")
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print exactly one JSON document on stdout.")]
 
 
 @keys_app.command("generate")
@@ -26,11 +26,10 @@ def rotate(chunk_size: Annotated[int, typer.Option("--chunk-size", min=1, help="
     """Re-encrypt every encrypted value with the newest key; afterwards the older keys can be removed."""
     from onboarding.adapters.encryption import UnreadableCiphertext
     from onboarding.cli.errors import CliError
-    from onboarding.cli.main import _services, emit
     from onboarding.service.keys import rotate_keys
 
     try:
-        report = rotate_keys(_services(), chunk_size)
+        report = rotate_keys(cli_services(), chunk_size)
     except UnreadableCiphertext as error:  # a key is missing from the list: say which value, change no more
         raise CliError(str(error)) from None
     emit(report.as_dict(), json_, _print_rotation)
@@ -51,10 +50,9 @@ def purge(older_than_days: Annotated[Optional[int], typer.Option(
           dry_run: Annotated[bool, typer.Option("--dry-run", help="Report what would go; change nothing.")] = False,
           json_: JsonFlag = False) -> None:
     """Delete the files and OCR readings of applications rejected, expired or withdrawn long ago (audited)."""
-    from onboarding.cli.main import _actor, _services, emit
     from onboarding.service.purge import purge_documents
 
-    report = purge_documents(_services(), older_than_days=older_than_days, dry_run=dry_run, actor=_actor())
+    report = purge_documents(cli_services(), older_than_days=older_than_days, dry_run=dry_run, actor=cli_actor())
     emit(report.as_dict(), json_, _print_purge)
 
 

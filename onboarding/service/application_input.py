@@ -7,7 +7,7 @@ import unicodedata
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, field_validator
 
 from documents.extract.normalize import to_halfwidth
-from rules.checksums import ric_is_valid
+from documents.checksums import ric_is_valid
 from rules.model import MerchantType
 
 # ASCII only: `\d` would take Arabic-Indic and other digits, which SMS gateways and banks do not.

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from documents.types import DocumentType
 from rules.checks.context import CheckContext
-from rules.checksums import USCC_ALPHABET, uscc_check_char, uscc_is_valid
+from documents.checksums import USCC_ALPHABET, uscc_check_char, uscc_is_valid
 from rules.model import Deficiency, MerchantType
 from rules.text import compact_identifier, same_name
 

@@ -5,7 +5,7 @@ from datetime import date
 
 from documents.types import DocumentType
 from rules.checks.context import CheckContext
-from rules.checksums import ric_birth_date, ric_check_char, ric_is_male, ric_is_valid
+from documents.checksums import ric_birth_date, ric_check_char, ric_is_male, ric_is_valid
 from rules.model import Deficiency
 from rules.text import age_on, compact_identifier, mask_identifier, parse_document_date, same_name
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from documents.types import DocumentType
 from rules.checks.context import CheckContext
-from rules.checksums import luhn_is_valid
+from documents.checksums import luhn_is_valid
 from rules.model import Deficiency
 from rules.text import compact_identifier, digits_only, same_name
 

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 from documents.types import DocumentType
 from rules.checks.context import CheckContext
-from rules.checksums import ric_birth_date, ric_is_valid
+from documents.checksums import ric_birth_date, ric_is_valid
 from rules.model import Deficiency
 from rules.schema import ValidityBand
 from rules.text import LONG_TERM, add_years, age_on, compact_identifier, is_long_term, parse_document_date

@@ -5,7 +5,7 @@ import copy
 import json
 from typing import Any
 
-from rules.checksums import ric_check_char
+from documents.checksums import ric_check_char
 
 FULLWIDTH_DIGITS = str.maketrans("0123456789", "０１２３４５６７８９")
 ARABIC_INDIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")

@@ -8,7 +8,7 @@ from documents.extract.gazetteer import correct_admin_prefix, correct_authority
 from documents.extract.lines import find_anchor
 from documents.extract.normalize import compact, normalize_text, remove_cjk_spaces, to_halfwidth
 from documents.types import DocumentType, OcrLine, OcrPass, OcrReading
-from rules.checksums import luhn_is_valid, ric_is_valid, uscc_is_valid
+from documents.checksums import luhn_is_valid, ric_is_valid, uscc_is_valid
 
 ID_NUMBER = "440781197506032481"
 CARD = "6222021234567890128"

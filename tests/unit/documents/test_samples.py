@@ -12,7 +12,7 @@ from documents.samples.identity import SampleIdentity, age_on, make_identity, va
 from documents.samples.render import LAYOUTS, render
 from documents.samples.truth import ground_truth
 from documents.types import DocumentType
-from rules.checksums import luhn_is_valid, ric_birth_date, ric_is_male, ric_is_valid, uscc_is_valid
+from documents.checksums import luhn_is_valid, ric_birth_date, ric_is_male, ric_is_valid, uscc_is_valid
 
 AS_OF = date(2026, 3, 1)
 INTERFACE_FIELDS = {

@@ -10,7 +10,7 @@ from typing import Any
 from documents.types import DocumentType as D
 from documents.types import ExtractedField
 from rules.checks.context import CheckContext
-from rules.checksums import luhn_check_digit, ric_check_char, uscc_check_char
+from documents.checksums import luhn_check_digit, ric_check_char, uscc_check_char
 from rules.engine import evaluate
 from rules.model import ApplicationFacts, Decision, Deficiency, DocumentFacts, MerchantType
 from rules.ruleset import load_ruleset

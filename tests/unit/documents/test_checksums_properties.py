@@ -4,7 +4,7 @@ from datetime import date
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rules.checksums import (
+from documents.checksums import (
     RIC_CHECK_CHARS, USCC_ALPHABET, luhn_check_digit, luhn_is_valid, ric_check_char, ric_is_valid,
     uscc_check_char, uscc_is_valid,
 )

@@ -1,0 +1,44 @@
+"""What every `onboard` command shares: the services of this process, who is acting, and output.
+
+Its own module so that the command modules import it, never `cli.main` (which imports them to register them).
+"""
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from typing import Annotated, Any, Callable
+
+import typer
+
+from onboarding.bootstrap import Services, get_services
+from onboarding.runtime import configure_prefect
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print exactly one JSON document on stdout.")]
+
+
+def cli_services() -> Services:
+    """This process's services, with Prefect's environment in place before anything imports Prefect."""
+    built = get_services()
+    configure_prefect(built.settings)
+    return built
+
+
+def cli_actor() -> str:
+    """Who a CLI action is recorded as in the audit trail."""
+    try:
+        return f"staff:{getpass.getuser()}"
+    except Exception:  # no passwd entry in some containers
+        return "staff:unknown"
+
+
+def emit(data: Any, as_json: bool, human: Callable[[Any], None]) -> None:
+    """One JSON document on stdout with --json; otherwise the human rendering."""
+    if as_json:
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")
+    else:
+        human(data)
+
+
+def echo_pairs(data: dict) -> None:
+    typer.echo("  ".join(f"{key} {value}" for key, value in data.items() if not isinstance(value, (dict, list))))
