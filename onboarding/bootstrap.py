@@ -89,6 +89,13 @@ class Services:
         return configured_sealer(self.settings)
 
     @cached_property
+    def index_key(self) -> bytes:
+        """HMAC key of the search index over encrypted identifiers (see domain.search)."""
+        from onboarding.adapters.index_key import configured_index_key
+
+        return configured_index_key(self.settings)
+
+    @cached_property
     def senders(self) -> dict:
         from onboarding.domain.notifications import Channel
         from onboarding.notifications.senders import FileSender, SmtpSender, SnsSmsSender

@@ -59,6 +59,18 @@ class Settings(BaseSettings):
     sns_endpoint_url: str | None = None
     timezone: str = "Asia/Shanghai"
 
+    index_key: str | None = Field(
+        default=None, description="Key of the keyed-hash search index over encrypted PII (ID, phone, card "
+                                  "numbers); default a key file under home. Every process sharing a database "
+                                  "must share it, like ONBOARD_SECRET_KEYS.")
+    backoffice_idle_minutes: int = Field(default=30, ge=1, description="A staff session ends after this long "
+                                         "without a request.")
+    backoffice_login_failures_per_account: int = Field(default=5, ge=1, description="Failed logins per account "
+                                                       "within the window before that account is locked for it.")
+    backoffice_login_failures_per_address: int = Field(default=20, ge=1, description="Failed logins per client "
+                                                       "address within the window before that address is refused.")
+    backoffice_login_window_minutes: int = Field(default=15, ge=1)
+
     @property
     def resolved_home(self) -> Path:
         return self.home.expanduser().resolve()

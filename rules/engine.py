@@ -16,6 +16,7 @@ from rules.checks.completeness import check_required_documents
 from rules.checks.confidence import check_field_confidence, check_required_fields_read
 from rules.checks.context import Check, CheckContext
 from rules.checks.identity import check_application_id_number, check_id_card_front
+from rules.checks.other_applications import check_possible_duplicates
 from rules.checks.quality import check_duplicates, check_image_size, check_sharpness
 from rules.checks.settlement import check_card_number, check_card_photo, check_same_name
 from rules.checks.validity import check_id_validity, check_validity_period
@@ -41,6 +42,7 @@ CHECKS: tuple[Check, ...] = (
     check_same_name,
     check_address_proof_age,
     check_address_match,
+    check_possible_duplicates,
 )
 
 _DOCUMENT_ORDER = {document_type: index for index, document_type in enumerate(DocumentType)}

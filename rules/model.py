@@ -37,6 +37,14 @@ class DocumentFacts(BaseModel):
     uploaded_as: DocumentType | None = None
 
 
+class PossibleDuplicate(BaseModel):
+    """Another application sharing an identifier or a document image with this one (found outside the rules,
+    through the search index; staff may have cleared some pairs, which are not passed in)."""
+
+    application_id: str
+    matched_on: list[str]  # id_number, uscc, card_number, phone, document
+
+
 class ApplicationFacts(BaseModel):
     merchant_type: MerchantType
     legal_name: str
@@ -48,6 +56,7 @@ class ApplicationFacts(BaseModel):
     settlement_number: str
     device_model: str
     documents: dict[DocumentType, DocumentFacts] = Field(default_factory=dict)
+    possible_duplicates: list[PossibleDuplicate] = Field(default_factory=list)
 
 
 class Deficiency(BaseModel):

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from sqlalchemy.orm import sessionmaker
 
+from onboarding.adapters.case_repository import CaseRepository
 from onboarding.adapters.ledger_repository import LedgerRepository
 from onboarding.adapters.outbox import OutboxRepository
 from onboarding.adapters.repository import ApplicationRepository, OcrReadingRepository
 from onboarding.adapters.request_sweep_sql import RequestSweepSql
+from onboarding.adapters.staff_repository import StaffRepository
 
 
 class UnitOfWork:
@@ -20,6 +22,8 @@ class UnitOfWork:
         self.outbox = OutboxRepository(self.session)
         self.ledger = LedgerRepository(self.session)
         self.request_sweep = RequestSweepSql(self.session)
+        self.staff = StaffRepository(self.session)
+        self.cases = CaseRepository(self.session)
         return self
 
     def __exit__(self, *exc) -> None:

@@ -15,9 +15,9 @@ from documents.types import ExtractedField
 from onboarding.bootstrap import Services
 from onboarding.domain.model import Application, DecisionRecord
 from onboarding.domain.states import CHECKABLE_STATES, SETTLED_STATES, ApplicationState
-from onboarding.service import requests
+from onboarding.service import duplicates, requests
 from rules.engine import evaluate
-from rules.model import ApplicationFacts, Decision, DocumentFacts, Outcome
+from rules.model import ApplicationFacts, Decision, DocumentFacts, Outcome, PossibleDuplicate
 
 ENGINE_ACTOR = "engine"
 
@@ -43,19 +43,22 @@ def local_today(services: Services) -> date:
     return services.clock().astimezone(ZoneInfo(services.settings.timezone)).date()
 
 
-def inputs_fingerprint(services: Services, application: Application) -> str:
-    """What a decision depends on: the current files, the rules, the OCR engine and the day it was made."""
+def inputs_fingerprint(services: Services, application: Application, duplicates: list[PossibleDuplicate]) -> str:
+    """What a decision depends on: the current files, the rules, the OCR engine and the day it was made, and
+    the other applications it may duplicate (staff clearing one changes the decision)."""
     parts = sorted(f"{t}:{d.sha256}" for t, d in application.current_documents().items())
     parts += sorted(f"waived:{c}:{t}:{h}" for c, t, h in application.waiver_keys())
+    parts += sorted(f"duplicate:{d.application_id}:{','.join(d.matched_on)}" for d in duplicates)
     parts += [services.ruleset.version_label, services.ocr.version, services.ocr.pipeline_version,
               local_today(services).isoformat()]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
 def begin_check(services: Services, application_id: str, *, force: bool = False) -> CheckPlan:
+    duplicates.refresh(services, application_id)  # its own transaction, before this one takes the row
     with services.uow() as uow:
         application = uow.applications.get(application_id, for_update=True)
-        fingerprint = inputs_fingerprint(services, application)
+        fingerprint = inputs_fingerprint(services, application, duplicates.open_duplicates(uow, application_id))
         plan = CheckPlan(
             application_id=application.id, merchant_type=str(application.merchant_type), state=application.state,
             fingerprint=fingerprint,
@@ -84,7 +87,8 @@ def nothing_to_rerun(services: Services, application_id: str) -> str | None:
             return None
         if application.state in SETTLED_STATES:
             return None if _needs_terminal(uow, application) else f"application is {application.state}"
-        if _decided_on(application, inputs_fingerprint(services, application)):
+        if _decided_on(application, inputs_fingerprint(services, application,
+                                                        duplicates.open_duplicates(uow, application_id))):
             return "nothing changed since the last decision"
         return None
 
@@ -126,8 +130,10 @@ def merchant_type_of(services: Services, application_id: str) -> str:
         return str(uow.applications.get(application_id).merchant_type)
 
 
-def application_facts(application: Application) -> ApplicationFacts:
+def application_facts(application: Application,
+                      possible_duplicates: list[PossibleDuplicate] | None = None) -> ApplicationFacts:
     return ApplicationFacts(
+        possible_duplicates=possible_duplicates or [],
         merchant_type=application.merchant_type, legal_name=application.legal_name,
         id_number=application.id_number, phone=application.phone, business_name=application.business_name,
         business_address=application.business_address,
@@ -145,9 +151,11 @@ def application_facts(application: Application) -> ApplicationFacts:
 
 
 def evaluate_application(services: Services, application_id: str) -> Decision:
+    # Again after OCR: the credit code read from a licence can only be compared now.
+    possible_duplicates = duplicates.refresh(services, application_id)
     with services.uow() as uow:
         application = uow.applications.get(application_id)
-        facts, waivers = application_facts(application), application.waiver_keys()
+        facts, waivers = application_facts(application, possible_duplicates), application.waiver_keys()
     return evaluate(facts, services.ruleset, local_today(services), waivers)
 
 

@@ -16,6 +16,7 @@ from onboarding.bootstrap import Services
 from onboarding.domain.model import Application, Document
 from onboarding.domain.states import SETTLED_STATES
 from onboarding.service.application_input import ApplicationInput
+from onboarding.service.search_index import index_application
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,7 @@ def submit_application(services: Services, payload: ApplicationInput, files: lis
             for document in _documents(services, files, inspections, actor):
                 application.add_document(document, actor=actor, at=now)
             uow.applications.add(application)
+            index_application(services, uow, application)  # searchable by staff from the first moment
             uow.commit()
     except IntegrityError:
         if key is not None and (existing := _submitted_under(services, key)):

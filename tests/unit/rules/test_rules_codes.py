@@ -3,6 +3,7 @@ import pytest
 
 from documents.types import DocumentType as D
 from rules.model import MerchantType as M
+from rules.model import Outcome, PossibleDuplicate
 from rules_facts import (
     APPLICANT_ID, CARD, COMPANY_USCC, card_number, clean, decide, failing_luhn, id_number, ruleset, with_app,
     with_doc, with_fields, without_docs, wrong_last_char,
@@ -19,7 +20,7 @@ DOMAIN_CODES = {
 # refuses files it cannot decode, so no such file reaches the checks.
 NOT_PRODUCED_BY_ENGINE = {"document_corrupt"}
 # Written by staff (onboard review request), never by a check.
-STAFF_CODES = {"document_requested_by_staff"}
+STAFF_CODES = {"document_requested_by_staff", "rejected_by_staff"}
 VISA_FAILING_LUHN = failing_luhn(card_number("453201511283036"))
 
 SCENARIOS = {
@@ -52,6 +53,8 @@ SCENARIOS = {
                                                            uscc="440781000123456"),
     "business_name_mismatch": lambda: with_fields(clean(M.ENTERPRISE), D.BUSINESS_LICENSE, company_name="别的公司"),
     "ocr_low_confidence": lambda: with_fields(clean(), D.BANK_CARD, confidence=0.2, card_number=CARD),
+    "possible_duplicate": lambda: clean().model_copy(update={"possible_duplicates": [
+        PossibleDuplicate(application_id="APP-OTHER001", matched_on=["id_number", "phone"])]}),
 }
 
 
@@ -76,3 +79,11 @@ def test_catalogue_covers_domain_and_engine_codes():
     assert DOMAIN_CODES <= catalogued
     assert set(SCENARIOS) <= catalogued
     assert catalogued <= set(SCENARIOS) | NOT_PRODUCED_BY_ENGINE | STAFF_CODES, "catalogued code with no scenario"
+
+
+def test_a_possible_duplicate_goes_to_staff_naming_the_other_application():
+    decision = decide(SCENARIOS["possible_duplicate"]())
+    (finding,) = [d for d in decision.deficiencies if d.code == "possible_duplicate"]
+    assert decision.outcome == Outcome.MANUAL_REVIEW and not finding.merchant_fixable
+    assert finding.evidence == {"others": [{"application_id": "APP-OTHER001", "matched_on": ["id_number", "phone"]}]}
+    assert "APP-OTHER001" in finding.staff_note and "APP-OTHER001" not in finding.message_zh + finding.message_en
