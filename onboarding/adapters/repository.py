@@ -47,6 +47,11 @@ class ApplicationRepository:
             query = query.where(Application.state.in_(states))
         return list(self.session.scalars(query))
 
+    def list_by_ids(self, application_ids: list[str]) -> list[Application]:
+        if not application_ids:
+            return []
+        return list(self.session.scalars(select(Application).where(Application.id.in_(application_ids))))
+
     def id_for_submission_key(self, key: str) -> str | None:
         return self.session.scalars(select(Application.id).where(Application.submission_key == key)).one_or_none()
 

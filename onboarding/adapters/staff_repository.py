@@ -48,9 +48,9 @@ class StaffRepository:
         return [_account(r) for r in rows]
 
     def add(self, account: StaffAccount, password_hash: str) -> None:
-        self.session.execute(insert(staff_accounts).values(
-            **{name: getattr(account, name) for name in _ACCOUNT_FIELDS}, role=str(account.role),
-            password_hash=password_hash))
+        values = {name: getattr(account, name) for name in _ACCOUNT_FIELDS}
+        self.session.execute(insert(staff_accounts).values(**values | {"role": str(account.role)},
+                                                           password_hash=password_hash))
 
     def set_password_hash(self, username: str, password_hash: str, at: datetime) -> None:
         self.session.execute(update(staff_accounts).where(staff_accounts.c.username == username)

@@ -4,8 +4,10 @@ from __future__ import annotations
 from sqlalchemy.orm import sessionmaker
 
 from onboarding.adapters.case_repository import CaseRepository
+from onboarding.adapters.ledger_lists_sql import LedgerListsSql
 from onboarding.adapters.ledger_repository import LedgerRepository
 from onboarding.adapters.outbox import OutboxRepository
+from onboarding.adapters.queue_sql import QueueSql
 from onboarding.adapters.repository import ApplicationRepository, OcrReadingRepository
 from onboarding.adapters.request_sweep_sql import RequestSweepSql
 from onboarding.adapters.staff_repository import StaffRepository
@@ -24,6 +26,8 @@ class UnitOfWork:
         self.request_sweep = RequestSweepSql(self.session)
         self.staff = StaffRepository(self.session)
         self.cases = CaseRepository(self.session)
+        self.queue = QueueSql(self.session)
+        self.ledger_lists = LedgerListsSql(self.session)
         return self
 
     def __exit__(self, *exc) -> None:

@@ -17,6 +17,7 @@ def expected_errors() -> tuple[type[BaseException], ...]:
     modules (image decoding, the ORM) that a quick command such as a rerun of a finished application never needs."""
     from documents.storage import BlobStoreUnavailable
     from onboarding.adapters.repository import ApplicationNotFound
+    from onboarding.domain.staff import StaffRefused
     from onboarding.domain.states import IllegalTransition
     from onboarding.domain.terminals import LedgerError
     from onboarding.service.application_input import InvalidApplication
@@ -28,7 +29,7 @@ def expected_errors() -> tuple[type[BaseException], ...]:
 
     return (CliError, InvalidApplication, UploadRefused, BatchRefused, ApplicationNotFound, IllegalTransition,
             BlobStoreUnavailable, ReviewRefused, RulesFileError, LedgerError, UnknownDeviceModel,
-            json.JSONDecodeError, UnicodeDecodeError)
+            StaffRefused, json.JSONDecodeError, UnicodeDecodeError)
 
 
 def fail(message: str, exit_code: int = 2) -> NoReturn:

@@ -11,11 +11,13 @@ from onboarding.bootstrap import Services
 from onboarding.cli import render
 from onboarding.cli.common import JsonFlag, cli_actor, cli_services, emit
 from onboarding.cli.errors import CliError, handles_errors
+from onboarding.cli.backoffice_command import backoffice
 from onboarding.cli.ledger_commands import deposits_app, ship, terminals_app, transactions_app
 from onboarding.cli.portal_command import portal
 from onboarding.cli.report_command import report
 from onboarding.cli.review_commands import review_app
 from onboarding.cli.security_commands import keys_app, purge
+from onboarding.cli.staff_commands import staff_app
 from onboarding.cli.rules_what_if import what_if
 from onboarding.cli.inputs import parse_as_of, parse_document_type, read_application_file, read_documents
 from onboarding.domain.states import ApplicationState
@@ -30,6 +32,8 @@ app.add_typer(terminals_app, name="terminals")
 app.add_typer(transactions_app, name="transactions")
 app.add_typer(deposits_app, name="deposits")
 app.add_typer(keys_app, name="keys")
+app.add_typer(staff_app, name="staff")
+app.command()(backoffice)
 app.command()(ship)
 app.command()(portal)
 app.command()(report)

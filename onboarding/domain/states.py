@@ -22,13 +22,14 @@ S = ApplicationState
 ALLOWED_TRANSITIONS: dict[ApplicationState, frozenset[ApplicationState]] = {
     S.SUBMITTED: frozenset({S.CHECKING, S.REJECTED, S.WITHDRAWN}),
     S.CHECKING: frozenset({S.NEEDS_DOCUMENTS, S.MANUAL_REVIEW, S.APPROVED, S.REJECTED}),
-    S.NEEDS_DOCUMENTS: frozenset({S.CHECKING, S.MANUAL_REVIEW, S.REJECTED, S.EXPIRED, S.WITHDRAWN}),
+    # Staff may approve what the merchant was asked for (a finding they judge harmless).
+    S.NEEDS_DOCUMENTS: frozenset({S.CHECKING, S.MANUAL_REVIEW, S.APPROVED, S.REJECTED, S.EXPIRED, S.WITHDRAWN}),
     S.MANUAL_REVIEW: frozenset({S.CHECKING, S.NEEDS_DOCUMENTS, S.APPROVED, S.REJECTED, S.WITHDRAWN}),
     S.APPROVED: frozenset({S.SHIPPED, S.WITHDRAWN}),
     S.SHIPPED: frozenset({S.ACTIVE}),
     S.ACTIVE: frozenset(),
     S.REJECTED: frozenset(),
-    S.EXPIRED: frozenset(),
+    S.EXPIRED: frozenset({S.NEEDS_DOCUMENTS}),  # reopened by staff: a new round with a new link
     S.WITHDRAWN: frozenset(),
 }
 

@@ -83,12 +83,24 @@ def application_in_review(application_id: str) -> Notice:
     )
 
 
-def application_rejected(application_id: str, reasons: list[str]) -> Notice:
-    zh = "；".join(reasons) or "不符合入网条件"
+def application_rejected(application_id: str, reasons: list[str], reasons_en: list[str] | None = None) -> Notice:
+    zh = "；".join(r.rstrip("。") for r in reasons) or "不符合入网条件"
+    en = " ".join(reasons_en or []) or "It does not meet the onboarding conditions."
     return Notice(
         event="rejected",
         subject=f"申请未通过 / Application declined ({application_id})",
         body=(f"很抱歉，您的商户入网申请（{application_id}）未通过：{zh}。\n\n"
-              f"We are sorry: application {application_id} was declined.\n"),
+              f"We are sorry: application {application_id} was declined. {en}\n"),
         sms=f"【商户入网】很抱歉，申请{application_id}未通过审核：{zh}",
+    )
+
+
+def application_withdrawn(application_id: str) -> Notice:
+    return Notice(
+        event="withdrawn",
+        subject=f"申请已撤回 / Application withdrawn ({application_id})",
+        body=(f"您的商户入网申请（{application_id}）已按您的要求撤回，之前的上传链接已失效。如需办理，请重新申请。\n\n"
+              f"Application {application_id} has been withdrawn as you asked; earlier upload links no longer work. "
+              f"Please apply again if you still want a terminal.\n"),
+        sms=f"【商户入网】申请{application_id}已撤回，之前的上传链接已失效。",
     )

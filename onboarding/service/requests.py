@@ -1,6 +1,7 @@
 """Supplementary-material requests: opened and closed with each decision, reminded and expired by the sweep."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -10,6 +11,7 @@ from onboarding.domain.requests import RequestStatus, new_upload_token
 from onboarding.notifications import messages
 from onboarding.notifications.outbox import enqueue_notice
 from rules.model import Decision, Outcome
+from rules.schema import Effect
 
 ITEM_FIELDS = ("code", "document_type", "field", "message_zh", "message_en", "staff_note")
 
@@ -28,18 +30,10 @@ def link_url(services: Services, token: str) -> str:
 def after_decision(services: Services, uow, application: Application, decision: Decision, at: datetime,
                    actor: str) -> None:
     """Runs inside the decision's transaction, so the request, the state and the outbox commit together."""
-    tz = ZoneInfo(services.settings.timezone)
     if decision.outcome == Outcome.NEEDS_DOCUMENTS:
-        items = [{k: d.model_dump(mode="json")[k] for k in ITEM_FIELDS}
-                 for d in decision.deficiencies if d.merchant_fixable]
-        if application.already_asks_for(items):
+        if application.already_asks_for(_items(decision)):
             return  # the merchant has this very request, its link and its reminders already
-        request = application.request_documents(
-            items, at=at, due_at=at + timedelta(days=services.settings.request_due_days), actor=actor)
-        request.schedule_reminders(services.settings.reminder_hours)
-        enqueue_notice(uow, application, messages.request_opened(
-            application.id, application.business_name, items, issue_link(services, application, request, at),
-            request.due_at, tz, request.round_number), at)
+        open_round(services, uow, application, decision, at, actor)
     elif decision.outcome == Outcome.APPROVED:
         application.close_open_request(RequestStatus.SATISFIED, at=at, actor=actor, reason="all checks passed")
         enqueue_notice(uow, application, messages.application_approved(application.id, application.business_name), at)
@@ -48,8 +42,38 @@ def after_decision(services: Services, uow, application: Application, decision: 
         enqueue_notice(uow, application, messages.application_in_review(application.id), at)
     elif decision.outcome == Outcome.REJECTED:
         application.close_open_request(RequestStatus.CANCELLED, at=at, actor=actor, reason="application rejected")
+        # Only what the merchant may read: catalogued staff-only findings (a possible duplicate) never leave;
+        # the reasons for the rejection (a rejecting code, or staff's own code and words) do.
+        catalogue = services.ruleset.catalogue
+        told = [d for d in decision.deficiencies if d.merchant_fixable or d.code not in catalogue.codes
+                or catalogue.effect(d.code, d.variant) == Effect.REJECT]
         enqueue_notice(uow, application, messages.application_rejected(
-            application.id, [d.message_zh for d in decision.deficiencies]), at)
+            application.id, [d.message_zh for d in told], [d.message_en for d in told]), at)
+
+
+def _items(decision: Decision) -> list[dict]:
+    return [{k: d.model_dump(mode="json")[k] for k in ITEM_FIELDS} for d in decision.deficiencies if d.merchant_fixable]
+
+
+def open_round(services: Services, uow, application: Application, decision: Decision, at: datetime,
+               actor: str, due_at: datetime | None = None):
+    """A new round for the decision's merchant-fixable items: one message, one fresh link, reminders scheduled."""
+    items = _items(decision)
+    request = application.request_documents(
+        items, at=at, due_at=due_at or at + timedelta(days=services.settings.request_due_days), actor=actor)
+    request.schedule_reminders(services.settings.reminder_hours)
+    send_round(services, uow, application, request, at)
+    return request
+
+
+def send_round(services: Services, uow, application: Application, request, at: datetime, resend: int = 0) -> None:
+    """The round's message with a fresh link (`resend` > 0: the same round again, e.g. to a corrected phone)."""
+    notice = messages.request_opened(
+        application.id, application.business_name, request.open_items, issue_link(services, application, request, at),
+        request.due_at, ZoneInfo(services.settings.timezone), request.round_number)
+    if resend:
+        notice = replace(notice, event=f"{notice.event}-resend-{resend}")
+    enqueue_notice(uow, application, notice, at)
 
 
 def revoke_links(services: Services, application_id: str, *, actor: str, reason: str) -> int:

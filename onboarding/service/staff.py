@@ -23,6 +23,10 @@ TOUCH_EVERY = timedelta(seconds=60)  # last_seen_at is written at most this ofte
 class LoginRefused(Exception):
     """Wrong name or password, a disabled account, or too many failures; the message is safe to show."""
 
+    def __init__(self, message: str, throttled: bool = False) -> None:
+        super().__init__(message)
+        self.throttled = throttled
+
 
 @dataclass(frozen=True)
 class StaffSession:
@@ -161,7 +165,7 @@ def log_in(services: Services, username: str, password: str, address: str) -> Ne
         if refusal is not None:
             uow.staff.record_attempt(username, address, now, succeeded=False)
             uow.commit()
-            raise LoginRefused(refusal)
+            raise LoginRefused(refusal, throttled=True)
         account = uow.staff.get(username)
         password_hash = uow.staff.password_hash(username) if account else None
     ok = _verify(password_hash, password or "") and account is not None and account.active

@@ -1,6 +1,7 @@
 """Read models for staff: what `onboard show` and `onboard status` print, as plain JSON-ready dicts."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -128,16 +129,35 @@ def _hours(delta) -> float:
     return round(delta.total_seconds() / 3600, 1)
 
 
+@dataclass(frozen=True)
+class SlaLimit:
+    """Green until `yellow_after` hours, yellow until `red_after`, then red; counted from the state change or,
+    for `clock="request"`, from the open request."""
+
+    yellow_after: float
+    red_after: float
+    clock: str = "state"
+
+
+# Our service levels: acknowledge in 30 min, answer in 24 h (48 h for complex cases); a merchant silent for
+# 3 days is phoned (回访). One table for the Python below and the queue's SQL (adapters.queue_sql).
+SLA_LIMITS: dict[ApplicationState, SlaLimit] = {
+    ApplicationState.SUBMITTED: SlaLimit(0.5, 0.5),
+    ApplicationState.CHECKING: SlaLimit(0.5, 0.5),
+    ApplicationState.MANUAL_REVIEW: SlaLimit(12, 24),
+    ApplicationState.NEEDS_DOCUMENTS: SlaLimit(24, 72, clock="request"),
+}
+SLA_COLOURS = ("green", "yellow", "red", "none")
+
+
 def sla_colour(state: ApplicationState, in_state_hours: float, request_age_hours: float | None) -> str:
-    """Our service levels: acknowledge in 30 min, answer in 24 h (48 h for complex cases);
-    a merchant silent for 3 days is phoned (回访)."""
-    if state in (ApplicationState.SUBMITTED, ApplicationState.CHECKING):
-        return "green" if in_state_hours < 0.5 else "red"
-    if state == ApplicationState.MANUAL_REVIEW:
-        return "green" if in_state_hours < 12 else "yellow" if in_state_hours < 24 else "red"
-    if state == ApplicationState.NEEDS_DOCUMENTS and request_age_hours is not None:
-        return "green" if request_age_hours < 24 else "yellow" if request_age_hours < 72 else "red"
-    return "none"
+    limit = SLA_LIMITS.get(state)
+    if limit is None:
+        return "none"
+    hours = request_age_hours if limit.clock == "request" else in_state_hours
+    if hours is None:
+        return "none"
+    return "green" if hours < limit.yellow_after else "yellow" if hours < limit.red_after else "red"
 
 
 def status_rows(services: Services, states: list[ApplicationState] | None = None) -> list[dict[str, Any]]:

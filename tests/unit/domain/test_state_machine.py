@@ -37,8 +37,13 @@ def test_every_illegal_transition_raises_and_changes_nothing(current: S):
 
 
 def test_terminal_states_have_no_way_out():
-    for state in (S.ACTIVE, S.REJECTED, S.EXPIRED, S.WITHDRAWN):
+    for state in (S.ACTIVE, S.REJECTED, S.WITHDRAWN):
         assert ALLOWED_TRANSITIONS[state] == frozenset()
+
+
+def test_staff_may_approve_from_needs_documents_and_reopen_an_expired_application():
+    assert S.APPROVED in ALLOWED_TRANSITIONS[S.NEEDS_DOCUMENTS]
+    assert ALLOWED_TRANSITIONS[S.EXPIRED] == frozenset({S.NEEDS_DOCUMENTS})
 
 
 def test_a_new_upload_supersedes_the_previous_document_of_its_type():

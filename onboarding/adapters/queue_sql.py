@@ -1,0 +1,120 @@
+"""The staff queue as one set-based query: filter, sort and page in the database, so a page of 50 costs the
+same with 10 or 100,000 applications. SLA colours come from `service.views.SLA_LIMITS` (the Python twin is
+`sla_colour`; tests/integration/backoffice/test_queue.py checks they agree)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, case, exists, func, literal, or_, select, tuple_
+from sqlalchemy.orm import Session
+
+from onboarding.adapters.backoffice_tables import case_assignments, duplicate_matches, search_index
+from onboarding.adapters.orm import applications, decisions, supplementary_requests
+
+SORT_COLUMNS = ("waiting", "age", "state", "merchant", "due", "id")
+
+
+@dataclass(frozen=True)
+class QueueQuery:
+    now: datetime
+    states: tuple[str, ...] = ()
+    merchant_type: str | None = None
+    sla: str | None = None
+    assignee: str | None = None  # a username, or "" for unassigned
+    duplicates_only: bool = False
+    id_prefix: str | None = None
+    name_contains: str | None = None
+    digests: tuple[tuple[str, str], ...] = ()
+    sort: str = "waiting"
+    descending: bool = True
+    limit: int | None = 50
+    offset: int = 0
+
+
+def _sla_expression(now: datetime, limits, state_clock, request_clock):
+    whens = []
+    for state, limit in limits.items():
+        clock = request_clock if limit.clock == "request" else state_clock
+        green, yellow = now - timedelta(hours=limit.yellow_after), now - timedelta(hours=limit.red_after)
+        colour = case((clock.is_(None), literal("none")), (clock > green, literal("green")),
+                      (clock > yellow, literal("yellow")), else_=literal("red"))
+        whens.append((applications.c.state == str(state), colour))
+    return case(*whens, else_=literal("none"))
+
+
+class QueueSql:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def _parts(self, query: QueueQuery):
+        from onboarding.service.views import SLA_LIMITS
+
+        request = supplementary_requests.alias("open_request")
+        state_clock = func.coalesce(applications.c.state_changed_at, applications.c.created_at)
+        sla = _sla_expression(query.now, SLA_LIMITS, state_clock, request.c.created_at)
+        duplicate = exists().where(
+            or_(duplicate_matches.c.application_id == applications.c.id,
+                duplicate_matches.c.other_id == applications.c.id),
+            duplicate_matches.c.cleared_at.is_(None))
+        joined = (applications
+                  .outerjoin(request, and_(request.c.application_id == applications.c.id, request.c.status == "open"))
+                  .outerjoin(case_assignments, case_assignments.c.application_id == applications.c.id))
+        conditions = []
+        if query.states:
+            conditions.append(applications.c.state.in_(query.states))
+        if query.merchant_type:
+            conditions.append(applications.c.merchant_type == query.merchant_type)
+        if query.sla:
+            conditions.append(sla == query.sla)
+        if query.assignee is not None:
+            conditions.append(case_assignments.c.assignee.is_(None) if query.assignee == ""
+                              else case_assignments.c.assignee == query.assignee)
+        if query.duplicates_only:
+            conditions.append(duplicate)
+        found = []
+        if query.id_prefix:
+            found.append(applications.c.id.like(f"{query.id_prefix}%"))
+        if query.name_contains:
+            escaped = query.name_contains.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            found.append(applications.c.business_name.ilike(f"%{escaped}%", escape="\\"))
+        if query.digests:
+            found.append(applications.c.id.in_(
+                select(search_index.c.application_id)
+                .where(tuple_(search_index.c.kind, search_index.c.digest).in_(list(query.digests)))))
+        if query.id_prefix is not None or query.name_contains is not None or query.digests:
+            conditions.append(or_(*found) if found else literal(False))
+        sorts = {"waiting": state_clock, "age": applications.c.created_at, "state": applications.c.state,
+                 "merchant": applications.c.business_name, "due": request.c.due_at, "id": applications.c.id}
+        # "waiting" and "age" descending mean the longest first: the oldest clock.
+        key = sorts.get(query.sort, state_clock)
+        oldest_first = query.sort in ("waiting", "age")
+        ascending = query.descending == oldest_first
+        order = [key.asc() if ascending else key.desc(), applications.c.id]
+        columns = [applications.c.id, applications.c.business_name, applications.c.merchant_type,
+                   applications.c.state, applications.c.created_at, state_clock.label("in_state_since"),
+                   request.c.round_number, request.c.created_at.label("request_created_at"), request.c.due_at,
+                   case_assignments.c.assignee, sla.label("sla"), duplicate.label("possible_duplicate")]
+        return joined, conditions, columns, order
+
+    def rows(self, query: QueueQuery) -> list[dict[str, Any]]:
+        joined, conditions, columns, order = self._parts(query)
+        statement = select(*columns).select_from(joined).where(*conditions).order_by(*order).offset(query.offset)
+        if query.limit is not None:
+            statement = statement.limit(query.limit)
+        return [dict(r) for r in self.session.execute(statement).mappings()]
+
+    def count(self, query: QueueQuery) -> int:
+        joined, conditions, _, _ = self._parts(query)
+        return self.session.execute(select(func.count()).select_from(joined).where(*conditions)).scalar_one()
+
+    def latest_findings(self, application_ids: list[str]) -> dict[str, list[str]]:
+        """Codes of each application's latest decision (the queue's blocker column)."""
+        if not application_ids:
+            return {}
+        latest = (select(func.max(decisions.c.id)).where(decisions.c.application_id.in_(application_ids))
+                  .group_by(decisions.c.application_id))
+        rows = self.session.execute(select(decisions.c.application_id, decisions.c.deficiencies)
+                                    .where(decisions.c.id.in_(latest)))
+        return {a: sorted({d["code"] for d in (found or [])}) for a, found in rows}

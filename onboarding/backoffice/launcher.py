@@ -1,0 +1,38 @@
+"""The one place the back office starts the checks of an application (after an accepted finding, an edit,
+"not a duplicate", or an ops rerun). Runs go to one background thread, one at a time, so a page answers at once
+and the case page shows "checking" until the decision is in.
+
+When the shared `Runs` interface lands (issue 16), `_run` becomes a call to it; nothing else changes.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+from onboarding.bootstrap import Services
+
+logger = logging.getLogger("onboarding.backoffice")
+
+Launch = Callable[[str, "str | None"], None]  # (application_id, from_step)
+
+
+def _run(services: Services, application_id: str, from_step: str | None) -> None:
+    from flows.launch import run_onboarding
+
+    run_onboarding(services, application_id, from_step=from_step)
+
+
+def background_launcher(services: Services) -> tuple[Launch, ThreadPoolExecutor]:
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="backoffice-checks")
+
+    def run_logged(application_id: str, from_step: str | None) -> None:
+        try:
+            _run(services, application_id, from_step)
+        except Exception:  # the action is recorded; ops rerun the flow, which picks up where it stopped
+            logger.exception("checks for %s failed; `onboard rerun %s` retries them", application_id, application_id)
+
+    def launch(application_id: str, from_step: str | None = None) -> None:
+        executor.submit(run_logged, application_id, from_step)
+
+    return launch, executor

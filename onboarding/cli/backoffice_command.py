@@ -1,0 +1,25 @@
+"""`onboard backoffice`: serve the staff back office alone (`onboard serve` serves it beside the portal)."""
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from onboarding.cli.common import cli_services
+
+
+def backoffice(host: Annotated[str, typer.Option(help="Interface to listen on (keep it internal).")] = "127.0.0.1",
+               port: Annotated[int, typer.Option(help="TCP port.")] = 8001) -> None:
+    """Serve the staff back office: queue, cases, terminals, deposits, report (log in with `onboard staff add`)."""
+    import logging
+
+    import uvicorn
+
+    from onboarding.backoffice.app import create_backoffice_app
+
+    services = cli_services()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    typer.echo(f"backoffice http://{host}:{port}", err=True)
+    uvicorn.run(create_backoffice_app(services), host=host, port=port, server_header=False, proxy_headers=True,
+                log_level="info")
