@@ -98,14 +98,16 @@ class StaffRepository:
             username=username[:64], address=address[:64], at=at, succeeded=succeeded))
 
     def failures_since(self, since: datetime, *, username: str | None = None, address: str | None = None) -> int:
-        """Failed attempts within the window after the last successful one (of that account or address)."""
+        """Failed attempts within the window: for an account, since its last success; for an address, all of
+        them (a valid account of one's own must not reset the count for guessing at others)."""
         column, value = self._who(username, address)
-        last_success = self.session.execute(select(func.max(staff_login_attempts.c.at)).where(
+        # Ordered by id, not time: attempts within one clock tick still come one after the other.
+        last_success = self.session.execute(select(func.max(staff_login_attempts.c.id)).where(
             column == value, staff_login_attempts.c.succeeded.is_(True), staff_login_attempts.c.at >= since)).scalar()
         query = select(func.count()).select_from(staff_login_attempts).where(
             column == value, staff_login_attempts.c.succeeded.is_(False), staff_login_attempts.c.at >= since)
-        if last_success is not None:
-            query = query.where(staff_login_attempts.c.at > last_success)
+        if last_success is not None and username is not None:
+            query = query.where(staff_login_attempts.c.id > last_success)
         return self.session.execute(query).scalar_one()
 
     @staticmethod

@@ -53,11 +53,37 @@ def application(view: dict[str, Any]) -> None:
         console.print(f"upload link: {view['request']['url']}")
     for w in view.get("warnings", []):
         console.print(f"[yellow]warning[/] {w['code']}: {w.get('staff_note', '')}")
+    _ledger(console, view.get("terminal"), view.get("deposit"))
     history = Table("at", "actor", "action", "from → to", "reason", title="History")
     for e in view["history"]:
         arrow = f"{e['from_state'] or ''} → {e['to_state'] or ''}" if e["to_state"] else ""
         history.add_row(e["at"][:19], e["actor"], e["action"], arrow, e["reason"])
     console.print(history)
+
+
+def _yuan(fen: int | None) -> str:
+    return "—" if fen is None else f"¥{fen / 100:,.2f}"
+
+
+def _ledger(console: Console, terminal: dict[str, Any] | None, deposit: dict[str, Any] | None) -> None:
+    """The terminal and deposit sections of `onboard show`."""
+    if terminal:
+        table = Table("serial number", "model", "state", "shipped", "activation deadline", "activated",
+                      "last transaction", title="Terminal")
+        table.add_row(terminal["serial_number"], terminal.get("model") or "", _state(terminal["state"]),
+                      (terminal.get("shipped_at") or "—")[:16],
+                      (terminal.get("activation_deadline") or "—")[:16]
+                      + (" [red]overdue[/]" if terminal.get("activation_overdue") else ""),
+                      (terminal.get("activated_at") or "—")[:16], (terminal.get("last_transaction_at") or "—")[:16])
+        console.print(table)
+    if deposit:
+        table = Table("amount", "state", "qualifying volume", "threshold", "deadline", "decided", title="Deposit")
+        table.add_row(_yuan(deposit["amount_fen"]), deposit["state"], _yuan(deposit.get("qualifying_volume_fen")),
+                      _yuan(deposit.get("threshold_fen")), (deposit.get("deadline") or "not yet activated")[:16],
+                      (deposit.get("decided_at") or "—")[:16])
+        console.print(table)
+    if not terminal and not deposit:
+        console.print("terminal —  deposit —")
 
 
 SLA_STYLE = {"green": "[green]●[/]", "yellow": "[yellow]●[/]", "red": "[bold red]●[/]", "none": ""}

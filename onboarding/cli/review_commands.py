@@ -43,39 +43,46 @@ def accept(application_id: str, code: str, reason: Reason,
 @review_app.command("approve")
 @handles_errors
 def approve(application_id: str, reason: Reason, json_: JsonFlag = False) -> None:
-    """Approve by hand (from needs_documents or manual_review)."""
-    from onboarding.service.review import decide
-    from rules.model import Outcome
+    """Approve by hand (from needs_documents or manual_review); the merchant is told, a terminal is reserved."""
+    from onboarding.service.review import approve as approve_application
 
-    decide(cli_services(), application_id, Outcome.APPROVED, actor=cli_actor(), reason=reason)
+    approve_application(cli_services(), application_id, actor=cli_actor(), reason=reason)
     _deliver()
     _show(application_id, json_)
 
 
 @review_app.command("reject")
 @handles_errors
-def reject(application_id: str, reason: Reason, json_: JsonFlag = False) -> None:
-    """Reject by hand; the merchant is told."""
-    from onboarding.service.review import decide
-    from rules.model import Outcome
+def reject(application_id: str, reason: Reason,
+           code: Annotated[Optional[str], typer.Option(help="Code recorded with the rejection.")] = None,
+           message_zh: Annotated[Optional[str], typer.Option(help="What the merchant reads (Chinese).")] = None,
+           message_en: Annotated[Optional[str], typer.Option(help="What the merchant reads (English).")] = None,
+           json_: JsonFlag = False) -> None:
+    """Reject by hand; the merchant reads --message-zh/--message-en (or a plain refusal), never --reason."""
+    from onboarding.service.review import reject as reject_application
 
-    decide(cli_services(), application_id, Outcome.REJECTED, actor=cli_actor(), reason=reason)
+    reject_application(cli_services(), application_id, actor=cli_actor(), reason=reason, code=code,
+                       message_zh=message_zh, message_en=message_en)
     _deliver()
     _show(application_id, json_)
 
 
 @review_app.command("request")
 @handles_errors
-def request(application_id: str, document_type: str, reason: Reason,
+def request(application_id: str,
+            document_types: Annotated[list[str], typer.Argument(help="One or more document types: one round, one "
+                                                                    "message, one link.")],
+            reason: Reason,
             message_zh: Annotated[Optional[str], typer.Option(help="Own words for the merchant (Chinese).")] = None,
             message_en: Annotated[Optional[str], typer.Option(help="Own words for the merchant (English).")] = None,
             json_: JsonFlag = False) -> None:
-    """Ask the merchant for a document by hand: opens a request round with a fresh link."""
+    """Ask the merchant for documents again: the merchant reads the messages (or the standard wording), never
+    --reason, which stays in the audit trail."""
     from onboarding.cli.inputs import parse_document_type
-    from onboarding.service.review import request_document
+    from onboarding.service.review import RequestedDocument, request_documents
 
-    request_document(cli_services(), application_id, str(parse_document_type(document_type)), actor=cli_actor(),
-                     reason=reason, message_zh=message_zh, message_en=message_en)
+    chosen = [RequestedDocument(str(parse_document_type(t)), message_zh, message_en) for t in document_types]
+    request_documents(cli_services(), application_id, chosen, actor=cli_actor(), reason=reason)
     _deliver()
     _show(application_id, json_)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from onboarding.bootstrap import Services
 from onboarding.service.review import ReviewRefused
-from onboarding.service.search_index import index_application
+from onboarding.service.search_index import index_application, index_missing
 from rules.model import PossibleDuplicate
 
 DOCUMENT_MATCH = "document"
@@ -13,6 +13,7 @@ DOCUMENT_MATCH = "document"
 def refresh(services: Services, application_id: str) -> list[PossibleDuplicate]:
     """Re-indexes the application, records every other application it shares something with, and returns
     the pairs staff have not cleared: the facts the rules turn into a `possible_duplicate` finding."""
+    index_missing(services)  # anything stored by a path that did not index it (or before the index existed)
     with services.uow() as uow:
         application = uow.applications.get(application_id)
         index_application(services, uow, application)

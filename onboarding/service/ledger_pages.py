@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from onboarding.bootstrap import Services
 from onboarding.domain.terminals import Deposit, DepositState, LedgerError, TerminalState
 from onboarding.service.ledger_views import deposit_projection
+from onboarding.service.queue import QueueRefused as FilterRefused
 
 PAGE_SIZE = 50
 TIMELINE = (("added_at", "added to stock"), ("assigned_at", "reserved for the application"),
@@ -22,14 +23,14 @@ def _local(services: Services, value: datetime | None) -> str | None:
 
 def _page(value: int) -> tuple[int, int]:
     if value < 1:
-        raise LedgerError("page: a number from 1")
+        raise FilterRefused("page: a number from 1")
     return PAGE_SIZE, (value - 1) * PAGE_SIZE
 
 
 def terminals_page(services: Services, state: str | None = None, model: str | None = None,
                    page: int = 1) -> dict[str, Any]:
     if state and state not in {s.value for s in TerminalState}:
-        raise LedgerError(f"state: one of {', '.join(s.value for s in TerminalState)}")
+        raise FilterRefused(f"state: one of {', '.join(s.value for s in TerminalState)}")
     limit, offset = _page(page)
     with services.uow() as uow:
         total, rows = uow.ledger_lists.terminals(state or None, model or None, limit, offset)
@@ -59,7 +60,7 @@ def deposits_page(services: Services, state: str | None = None, page: int = 1) -
     from onboarding.service.deposits import deposits_report
 
     if state and state not in {s.value for s in DepositState}:
-        raise LedgerError(f"state: one of {', '.join(s.value for s in DepositState)}")
+        raise FilterRefused(f"state: one of {', '.join(s.value for s in DepositState)}")
     limit, offset = _page(page)
     now = services.clock()
     with services.uow() as uow:
