@@ -100,6 +100,8 @@ supplementary_requests = Table(
     Column("items", JSON, nullable=False),
     Column("reminders_sent", JSON, nullable=False),
     Column("next_reminder_at", UtcDateTime(), index=True),
+    # The queue joins each application to its open round: by application first, not by status.
+    Index("ix_supplementary_requests_application_status", "application_id", "status"),
 )
 
 upload_links = Table(

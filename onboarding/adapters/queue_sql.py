@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, literal, or_, select, tuple_
+from sqlalchemy import and_, case, func, literal, or_, select, union
 from sqlalchemy.orm import Session
 
 from onboarding.adapters.backoffice_tables import case_assignments, duplicate_matches, search_index
@@ -51,15 +51,19 @@ class QueueSql:
     def _parts(self, query: QueueQuery):
         from onboarding.service.views import SLA_LIMITS
 
-        request = supplementary_requests.alias("open_request")
+        # The open round through ix_supplementary_requests_application_status (by status alone SQLite would scan
+        # every open round per application); flagged duplicates as one set, not a subquery per row.
+        request = (select(supplementary_requests.c.application_id, supplementary_requests.c.round_number,
+                          supplementary_requests.c.created_at, supplementary_requests.c.due_at)
+                   .where(supplementary_requests.c.status == "open").subquery("open_request"))
+        flagged = union(
+            select(duplicate_matches.c.application_id).where(duplicate_matches.c.cleared_at.is_(None)),
+            select(duplicate_matches.c.other_id).where(duplicate_matches.c.cleared_at.is_(None)))
         state_clock = func.coalesce(applications.c.state_changed_at, applications.c.created_at)
         sla = _sla_expression(query.now, SLA_LIMITS, state_clock, request.c.created_at)
-        duplicate = exists().where(
-            or_(duplicate_matches.c.application_id == applications.c.id,
-                duplicate_matches.c.other_id == applications.c.id),
-            duplicate_matches.c.cleared_at.is_(None))
+        duplicate = applications.c.id.in_(flagged)
         joined = (applications
-                  .outerjoin(request, and_(request.c.application_id == applications.c.id, request.c.status == "open"))
+                  .outerjoin(request, request.c.application_id == applications.c.id)
                   .outerjoin(case_assignments, case_assignments.c.application_id == applications.c.id))
         conditions = []
         if query.states:
@@ -82,7 +86,8 @@ class QueueSql:
         if query.digests:
             found.append(applications.c.id.in_(
                 select(search_index.c.application_id)
-                .where(tuple_(search_index.c.kind, search_index.c.digest).in_(list(query.digests)))))
+                .where(or_(*(and_(search_index.c.kind == kind, search_index.c.digest == value)
+                             for kind, value in query.digests)))))
         if query.id_prefix is not None or query.name_contains is not None or query.digests:
             conditions.append(or_(*found) if found else literal(False))
         sorts = {"waiting": state_clock, "age": applications.c.created_at, "state": applications.c.state,

@@ -100,9 +100,13 @@ def upgrade() -> None:
         sa.Column("cleared_reason", sa.Text()),
     )
     op.create_index("ix_duplicate_matches_other", "duplicate_matches", ["other_id"])
+    # The queue joins each application to its open round (by status alone SQLite scans every open round).
+    op.create_index("ix_supplementary_requests_application_status", "supplementary_requests",
+                    ["application_id", "status"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_supplementary_requests_application_status", "supplementary_requests")
     for table in ("duplicate_matches", "search_index", "field_changes", "case_notes", "case_assignments",
                   "staff_events", "staff_login_attempts", "staff_sessions", "staff_accounts"):
         op.drop_table(table)
