@@ -32,12 +32,14 @@ applications = Table(
     Column("device_model", String(40), nullable=False),
     Column("state", StrEnumColumn(ApplicationState), nullable=False, index=True),
     Column("state_changed_at", UtcDateTime()),
-    Column("created_at", UtcDateTime(), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False, index=True),
     Column("version", Integer, nullable=False),
     Column("waivers", JSON, nullable=False, default=list),
     # What a bulk load derived from an application's content, so loading the same folder again adds nothing.
     Column("submission_key", String(64)),
     Index("ix_applications_submission_key", "submission_key", unique=True),
+    # The staff queue pages through applications of some states by how long they have waited.
+    Index("ix_applications_state_state_changed_at", "state", "state_changed_at", "id"),
 )
 
 documents = Table(

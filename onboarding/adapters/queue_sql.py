@@ -62,9 +62,16 @@ class QueueSql:
         state_clock = func.coalesce(applications.c.state_changed_at, applications.c.created_at)
         sla = _sla_expression(query.now, SLA_LIMITS, state_clock, request.c.created_at)
         duplicate = applications.c.id.in_(flagged)
-        joined = (applications
-                  .outerjoin(request, request.c.application_id == applications.c.id)
-                  .outerjoin(case_assignments, case_assignments.c.application_id == applications.c.id))
+        full = (applications
+                .outerjoin(request, request.c.application_id == applications.c.id)
+                .outerjoin(case_assignments, case_assignments.c.application_id == applications.c.id))
+        # Choosing the page joins only what its filters and sort need; the page's 50 rows get the rest.
+        needs_request = query.sla is not None or query.sort == "due"
+        narrow = applications
+        if needs_request:
+            narrow = narrow.outerjoin(request, request.c.application_id == applications.c.id)
+        if query.assignee is not None:
+            narrow = narrow.outerjoin(case_assignments, case_assignments.c.application_id == applications.c.id)
         conditions = []
         if query.states:
             conditions.append(applications.c.state.in_(query.states))
@@ -90,10 +97,12 @@ class QueueSql:
                              for kind, value in query.digests)))))
         if query.id_prefix is not None or query.name_contains is not None or query.digests:
             conditions.append(or_(*found) if found else literal(False))
-        sorts = {"waiting": state_clock, "age": applications.c.created_at, "state": applications.c.state,
+        # Time in state sorts on the indexed column itself (set on every application since 0009), so the default
+        # view walks the index instead of sorting every open application.
+        sorts = {"waiting": applications.c.state_changed_at, "age": applications.c.created_at, "state": applications.c.state,
                  "merchant": applications.c.business_name, "due": request.c.due_at, "id": applications.c.id}
         # "waiting" and "age" descending mean the longest first: the oldest clock.
-        key = sorts.get(query.sort, state_clock)
+        key = sorts.get(query.sort, applications.c.state_changed_at)
         oldest_first = query.sort in ("waiting", "age")
         ascending = query.descending == oldest_first
         order = [key.asc() if ascending else key.desc(), applications.c.id]
@@ -101,18 +110,28 @@ class QueueSql:
                    applications.c.state, applications.c.created_at, state_clock.label("in_state_since"),
                    request.c.round_number, request.c.created_at.label("request_created_at"), request.c.due_at,
                    case_assignments.c.assignee, sla.label("sla"), duplicate.label("possible_duplicate")]
-        return joined, conditions, columns, order
+        return narrow, full, conditions, columns, order
 
     def rows(self, query: QueueQuery) -> list[dict[str, Any]]:
-        joined, conditions, columns, order = self._parts(query)
-        statement = select(*columns).select_from(joined).where(*conditions).order_by(*order).offset(query.offset)
+        """Two steps: the page's ids (sorting only ids and the sort key), then those rows in full."""
+        narrow, full, conditions, columns, order = self._parts(query)
+        page = select(applications.c.id).select_from(narrow).where(*conditions).order_by(*order).offset(query.offset)
         if query.limit is not None:
-            statement = statement.limit(query.limit)
-        return [dict(r) for r in self.session.execute(statement).mappings()]
+            page = page.limit(query.limit)
+        ids = list(self.session.scalars(page))
+        if not ids:
+            return []
+        position = {application_id: n for n, application_id in enumerate(ids)}
+        rows = []
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            rows += [dict(r) for r in self.session.execute(
+                select(*columns).select_from(full).where(applications.c.id.in_(chunk))).mappings()]
+        return sorted(rows, key=lambda r: position[r["id"]])
 
     def count(self, query: QueueQuery) -> int:
-        joined, conditions, _, _ = self._parts(query)
-        return self.session.execute(select(func.count()).select_from(joined).where(*conditions)).scalar_one()
+        narrow, _, conditions, _, _ = self._parts(query)
+        return self.session.execute(select(func.count()).select_from(narrow).where(*conditions)).scalar_one()
 
     def latest_findings(self, application_ids: list[str]) -> dict[str, list[str]]:
         """Codes of each application's latest decision (the queue's blocker column)."""

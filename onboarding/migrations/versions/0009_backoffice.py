@@ -103,9 +103,15 @@ def upgrade() -> None:
     # The queue joins each application to its open round (by status alone SQLite scans every open round).
     op.create_index("ix_supplementary_requests_application_status", "supplementary_requests",
                     ["application_id", "status"])
+    # The queue pages by time in state and by age; an application always has a state change time from now on.
+    op.execute("UPDATE applications SET state_changed_at = created_at WHERE state_changed_at IS NULL")
+    op.create_index("ix_applications_state_state_changed_at", "applications", ["state", "state_changed_at", "id"])
+    op.create_index("ix_applications_created_at", "applications", ["created_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_applications_created_at", "applications")
+    op.drop_index("ix_applications_state_state_changed_at", "applications")
     op.drop_index("ix_supplementary_requests_application_status", "supplementary_requests")
     for table in ("duplicate_matches", "search_index", "field_changes", "case_notes", "case_assignments",
                   "staff_events", "staff_login_attempts", "staff_sessions", "staff_accounts"):
