@@ -112,6 +112,7 @@ class Action:
     body: type[Body]
     run: Runner
     offered_in: frozenset[S] | None = None  # where the case page shows it (None: always); the service decides
+    sends_messages: bool = False  # queues a message to the merchant, sent right after
 
 
 def _approve(services, application_id, body: WithReason, staff) -> Outcome:
@@ -212,22 +213,22 @@ REVIEWABLE = review.REVIEWABLE
 D, O = Permission.DECIDE, Permission.OPERATE
 
 ACTIONS: dict[str, Action] = {a.name: a for a in (
-    Action("approve", "Approve", D, WithReason, _approve, REVIEWABLE),
-    Action("reject", "Reject", D, RejectBody, _reject, REVIEWABLE | {S.SUBMITTED}),
+    Action("approve", "Approve", D, WithReason, _approve, REVIEWABLE, sends_messages=True),
+    Action("reject", "Reject", D, RejectBody, _reject, REVIEWABLE | {S.SUBMITTED}, sends_messages=True),
     Action("accept", "Accept finding", D, AcceptBody, _accept, REVIEWABLE),
-    Action("request", "Request documents", D, RequestBody, _request, REVIEWABLE),
+    Action("request", "Request documents", D, RequestBody, _request, REVIEWABLE, sends_messages=True),
     Action("assign", "Assign", D, AssignBody, _assign),
     Action("claim", "Claim", D, Body, _claim),
     Action("unassign", "Unassign", D, Body, _unassign),
     Action("note", "Add note", D, NoteBody, _note),
     Action("edit", "Edit fields", D, EditBody, _edit, casework.EDITABLE_STATES),
-    Action("withdraw", "Withdraw", D, WithReason, _withdraw, casework.WITHDRAWABLE_STATES),
-    Action("reopen", "Reopen", D, WithReason, _reopen, frozenset({S.EXPIRED})),
+    Action("withdraw", "Withdraw", D, WithReason, _withdraw, casework.WITHDRAWABLE_STATES, sends_messages=True),
+    Action("reopen", "Reopen", D, WithReason, _reopen, frozenset({S.EXPIRED}), sends_messages=True),
     Action("extend", "Extend due time", D, ExtendBody, _extend, frozenset({S.NEEDS_DOCUMENTS})),
     Action("contact", "Change contact / re-issue link", D, ContactBody, _contact,
-           frozenset(S) - casework.CONTACT_CLOSED_STATES),
+           frozenset(S) - casework.CONTACT_CLOSED_STATES, sends_messages=True),
     Action("reveal", "Reveal", D, RevealBody, _reveal),
     Action("not-duplicate", "Not a duplicate", D, NotDuplicateBody, _not_duplicate),
     Action("rerun", "Rerun checks", O, RerunBody, _rerun, frozenset(S) - {S.CHECKING}),
-    Action("ship", "Ship terminal", O, ShipBody, _ship, frozenset({S.APPROVED})),
+    Action("ship", "Ship terminal", O, ShipBody, _ship, frozenset({S.APPROVED}), sends_messages=True),
 )}

@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from onboarding.backoffice.api import build_api
 from onboarding.backoffice.auth import Auth, LoginNeeded
 from onboarding.backoffice.errors import ApiError, problem_for
-from onboarding.backoffice.launcher import Launch, background_launcher
+from onboarding.backoffice.launcher import Launch, background_launcher, background_sender
 from onboarding.backoffice.pages import build_pages
 from onboarding.backoffice.rendering import STATIC_DIR, environment
 from onboarding.backoffice.report import LiveReport
@@ -71,12 +71,16 @@ def _is_api(request: Request) -> bool:
 
 def create_backoffice_app(services: Services, launch: Launch | None = None) -> FastAPI:
     """`launch(application_id, from_step)` starts the checks after an action that needs them; by default a
-    background run of the flow (see onboarding.backoffice.launcher)."""
-    executor = None
+    background run of the flow (see onboarding.backoffice.launcher). Messages an action queues (a request round,
+    an approval) are sent right after it, off the request thread."""
+    executors = []
     if launch is None:
-        launch, executor = background_launcher(services)
+        launch, checks = background_launcher(services)
+        executors.append(checks)
+    deliver, messages = background_sender(services)
+    executors.append(messages)
     office = BackOffice(services=services, auth=Auth(services), launch=launch, report=LiveReport(services),
-                        env=environment(services.settings.timezone))
+                        env=environment(services.settings.timezone), deliver=deliver)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -88,7 +92,7 @@ def create_backoffice_app(services: Services, launch: Launch | None = None) -> F
             logger.info("search index: %d application(s) indexed", indexed)
         yield
         office.report.close()
-        if executor is not None:
+        for executor in executors:  # accepted work finishes before the process ends
             await run_in_threadpool(executor.shutdown, wait=True)
 
     app = FastAPI(title="Merchant onboarding back office", version="1", docs_url=None, redoc_url=None,

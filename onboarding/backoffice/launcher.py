@@ -23,6 +23,27 @@ def _run(services: Services, application_id: str, from_step: str | None) -> None
     run_onboarding(services, application_id, from_step=from_step)
 
 
+def background_sender(services: Services) -> tuple[Callable[[str], None], ThreadPoolExecutor]:
+    """Sends an application's queued messages (a request round, an approval) right after the action, off the
+    request thread; whatever fails stays in the outbox for the sweep to retry."""
+    from onboarding.notifications.delivery import deliver_pending
+
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="backoffice-messages")
+
+    def send_logged(application_id: str) -> None:
+        try:
+            report = deliver_pending(services, application_id)
+            if report.failed:
+                logger.warning("messages for %s: %d failed, retried by the sweep", application_id, report.failed)
+        except Exception:
+            logger.exception("sending messages for %s failed; the sweep retries them", application_id)
+
+    def deliver(application_id: str) -> None:
+        executor.submit(send_logged, application_id)
+
+    return deliver, executor
+
+
 def background_launcher(services: Services) -> tuple[Launch, ThreadPoolExecutor]:
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="backoffice-checks")
 

@@ -2,6 +2,7 @@
 checks are started, the templates and the live report; and the steps pages and API have in common."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,11 +27,14 @@ class BackOffice:
     launch: Launch
     report: LiveReport
     env: Environment
+    deliver: Callable[[str], None]
 
     def perform(self, action: Action, application_id: str, body: Any, staff: StaffSession) -> Outcome:
         outcome = action.run(self.services, application_id, body, staff)
         if outcome.run:
             self.launch(application_id, outcome.run_from)
+        if action.sends_messages:
+            self.deliver(application_id)
         return outcome
 
     def csv_response(self, staff: StaffSession, chosen: queue.QueueFilter) -> Response:

@@ -2,6 +2,7 @@
 documents. Shared by `onboard review …` and the back office; every refusal says what the state allows."""
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 
@@ -9,9 +10,13 @@ from documents.types import DocumentType
 from onboarding.bootstrap import Services
 from onboarding.domain.model import DecisionRecord
 from onboarding.domain.states import ApplicationState as S
+from onboarding.domain.terminals import LedgerError
 from onboarding.service import requests
+from rules.deposit_policy import UnknownDeviceModel
 from rules.messages import deficiency
 from rules.model import Decision, Deficiency, Outcome
+
+logger = logging.getLogger("onboarding.review")
 
 REVIEWABLE = frozenset({S.NEEDS_DOCUMENTS, S.MANUAL_REVIEW})
 REJECTABLE = REVIEWABLE | {S.SUBMITTED}
@@ -85,7 +90,10 @@ def approve(services: Services, application_id: str, *, actor: str, reason: str)
         application.transition(S.APPROVED, actor=actor, reason=reason, at=now)
         requests.after_decision(services, uow, application, decision, now, actor)
         uow.commit()
-    assign_terminal(services, application_id, actor=actor)
+    try:
+        assign_terminal(services, application_id, actor=actor)
+    except (LedgerError, UnknownDeviceModel) as problem:  # approved all the same; shipping finds one later
+        logger.warning("approved %s without reserving a terminal: %s", application_id, problem)
 
 
 def reject(services: Services, application_id: str, *, actor: str, reason: str, code: str | None = None,

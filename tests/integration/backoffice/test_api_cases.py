@@ -1,6 +1,7 @@
 """The case API: the show shape with images, and every action, each audited and refused where the state says no."""
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import httpx
@@ -76,6 +77,10 @@ def test_a_request_for_several_documents_is_one_round_one_message_and_keeps_the_
     for message in requests_sent:
         assert "edited" not in message["body"]
     assert "请拍摄银行卡正面" in next(m["body"] for m in requests_sent if m["channel"] == "email")
+    deadline = time.monotonic() + 30  # sent right after the action, off the request thread
+    while not all(m["sent_at"] for m in outbox_of(services, case.application_id)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert all(m["sent_at"] for m in outbox_of(services, case.application_id))
     staff_notes = [d["staff_note"] for d in view["deficiencies"]]
     assert all("holder name on the card looks edited" in n for n in staff_notes if n.startswith("Requested"))
     bad = client.post(f"/api/applications/{case.application_id}/request",
