@@ -70,8 +70,6 @@ class QueueSql:
         narrow = applications
         if needs_request:
             narrow = narrow.outerjoin(request, request.c.application_id == applications.c.id)
-        if query.assignee is not None:
-            narrow = narrow.outerjoin(case_assignments, case_assignments.c.application_id == applications.c.id)
         conditions = []
         if query.states:
             conditions.append(applications.c.state.in_(query.states))
@@ -80,8 +78,9 @@ class QueueSql:
         if query.sla:
             conditions.append(sla == query.sla)
         if query.assignee is not None:
-            conditions.append(case_assignments.c.assignee.is_(None) if query.assignee == ""
-                              else case_assignments.c.assignee == query.assignee)
+            assigned = select(case_assignments.c.application_id)
+            conditions.append(applications.c.id.not_in(assigned) if query.assignee == "" else
+                              applications.c.id.in_(assigned.where(case_assignments.c.assignee == query.assignee)))
         if query.duplicates_only:
             conditions.append(duplicate)
         found = []

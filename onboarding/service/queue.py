@@ -93,9 +93,12 @@ def _query(services: Services, chosen: QueueFilter, username: str | None) -> Que
     text = chosen.q
     id_prefix = text.upper() if text and APPLICATION_ID.match(text.upper()) else None
     digests = tuple((str(k), v) for k, v in search_digests(services.index_key, text).items()) if text else ()
+    # A full ID, phone or card number, or an application id, is looked up as such: no business name holds one,
+    # and the name search is the one that reads every row.
+    name = text or None if not (digests or id_prefix) else None
     return QueueQuery(now=services.clock(), states=chosen.states, merchant_type=chosen.merchant_type,
                       sla=chosen.sla, assignee=assignee, duplicates_only=chosen.duplicates_only,
-                      id_prefix=id_prefix, name_contains=text or None, digests=digests, sort=chosen.sort,
+                      id_prefix=id_prefix, name_contains=name, digests=digests, sort=chosen.sort,
                       descending=chosen.descending, limit=chosen.page_size,
                       offset=(chosen.page - 1) * chosen.page_size)
 
