@@ -11,7 +11,9 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from onboarding.backoffice.actions import ACTIONS, Action
-from onboarding.backoffice.auth import CSRF_HEADER, Auth, check_csrf, clear_session_cookie, client_address, set_session_cookie
+from onboarding.backoffice.auth import (
+    COOKIE, CSRF_HEADER, check_csrf, clear_session_cookie, client_address, set_session_cookie,
+)
 from onboarding.backoffice.errors import ApiError
 from onboarding.backoffice.state import BackOffice
 from onboarding.domain.staff import Permission
@@ -77,7 +79,7 @@ def build_api(office: BackOffice) -> APIRouter:
     @router.post("/logout", summary="End this session")
     def logout(request: Request, x_csrf_token: Optional[str] = CSRF) -> JSONResponse:
         staff = changing(request, x_csrf_token, Permission.VIEW)
-        staff_service.log_out(services, request.cookies.get("onboard_staff", ""), staff.actor)
+        staff_service.log_out(services, request.cookies.get(COOKIE, ""), staff.actor)
         response = JSONResponse({"logged_out": True})
         clear_session_cookie(response, request)
         return response

@@ -230,8 +230,7 @@ def build_pages(office: BackOffice) -> APIRouter:
     # ---- terminals, deposits, report ----------------------------------------------------------
 
     @router.get("/terminals")
-    def terminals(request: Request, state: str | None = None, model: str | None = None, page: int = 1,
-                  message: str | None = None) -> Response:
+    def terminals(request: Request, state: str | None = None, model: str | None = None, page: int = 1) -> Response:
         staff = auth.page_staff(request)
         result = ledger_pages.terminals_page(services, state or None, model or None, max(page, 1))
         return render(request, "terminals.html", staff, result=result, state=state or "", model=model or "",

@@ -20,7 +20,7 @@ from onboarding.notifications import messages
 from onboarding.notifications.outbox import enqueue_notice
 from onboarding.service import requests
 from onboarding.service.application_input import InvalidApplication, parse_application
-from onboarding.service.review import REVIEWABLE, ReviewRefused, require_reason, require_state  # noqa: F401
+from onboarding.service.review import ReviewRefused, require_reason, require_state
 from onboarding.service.search_index import index_application
 
 MAX_NOTE = 4000
@@ -354,5 +354,5 @@ def document_for_viewing(services: Services, document_id: str, *, actor: str) ->
     return sha256, document_type
 
 
-__all__ = ["REVIEWABLE", "ReviewRefused", "add_note", "assign", "change_contact", "document_for_viewing",
+__all__ = ["ReviewRefused", "add_note", "assign", "change_contact", "document_for_viewing",
            "edit_fields", "extend_due", "masked", "record_rerun", "reopen", "reveal", "unassign", "withdraw"]
