@@ -2,18 +2,31 @@
 document image. Found when the checks run (after every submission, upload and edit), judged by staff."""
 from __future__ import annotations
 
+from sqlalchemy.exc import IntegrityError
+
 from onboarding.bootstrap import Services
 from onboarding.service.review import ReviewRefused
 from onboarding.service.search_index import index_application, index_missing
 from rules.model import PossibleDuplicate
 
 DOCUMENT_MATCH = "document"
+ATTEMPTS = 3
 
 
 def refresh(services: Services, application_id: str) -> list[PossibleDuplicate]:
     """Re-indexes the application, records every other application it shares something with, and returns
     the pairs staff have not cleared: the facts the rules turn into a `possible_duplicate` finding."""
     index_missing(services)  # anything stored by a path that did not index it (or before the index existed)
+    for attempt in range(ATTEMPTS):
+        try:
+            return _refresh(services, application_id)
+        except IntegrityError:  # the other side of a pair, checked at the same moment, recorded it first
+            if attempt == ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _refresh(services: Services, application_id: str) -> list[PossibleDuplicate]:
     with services.uow() as uow:
         application = uow.applications.get(application_id)
         index_application(services, uow, application)

@@ -36,13 +36,21 @@ def index_application(services: Services, uow, application: Application) -> None
 
 def index_missing(services: Services) -> int:
     """Indexes applications stored before the index existed (or by a process that failed to); returns how many."""
-    done = 0
+    from sqlalchemy.exc import IntegrityError
+
+    done, collisions = 0, 0
     while True:
-        with services.uow() as uow:
-            batch = uow.cases.unindexed_application_ids(BACKFILL_BATCH)
-            for application_id in batch:
-                index_application(services, uow, uow.applications.get(application_id))
-            uow.commit()
+        try:
+            with services.uow() as uow:
+                batch = uow.cases.unindexed_application_ids(BACKFILL_BATCH)
+                for application_id in batch:
+                    index_application(services, uow, uow.applications.get(application_id))
+                uow.commit()
+        except IntegrityError:  # another process indexed some of them meanwhile: look again
+            collisions += 1
+            if collisions > 3:
+                raise
+            continue
         done += len(batch)
         if len(batch) < BACKFILL_BATCH:
             return done

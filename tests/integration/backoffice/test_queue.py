@@ -117,3 +117,29 @@ def test_the_csv_export_cannot_run_formulas(services):
     names = sorted(r["merchant"] for r in parsed)
     assert names == sorted(["'=HYPERLINK(\"http://evil.example\",\"click\")", "'+cmd|' /C calc'!A0", "普通商户"])
     assert all(not r["merchant"].startswith(("=", "+", "-", "@")) for r in parsed)
+
+
+def test_both_sides_of_a_pair_checked_at_once_record_one_pair(services):
+    import threading
+
+    from onboarding.service import duplicates
+
+    first = add(services, 1, id_number="440781197506032481")
+    second = add(services, 2, id_number="440781197506032481")
+    barrier, failures = threading.Barrier(2), []
+
+    def check(application_id: str) -> None:
+        barrier.wait()
+        try:
+            duplicates.refresh(services, application_id)
+        except Exception as error:  # noqa: BLE001 - reported below
+            failures.append(error)
+
+    threads = [threading.Thread(target=check, args=(a,)) for a in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    with services.uow() as uow:
+        assert [m["other_id"] for m in uow.cases.duplicates(first)] == [second]
