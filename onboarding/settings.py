@@ -45,6 +45,16 @@ class Settings(BaseSettings):
     request_due_days: int = Field(default=10, ge=1, description="An unanswered request expires the application.")
     reminder_hours: list[int] = Field(default=[24, 72], description="Reminders, in hours after a round opens.")
 
+    # Money ceilings and clock skew for transaction batches. A row above a ceiling, or dated further ahead of the
+    # import than the skew, rejects its batch; a terminal already holding such rows is quarantined by the sweep.
+    # The terminal ceiling bounds every sum over one terminal, so none can overflow a 64-bit column.
+    ledger_max_transaction_fen: int = Field(default=100_000_000, ge=1, le=2**62, description="Largest amount "
+                                            "one transaction may have, in fen (default ¥1,000,000).")
+    ledger_max_terminal_fen: int = Field(default=1_000_000_000_000, ge=1, le=2**62, description="Most one "
+                                         "terminal's transactions may add up to, every kind, in fen (default ¥10bn).")
+    ledger_future_skew_minutes: int = Field(default=60, ge=0, le=7 * 24 * 60, description="How far past the "
+                                            "import time a transaction may be dated (terminal clocks drift).")
+
     outbox_lease_seconds: int = Field(default=300, ge=1, description="A claimed, unconfirmed message is "
                                       "retried after this long (its sender died).")
     email_channel: Literal["file", "smtp"] = "file"

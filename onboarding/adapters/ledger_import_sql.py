@@ -1,6 +1,7 @@
 """A transaction batch goes through a temporary staging table: bulk-loaded, checked against the ledger with
-a few set-based queries (unknown terminals, repeated or conflicting txn ids), then copied in with one
-INSERT … SELECT that skips txn ids already imported. Nothing reaches `transactions` if any check fails.
+a few set-based queries (unknown or unshipped terminals, rows dated before shipping, repeated or conflicting
+txn ids, terminals pushed over their ceiling), then copied in with one INSERT … SELECT that skips txn ids
+already imported. Nothing reaches `transactions` if any check fails.
 """
 from __future__ import annotations
 
@@ -27,8 +28,10 @@ from sqlalchemy.orm import Session
 
 from onboarding.adapters.columns import UtcDateTime
 from onboarding.adapters.ledger_tables import terminals, transactions
+from onboarding.domain.terminals import TerminalState
 
 STAGING_COLUMNS = ("line", "txn_id", "terminal_sn", "occurred_at", "amount_fen", "kind", "channel")
+NOT_SHIPPED = (str(TerminalState.IN_STOCK), str(TerminalState.ASSIGNED))
 
 # Its own MetaData: a per-connection scratch table is not part of the schema migrations build.
 _scratch = MetaData()
@@ -77,21 +80,71 @@ class TransactionStaging:
                                 row["occurred_at"].astimezone(timezone.utc).replace(tzinfo=None),
                                 row["amount_fen"], row["kind"], row["channel"]))
 
-    def problems(self, limit: int) -> tuple[list[Problem], int]:
-        """Up to `limit` problems per kind, and how many there are in all."""
+    def problems(self, limit: int, max_terminal_fen: int, batch_fen: dict[str, int]) -> tuple[list[Problem], int]:
+        """Up to `limit` problems per kind, and how many there are in all. `batch_fen`: each terminal's rows in
+        this batch added up (by the caller, in Python) — a first, cheap look at the per-terminal ceiling."""
         if self._dialect == "postgresql":
             self.session.execute(text(f"ANALYZE {staging.name}"))  # temp tables get no autovacuum statistics
+            self._lock_terminals()
         found: list[Problem] = []
         total = 0
-        for query, describe in (self._unknown_terminals(), self._repeated_ids(), self._conflicting_ids()):
+        checks = [self._terminal_problems(), self._repeated_ids(), self._conflicting_ids()]
+        if near := self._near_ceiling(max_terminal_fen, batch_fen):
+            checks.append(self._over_terminal_ceiling(max_terminal_fen, near))
+        for query, describe in checks:
             total += self.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
             found.extend((row[0], describe(row)) for row in self.session.execute(query.limit(limit)))
         return sorted(found), total
 
-    def _unknown_terminals(self):
-        known = exists().where(terminals.c.serial_number == staging.c.terminal_sn)
-        query = select(staging.c.line, staging.c.terminal_sn).where(~known).order_by(staging.c.line)
-        return query, lambda row: f"terminal_sn: unknown terminal {row[1]!r}"
+    def _lock_terminals(self) -> None:
+        """Row locks on the batch's terminals until commit: a concurrent batch for the same terminals waits, then
+        sees these rows, so neither counts the other's rows in the terminals' gross amounts."""
+        self.session.execute(
+            select(terminals.c.serial_number)
+            .where(terminals.c.serial_number.in_(select(staging.c.terminal_sn)))
+            .order_by(terminals.c.serial_number).with_for_update())
+
+    def _terminal_problems(self):
+        """Rows for a terminal that is not in inventory, not shipped, or had not shipped yet at that time."""
+        t = terminals.c
+        query = (select(staging.c.line, staging.c.terminal_sn, t.serial_number, t.state, t.shipped_at)
+                 .join_from(staging, terminals, t.serial_number == staging.c.terminal_sn, isouter=True)
+                 .where(or_(t.serial_number.is_(None), t.state.in_(NOT_SHIPPED), staging.c.occurred_at < t.shipped_at))
+                 .order_by(staging.c.line))
+
+        def describe(row) -> str:
+            if row.serial_number is None:
+                return f"terminal_sn: unknown terminal {row.terminal_sn!r}"
+            if row.state in NOT_SHIPPED:
+                return f"terminal_sn: terminal {row.terminal_sn} is {row.state}, not shipped: it cannot take payments"
+            return f"occurred_at: before terminal {row.terminal_sn} shipped ({row.shipped_at.isoformat()})"
+
+        return query, describe
+
+    def _near_ceiling(self, max_terminal_fen: int, batch_fen: dict[str, int]) -> list[str]:
+        """The terminals this batch might take over the ceiling: what they have plus all their rows here is above
+        it. Usually none, and then the exact check (which leaves out rows already imported) is not needed."""
+        if not batch_fen:
+            return []
+        reach = max(max_terminal_fen - max(batch_fen.values()), -1)
+        gross = self.session.execute(select(terminals.c.serial_number, terminals.c.gross_fen)
+                                     .where(terminals.c.gross_fen > reach))
+        return [sn for sn, fen in gross if sn in batch_fen and fen + batch_fen[sn] > max_terminal_fen]
+
+    def _over_terminal_ceiling(self, max_terminal_fen: int, near: list[str]):
+        """Rows from which a terminal's gross amount (what it has plus this batch's new rows, in file order) is
+        above the ceiling. Compared as `running > ceiling - gross`, so no sum can overflow."""
+        new = ~exists().where(transactions.c.txn_id == staging.c.txn_id)
+        running = (select(staging.c.line, staging.c.terminal_sn,
+                          func.sum(staging.c.amount_fen).over(partition_by=staging.c.terminal_sn,
+                                                              order_by=staging.c.line).label("running"))
+                   .where(new, staging.c.terminal_sn.in_(near)).subquery())
+        query = (select(running.c.line, running.c.terminal_sn, running.c.running, terminals.c.gross_fen)
+                 .join(terminals, terminals.c.serial_number == running.c.terminal_sn)
+                 .where(running.c.running > literal(max_terminal_fen, BigInteger) - terminals.c.gross_fen)
+                 .order_by(running.c.line))
+        return query, lambda row: (f"amount_fen: takes terminal {row[1]} to {row[2] + row[3]} fen in all, above "
+                                   f"the per-terminal ceiling of {max_terminal_fen} fen")
 
     def _repeated_ids(self):
         query = (select(func.max(staging.c.line), staging.c.txn_id, func.min(staging.c.line))
@@ -118,15 +171,60 @@ class TransactionStaging:
         ).on_conflict_do_nothing(index_elements=["txn_id"])
         # rowcount of an INSERT is only kept when asked for (SQLAlchemy guarantees it for UPDATE/DELETE).
         added = self.session.execute(statement.execution_options(preserve_rowcount=True)).rowcount
-        self._refresh_last_transaction_times()
+        self._update_terminals(batch_id)
         return added
 
-    def _refresh_last_transaction_times(self) -> None:
-        latest = (select(func.max(transactions.c.occurred_at))
-                  .where(transactions.c.terminal_sn == terminals.c.serial_number).scalar_subquery())
-        self.session.execute(
-            update(terminals).where(terminals.c.serial_number.in_(select(staging.c.terminal_sn)))
-            .values(last_transaction_at=latest))
+    def _update_terminals(self, batch_id: str) -> None:
+        """Gross amount, revision and latest transaction of each terminal this batch added rows to."""
+        shares = BatchShares(self.session, batch_id)
+        shares.move_gross(added=True)
+        shares.refresh_latest()
+        shares.close()
 
     def close(self) -> None:
         self.session.execute(text(f"DROP TABLE IF EXISTS {staging.name}"))
+
+
+# Each terminal's share of one batch, added up once (a correlated sum per terminal would rescan the batch).
+batch_shares = Table(
+    "ledger_batch_shares", _scratch,
+    Column("terminal_sn", String(40), primary_key=True),
+    Column("fen", BigInteger, nullable=False),
+    prefixes=["TEMPORARY"],
+    postgresql_on_commit="DROP",
+)
+
+
+class BatchShares:
+    """The terminals a batch's rows in the ledger belong to, with their rows added up: what an import adds to
+    their gross amounts, and a void takes off. Each terminal's revision goes up either way."""
+
+    def __init__(self, session: Session, batch_id: str) -> None:
+        self.session = session
+        connection = session.connection()
+        connection.execute(text(f"DROP TABLE IF EXISTS {batch_shares.name}"))
+        batch_shares.create(connection)
+        t = transactions.c
+        session.execute(batch_shares.insert().from_select(
+            ["terminal_sn", "fen"],
+            select(t.terminal_sn, func.sum(t.amount_fen)).where(t.batch_id == batch_id).group_by(t.terminal_sn)))
+
+    def serial_numbers(self):
+        return select(batch_shares.c.terminal_sn)
+
+    def move_gross(self, *, added: bool) -> None:
+        share = select(batch_shares.c.fen).where(
+            batch_shares.c.terminal_sn == terminals.c.serial_number).scalar_subquery()
+        gross = terminals.c.gross_fen + share if added else terminals.c.gross_fen - share
+        self.session.execute(update(terminals).where(terminals.c.serial_number.in_(self.serial_numbers()))
+                             .values(gross_fen=gross, ledger_revision=terminals.c.ledger_revision + 1))
+
+    def refresh_latest(self) -> None:
+        """Each terminal's latest transaction, looked up again (after rows came or went)."""
+        latest = (select(func.max(transactions.c.occurred_at))
+                  .where(transactions.c.terminal_sn == terminals.c.serial_number).scalar_subquery())
+        self.session.execute(update(terminals).where(terminals.c.serial_number.in_(self.serial_numbers()))
+                             .values(last_transaction_at=latest))
+
+    def close(self) -> None:
+        self.session.execute(text(f"DROP TABLE IF EXISTS {batch_shares.name}"))

@@ -1,11 +1,12 @@
-"""Tables of the terminal ledger: inventory, transactions, import batches, deposits, refund instructions.
+"""Tables of the terminal ledger: inventory, transactions, import batches (and the rows of voided ones),
+deposits, refund instructions.
 
 `sweep_id` columns name the sweep run that last changed a row, so one set-based UPDATE can be followed
 by INSERT … SELECTs (audit events, refund instructions) over exactly the rows that run changed.
 """
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, String, Table
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, String, Table, Text
 
 from onboarding.adapters.columns import EncryptedText, StrEnumColumn, UtcDateTime, metadata
 from onboarding.domain.terminals import DepositState, PaymentChannel, TerminalState, TransactionKind
@@ -31,6 +32,12 @@ terminals = Table(
     Column("install_address", String(400)),
     Column("bound_at", UtcDateTime()),
     Column("sweep_id", String(32)),
+    # Kept by import and void: the ceiling check needs no sum over the terminal's rows.
+    Column("gross_fen", BigInteger, nullable=False, default=0, server_default="0"),
+    # +1 whenever an import adds or a void removes any of its transactions (deposits.volume_revision).
+    Column("ledger_revision", Integer, nullable=False, default=0, server_default="0"),
+    Column("quarantined_at", UtcDateTime()),
+    Column("quarantine_reason", Text),
 )
 
 import_batches = Table(
@@ -41,6 +48,9 @@ import_batches = Table(
     Column("imported_at", UtcDateTime(), nullable=False),
     Column("row_count", Integer, nullable=False),
     Column("new_count", Integer, nullable=False),
+    Column("voided_at", UtcDateTime()),
+    Column("voided_by", String(64)),
+    Column("void_reason", Text),
 )
 
 transactions = Table(
@@ -57,6 +67,19 @@ transactions = Table(
 # PostgreSQL answer it from the index alone.
 Index("ix_transactions_terminal_time", transactions.c.terminal_sn, transactions.c.occurred_at,
       transactions.c.kind, transactions.c.channel, transactions.c.amount_fen)
+
+# The rows of voided batches, moved out of `transactions` (so their txn ids can come again, corrected) but kept.
+voided_transactions = Table(
+    "voided_transactions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("txn_id", String(64), nullable=False),
+    Column("terminal_sn", String(40), nullable=False, index=True),
+    Column("occurred_at", UtcDateTime(), nullable=False),
+    Column("amount_fen", BigInteger, nullable=False),
+    Column("kind", StrEnumColumn(TransactionKind), nullable=False),
+    Column("channel", StrEnumColumn(PaymentChannel), nullable=False),
+    Column("batch_id", String(24), ForeignKey("import_batches.id"), nullable=False, index=True),
+)
 
 deposits = Table(
     "deposits", metadata,
@@ -75,6 +98,7 @@ deposits = Table(
     Column("decided_at", UtcDateTime()),
     Column("refund_idempotency_key", String(64), unique=True),
     Column("sweep_id", String(32)),
+    Column("volume_revision", Integer),  # the terminal's ledger_revision the volume was counted on
 )
 
 refund_instructions = Table(

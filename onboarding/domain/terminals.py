@@ -1,15 +1,14 @@
-"""Terminals, their deposits, and the pure rules that decide activation, refunds, forfeits and dormancy.
+"""Terminals and their deposits: the entities, their states and the changes each allows.
 
-The set-based sweep in the adapters says the same things in SQL; these functions are the reference
-it is tested against, and what a reader should look at to learn the rules.
+Which transactions activate a terminal, count towards its deposit or keep it from going dormant is decided
+in `onboarding.domain.ledger_rules`, the one home of those rules.
 """
 from __future__ import annotations
 
-import calendar
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import NamedTuple
 
 from documents.types import DocumentType
 from onboarding.domain.model import Application
@@ -18,8 +17,7 @@ from rules.model import MerchantType
 
 __all__ = [
     "Binding", "BindingIncomplete", "Deposit", "DepositState", "LedgerError", "PaymentChannel", "Terminal",
-    "TerminalState", "Transaction", "TransactionKind", "activating_transaction", "binding_for", "deposit_outcome",
-    "dormancy_cutoff", "months_before", "notice_key", "qualifying_volume", "refund_key", "take_deposit",
+    "TerminalState", "Transaction", "TransactionKind", "binding_for", "notice_key", "refund_key", "take_deposit",
 ]
 
 
@@ -54,8 +52,9 @@ def notice_key(application_id: str, deposit_state: DepositState | str, channel: 
     return f"deposit:{application_id}:{deposit_state}:{channel}"
 
 
-@dataclass(frozen=True)
-class Transaction:
+class Transaction(NamedTuple):
+    """One row of the ledger. A tuple: the sweep reads hundreds of thousands of them at a time."""
+
     txn_id: str
     terminal_sn: str
     occurred_at: datetime
@@ -110,8 +109,12 @@ class Terminal:
     activated_at: datetime | None = None
     last_transaction_at: datetime | None = None
     suspended_at: datetime | None = None
-    binding: Binding | None = None
+    binding: Binding | None = None  # not read by the sweep, which never writes it
     bound_at: datetime | None = None  # the activation that made the binding effective
+    gross_fen: int = 0  # all its transactions' amounts added up, whatever their kind (kept by import and void)
+    ledger_revision: int = 0  # goes up whenever a batch adds or a void removes any of its transactions
+    quarantined_at: datetime | None = None  # the sweep could not process it: staff must look (see reason)
+    quarantine_reason: str | None = None
 
     def assign(self, application_id: str, at: datetime) -> None:
         if self.state != TerminalState.IN_STOCK:
@@ -129,6 +132,30 @@ class Terminal:
             raise LedgerError(f"terminal {self.serial_number} is {self.state}, not assigned to {application_id}")
         self.state, self.shipped_at, self.binding = TerminalState.SHIPPED, at, binding
         self.activation_deadline = at + timedelta(days=policy.activation_window_days)
+
+    def activate(self, at: datetime) -> None:
+        """Its first qualifying sale, at `at`, makes the binding effective."""
+        if self.state != TerminalState.SHIPPED:
+            raise LedgerError(f"terminal {self.serial_number} is {self.state}, not shipped")
+        self.state, self.activated_at, self.bound_at = TerminalState.ACTIVE, at, at
+
+    def flag_activation_overdue(self, at: datetime) -> None:
+        self.activation_flagged_at = at
+
+    def suspend(self, at: datetime) -> None:
+        if self.state != TerminalState.ACTIVE:
+            raise LedgerError(f"terminal {self.serial_number} is {self.state}, not active")
+        self.state, self.suspended_at = TerminalState.SUSPENDED, at
+
+    def quarantine(self, reason: str, at: datetime) -> None:
+        self.quarantined_at, self.quarantine_reason = at, reason
+
+    def lift_quarantine(self) -> None:
+        self.quarantined_at = self.quarantine_reason = None
+
+    @property
+    def quarantined(self) -> bool:
+        return self.quarantined_at is not None
 
 
 @dataclass(eq=False)
@@ -149,6 +176,20 @@ class Deposit:
     volume_as_of: datetime | None = None
     decided_at: datetime | None = None
     refund_idempotency_key: str | None = None
+    volume_revision: int | None = None  # the terminal's ledger_revision the volume was counted on
+
+    def open_window(self, activated_at: datetime) -> None:
+        self.window_starts_at, self.deadline = activated_at, activated_at + timedelta(days=self.window_days)
+
+    def record_volume(self, volume_fen: int, as_of: datetime, revision: int) -> None:
+        self.qualifying_volume_fen, self.volume_as_of, self.volume_revision = volume_fen, as_of, revision
+
+    def decide(self, outcome: DepositState, at: datetime) -> None:
+        if self.state != DepositState.HELD:
+            raise LedgerError(f"the deposit of {self.application_id} is already {self.state}")
+        self.state, self.decided_at = outcome, at
+        if outcome == DepositState.REFUNDED:
+            self.refund_idempotency_key = refund_key(self.application_id)
 
 
 def take_deposit(application_id: str, terminal_sn: str, policy: DepositPolicy, policy_version: str,
@@ -156,53 +197,3 @@ def take_deposit(application_id: str, terminal_sn: str, policy: DepositPolicy, p
     return Deposit(application_id=application_id, terminal_sn=terminal_sn, amount_fen=policy.amount_fen,
                    threshold_fen=policy.threshold_fen, window_days=policy.window_days,
                    policy_version=policy_version, taken_at=at)
-
-
-def qualifying_volume(transactions: Iterable[Transaction], policy: DepositPolicy, *, activated_at: datetime,
-                      deadline: datetime, as_of: datetime) -> int:
-    """Net qualifying volume in fen: transactions in [activated_at, deadline) that happened by `as_of`."""
-    return sum(
-        policy.counts(t.kind, t.channel) * t.amount_fen
-        for t in transactions
-        if activated_at <= t.occurred_at < deadline and t.occurred_at <= as_of
-    )
-
-
-def activating_transaction(transactions: Iterable[Transaction], policy: DepositPolicy, *, shipped_at: datetime,
-                           as_of: datetime) -> Transaction | None:
-    """The first qualifying sale of at least the minimum amount within the activation window, if any yet."""
-    deadline = shipped_at + timedelta(days=policy.activation_window_days)
-    candidates = [
-        t for t in transactions
-        if t.kind in policy.qualifying_kinds and t.channel in policy.qualifying_channels
-        and t.amount_fen >= policy.activation_min_amount_fen
-        and shipped_at <= t.occurred_at < deadline and t.occurred_at <= as_of
-    ]
-    return min(candidates, key=lambda t: (t.occurred_at, t.txn_id), default=None)
-
-
-def deposit_outcome(deposit: Deposit, volume_fen: int, as_of: datetime) -> DepositState:
-    """Refunded as soon as the window's volume reaches the threshold; forfeited once the window closed short.
-
-    A decided deposit stays decided: later transactions (a late reversal) never undo a refund.
-    """
-    if deposit.state != DepositState.HELD or deposit.deadline is None:
-        return deposit.state
-    if volume_fen >= deposit.threshold_fen:
-        return DepositState.REFUNDED
-    if as_of >= deposit.deadline:
-        return DepositState.FORFEITED
-    return DepositState.HELD
-
-
-def months_before(moment: datetime, months: int) -> datetime:
-    """Calendar months back; the 31st becomes the month's last day (31 Mar − 1 month = 28/29 Feb)."""
-    index = moment.year * 12 + moment.month - 1 - months
-    year, month = divmod(index, 12)
-    day = min(moment.day, calendar.monthrange(year, month + 1)[1])
-    return moment.replace(year=year, month=month + 1, day=day)
-
-
-def dormancy_cutoff(policy: DepositPolicy, as_of: datetime) -> datetime:
-    """An active terminal whose last transaction is at or before this moment is dormant."""
-    return months_before(as_of, policy.dormant_months)

@@ -14,7 +14,6 @@ TRANSACTION_COLUMNS = ("txn_id", "terminal_sn", "occurred_at", "amount_fen", "ki
 TERMINAL_COLUMNS = ("serial_number", "model")
 SERIAL_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{2,39}$")
 _DIGITS = re.compile(r"^[0-9]+$")
-_MAX_FEN = 2**63 - 1  # BIGINT
 _KINDS = frozenset(kind.value for kind in TransactionKind)
 _CHANNELS = frozenset(channel.value for channel in PaymentChannel)
 SHOWN_PROBLEMS = 5
@@ -75,27 +74,47 @@ def rows(data: bytes, columns: tuple[str, ...]) -> Iterator[tuple[int, list[str]
         yield reader.line_num, f"malformed CSV ({error})"
 
 
-def transaction(fields: list[str]) -> dict | str:
-    """A staging row from one CSV row's fields, or the reason it is not acceptable."""
+def transaction(fields: list[str], *, max_fen: int, not_after: datetime) -> dict | str:
+    """A staging row from one CSV row's fields, or the reason it is not acceptable.
+
+    `max_fen`: the per-transaction ceiling; `not_after`: the import time plus the allowed clock skew.
+    """
     txn_id, terminal_sn, occurred_at, amount, kind, channel = fields
     if not txn_id or len(txn_id) > 64:
         return "txn_id: must be 1 to 64 characters"
-    if not terminal_sn or len(terminal_sn) > 40:
-        return "terminal_sn: must be 1 to 40 characters"
+    if not txn_id.isprintable():  # NUL and other control or invisible characters: no database takes them all
+        return f"txn_id: {txn_id!r} contains a control or invisible character"
+    if not SERIAL_NUMBER.match(terminal_sn):
+        return f"terminal_sn: {_shown(terminal_sn)} is not a serial number (3 to 40 letters, digits, '-' or '_')"
     try:
         moment = datetime.fromisoformat(occurred_at)
+        if moment.tzinfo is None:
+            return f"occurred_at: {_shown(occurred_at)} has no UTC offset (write e.g. +08:00)"
+        moment = moment.astimezone(timezone.utc)
     except ValueError:
-        return f"occurred_at: {occurred_at!r} is not an ISO 8601 date-time"
-    if moment.tzinfo is None:
-        return f"occurred_at: {occurred_at!r} has no UTC offset (write e.g. +08:00)"
-    if not _DIGITS.match(amount) or not 0 < int(amount) <= _MAX_FEN:
-        return f"amount_fen: {amount!r} is not a positive whole number of fen"
+        return f"occurred_at: {_shown(occurred_at)} is not an ISO 8601 date-time"
+    except OverflowError:
+        return f"occurred_at: {_shown(occurred_at)} is out of range"
+    if moment > not_after:
+        return (f"occurred_at: {_shown(occurred_at)} is in the future (later than {not_after.isoformat()}, "
+                "the import time plus the allowed clock skew)")
+    significant = amount.lstrip("0")
+    if not _DIGITS.match(amount) or not significant:
+        return f"amount_fen: {_shown(amount)} is not a positive whole number of fen"
+    # Compared by length first: int() refuses strings of more than 4300 digits.
+    if len(significant) > len(str(max_fen)) or int(significant) > max_fen:
+        return f"amount_fen: {_shown(amount)} is above the per-transaction ceiling of {max_fen} fen"
     if kind not in _KINDS:
-        return f"kind: {kind!r} is not one of {', '.join(TransactionKind)}"
+        return f"kind: {_shown(kind)} is not one of {', '.join(TransactionKind)}"
     if channel not in _CHANNELS:
-        return f"channel: {channel!r} is not one of {', '.join(PaymentChannel)}"
-    return {"txn_id": txn_id, "terminal_sn": terminal_sn, "occurred_at": moment.astimezone(timezone.utc),
+        return f"channel: {_shown(channel)} is not one of {', '.join(PaymentChannel)}"
+    return {"txn_id": txn_id, "terminal_sn": terminal_sn, "occurred_at": moment,
             "amount_fen": int(amount), "kind": kind, "channel": channel}
+
+
+def _shown(value: str, limit: int = 40) -> str:
+    """A field as quoted in an error: repr (control characters visible), cut to a readable length."""
+    return repr(value if len(value) <= limit else value[:limit] + "…")
 
 
 def serial_number_problem(serial_number: str) -> str | None:

@@ -6,7 +6,9 @@ batch only txn ids the ledger does not have yet are added.
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 from dataclasses import asdict, dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +67,10 @@ def _previous_import(services: Services, source: str, sha256: str) -> ImportRepo
         batch = uow.ledger.batch_with_sha256(sha256)
     if batch is None:
         return None
+    if batch["voided_at"] is not None:
+        raise TransactionImportError(source, [(1, (
+            f"this file was imported as batch {batch['id']}, which {batch['voided_by']} voided on "
+            f"{batch['voided_at'].isoformat()} ({batch['void_reason']}); correct it and import the corrected file"))])
     return ImportReport(source=source, sha256=sha256, batch_id=batch["id"], rows=batch["row_count"], new=0,
                         duplicate_batch=True)
 
@@ -72,25 +78,30 @@ def _previous_import(services: Services, source: str, sha256: str) -> ImportRepo
 def _import(services: Services, data: bytes, source: str, sha256: str) -> ImportReport:
     if (previous := _previous_import(services, source, sha256)) is not None:
         return previous
+    settings = services.settings
+    not_after = services.clock() + timedelta(minutes=settings.ledger_future_skew_minutes)
     with services.uow() as uow:
         staging = uow.ledger.staging()
         problems: list[ledger_csv.Problem] = []
         problem_count = row_count = 0
         chunk: list[dict[str, Any]] = []
+        batch_fen: dict[str, int] = defaultdict(int)  # each terminal's rows added up, for the ceiling check
         for line, fields in ledger_csv.rows(data, ledger_csv.TRANSACTION_COLUMNS):
             row_count += 1
-            parsed = fields if isinstance(fields, str) else ledger_csv.transaction(fields)
+            parsed = fields if isinstance(fields, str) else ledger_csv.transaction(
+                fields, max_fen=settings.ledger_max_transaction_fen, not_after=not_after)
             if isinstance(parsed, str):
                 problem_count += 1
                 if len(problems) < PROBLEMS_KEPT:
                     problems.append((line, parsed))
                 continue
+            batch_fen[parsed["terminal_sn"]] += parsed["amount_fen"]
             chunk.append({"line": line, **parsed})
             if len(chunk) >= STAGING_CHUNK:
                 staging.add(chunk)
                 chunk = []
         staging.add(chunk)
-        found, found_count = staging.problems(PROBLEMS_KEPT)
+        found, found_count = staging.problems(PROBLEMS_KEPT, settings.ledger_max_terminal_fen, batch_fen)
         if problem_count or found_count:
             raise TransactionImportError(source, problems + found, problem_count + found_count)
         batch_id = new_id("BAT-")

@@ -44,6 +44,7 @@ def test_stock_ship_import_and_report_through_the_cli(ledger, onboard, tmp_path)
 
     batch = tmp_path / "batch.csv"
     batch.write_bytes(ledger.csv([ledger.txn("SN0002", SHIPPED_AT + timedelta(days=1), 1_000_000)]))
+    ledger.now = SHIPPED_AT + timedelta(days=1, hours=1)  # the batch arrives after its transaction
     first = json.loads(onboard("transactions", "import", str(batch), "--json").stdout)
     again = json.loads(onboard("transactions", "import", str(batch), "--json").stdout)
     assert (first["new"], again["new"], again["duplicate_batch"]) == (1, 0, True)

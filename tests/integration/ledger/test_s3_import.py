@@ -40,6 +40,7 @@ def test_every_csv_under_the_prefix_is_imported_once(ledger, s3):
                   Body=ledger.csv([ledger.txn("SN0001", day(2), 700), ledger.txn("SN0001", day(2), 900)]))
     s3.put_object(Bucket="acquirer-batches", Key="2026/01/README.txt", Body=b"not a batch")
     s3.put_object(Bucket="acquirer-batches", Key="2025/12/31.csv", Body=b"outside the prefix")
+    ledger.now = day(3)  # the batches arrive after their transactions
 
     reports = import_transactions_from_s3(ledger.services, "acquirer-batches", "2026/")
     assert [(r.source, r.new) for r in reports] == [("s3://acquirer-batches/2026/01/06.csv", 1),

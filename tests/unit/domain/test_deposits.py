@@ -1,4 +1,5 @@
-"""The pure activation, deposit and dormancy rules, on the packaged P2 and Q1 policies."""
+"""The activation, deposit and dormancy rules (`domain.ledger_rules`, the only copy the sweep runs), on the
+packaged P2 and Q1 policies."""
 import itertools
 from datetime import datetime, timedelta, timezone
 
@@ -6,20 +7,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from onboarding.domain.model import Application, Document
-from onboarding.domain.terminals import (
-    BindingIncomplete,
-    Deposit,
-    DepositState,
-    Transaction,
+from onboarding.domain.ledger_rules import (
+    Window,
     activating_transaction,
-    binding_for,
     deposit_outcome,
     dormancy_cutoff,
     months_before,
     qualifying_volume,
-    take_deposit,
 )
+from onboarding.domain.model import Application, Document
+from onboarding.domain.terminals import BindingIncomplete, DepositState, Transaction, binding_for
 from rules.deposit_policy import load_deposit_policies
 
 UTC = timezone.utc
@@ -38,14 +35,12 @@ def txn(at: datetime, amount_fen: int, kind: str = "sale", channel: str = "card_
     return Transaction(f"T{next(_txn_ids)}", "SN1", at, amount_fen, kind, channel)
 
 
-def held_deposit() -> Deposit:
-    deposit = take_deposit("APP-1", "SN1", P2, POLICIES.version_label, ACTIVATED - timedelta(days=2))
-    deposit.window_starts_at, deposit.deadline = ACTIVATED, DEADLINE
-    return deposit
+def outcome(volume_fen: int, as_of: datetime) -> DepositState:
+    return deposit_outcome(P2.threshold_fen, DEADLINE, volume_fen, as_of)
 
 
 def volume(transactions, as_of=AFTER, policy=P2) -> int:
-    return qualifying_volume(transactions, policy, activated_at=ACTIVATED, deadline=DEADLINE, as_of=as_of)
+    return qualifying_volume(transactions, policy, Window(ACTIVATED, DEADLINE), as_of)
 
 
 def test_the_packaged_p2_policy_is_the_public_example():
@@ -79,32 +74,21 @@ def test_transactions_after_as_of_are_not_counted_yet():
 
 def test_threshold_reached_on_the_last_day_refunds():
     reached = volume([txn(ACTIVATED, 1000), txn(DEADLINE - timedelta(minutes=1), 999_000)])
-    assert deposit_outcome(held_deposit(), reached, AFTER) is DepositState.REFUNDED
+    assert outcome(reached, AFTER) is DepositState.REFUNDED
 
 
 def test_one_fen_short_at_the_deadline_forfeits():
     short = volume([txn(ACTIVATED, 1000), txn(DEADLINE - timedelta(minutes=1), 998_999), txn(DEADLINE, 5000)])
     assert short == 999_999
-    assert deposit_outcome(held_deposit(), short, DEADLINE) is DepositState.FORFEITED
+    assert outcome(short, DEADLINE) is DepositState.FORFEITED
 
 
 def test_short_before_the_deadline_stays_held():
-    assert deposit_outcome(held_deposit(), 999_999, DEADLINE - timedelta(seconds=1)) is DepositState.HELD
+    assert outcome(999_999, DEADLINE - timedelta(seconds=1)) is DepositState.HELD
 
 
 def test_reaching_the_threshold_refunds_before_the_deadline():
-    assert deposit_outcome(held_deposit(), 1_000_000, ACTIVATED + timedelta(days=3)) is DepositState.REFUNDED
-
-
-def test_a_deposit_of_a_terminal_not_yet_active_stays_held():
-    deposit = take_deposit("APP-1", "SN1", P2, "v", ACTIVATED)
-    assert deposit_outcome(deposit, 5_000_000, ACTIVATED + timedelta(days=400)) is DepositState.HELD
-
-
-def test_a_decided_deposit_stays_decided():
-    deposit = held_deposit()
-    deposit.state = DepositState.REFUNDED
-    assert deposit_outcome(deposit, 0, AFTER) is DepositState.REFUNDED
+    assert outcome(1_000_000, ACTIVATED + timedelta(days=3)) is DepositState.REFUNDED
 
 
 @settings(max_examples=60, deadline=None)
@@ -114,9 +98,9 @@ def test_a_decided_deposit_stays_decided():
        st.integers(1, 500_000))
 def test_one_more_card_sale_in_the_window_never_turns_a_refund_into_a_forfeit(rows, extra):
     transactions = [txn(ACTIVATED + timedelta(hours=h), amount, kind, channel) for h, amount, kind, channel in rows]
-    before = deposit_outcome(held_deposit(), volume(transactions), AFTER)
+    before = outcome(volume(transactions), AFTER)
     more = transactions + [txn(ACTIVATED + timedelta(days=1), extra)]
-    after = deposit_outcome(held_deposit(), volume(more), AFTER)
+    after = outcome(volume(more), AFTER)
     assert volume(more) == volume(transactions) + extra
     assert not (before is DepositState.REFUNDED and after is DepositState.FORFEITED)
 
@@ -128,15 +112,18 @@ def test_activation_is_the_first_card_sale_of_the_minimum_within_the_window():
                     txn(shipped + timedelta(hours=3), 50_000, "refund"),
                     txn(shipped + timedelta(hours=5), P2.activation_min_amount_fen),
                     txn(shipped + timedelta(hours=9), 90_000)]
-    assert activating_transaction(transactions, P2, shipped_at=shipped, as_of=AFTER).occurred_at == \
-        shipped + timedelta(hours=5)
-    assert activating_transaction(transactions, P2, shipped_at=shipped, as_of=shipped + timedelta(hours=4)) is None
+    deadline = shipped + timedelta(days=P2.activation_window_days)
+    assert activating_transaction(transactions, P2, shipped_at=shipped, activation_deadline=deadline,
+                                  as_of=AFTER).occurred_at == shipped + timedelta(hours=5)
+    assert activating_transaction(transactions, P2, shipped_at=shipped, activation_deadline=deadline,
+                                  as_of=shipped + timedelta(hours=4)) is None
 
 
 def test_a_first_sale_after_the_activation_window_does_not_activate():
     shipped = ACTIVATED
-    late = txn(shipped + timedelta(days=P2.activation_window_days), 100_000)
-    assert activating_transaction([late], P2, shipped_at=shipped, as_of=AFTER) is None
+    deadline = shipped + timedelta(days=P2.activation_window_days)
+    late = txn(deadline, 100_000)
+    assert activating_transaction([late], P2, shipped_at=shipped, activation_deadline=deadline, as_of=AFTER) is None
 
 
 @pytest.mark.parametrize(("moment", "months", "expected"), [

@@ -7,10 +7,12 @@ from onboarding.service import ledger_csv
 from onboarding.service.deposit_notices import yuan
 
 HEADER = "txn_id,terminal_sn,occurred_at,amount_fen,kind,channel\n"
+IMPORTED_AT = datetime(2026, 1, 8, 2, 0, tzinfo=timezone.utc)
+LIMITS = {"max_fen": 100_000_000, "not_after": IMPORTED_AT}
 
 
 def parse(text: str):
-    return [(line, fields if isinstance(fields, str) else ledger_csv.transaction(fields))
+    return [(line, fields if isinstance(fields, str) else ledger_csv.transaction(fields, **LIMITS))
             for line, fields in ledger_csv.rows(text.encode(), ledger_csv.TRANSACTION_COLUMNS)]
 
 
@@ -36,11 +38,28 @@ def test_a_byte_order_mark_and_blank_lines_are_fine():
     ("T1,SN1,2026-01-07T10:00:00+08:00,100,sale,cash", "channel: 'cash' is not one of"),
     (",SN1,2026-01-07T10:00:00+08:00,100,sale,card_chip", "txn_id: must be 1 to 64 characters"),
     ("T1,SN1,2026-01-07T10:00:00+08:00,100,sale", "expected 6 fields, found 5"),
+    # the hostile ones: each used to reach the database (or print a traceback)
+    ("T\x001,SN1,2026-01-07T10:00:00+08:00,100,sale,card_chip", "txn_id: 'T\\x001' contains a control"),
+    ("T\u200b1,SN1,2026-01-07T10:00:00+08:00,100,sale,card_chip", "contains a control or invisible character"),
+    ("T1,S\x00N1,2026-01-07T10:00:00+08:00,100,sale,card_chip", "terminal_sn: 'S\\x00N1' is not a serial number"),
+    ("T1,SN1,2026-01-07T10:00:00+08:00,9223372036854775807,sale,card_chip",
+     "amount_fen: '9223372036854775807' is above the per-transaction ceiling of 100000000 fen"),
+    ("T1,SN1,2026-01-07T10:00:00+08:00,100000001,sale,card_chip", "above the per-transaction ceiling"),
+    ("T1,SN1,2026-01-07T10:00:00+08:00," + "9" * 5000 + ",sale,card_chip", "above the per-transaction ceiling"),
+    ("T1,SN1,2026-01-07T10:00:00+08:00,000,sale,card_chip", "not a positive whole number of fen"),
+    ("T1,SN1,2099-01-07T10:00:00+08:00,100,sale,card_chip", "'2099-01-07T10:00:00+08:00' is in the future"),
+    ("T1,SN1,2026-01-08T03:00:01+01:00,100,sale,card_chip", "is in the future (later than 2026-01-08T02:00:00+00:00"),
+    ("T1,SN1,0001-01-01T00:00:00+08:00,100,sale,card_chip", "'0001-01-01T00:00:00+08:00' is out of range"),
 ])
 def test_a_bad_row_is_reported_with_its_line(row, reason):
     [(line, problem)] = parse(HEADER + row + "\n")
     assert line == 2
     assert reason in problem
+
+
+def test_a_row_dated_exactly_at_the_allowed_skew_and_the_ceiling_itself_are_fine():
+    [(_, row)] = parse(HEADER + "T1,SN1,2026-01-08T02:00:00+00:00,100000000,sale,card_chip\n")
+    assert (row["occurred_at"], row["amount_fen"]) == (IMPORTED_AT, 100_000_000)
 
 
 def test_a_wrong_header_is_one_problem_on_line_1():
