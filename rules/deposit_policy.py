@@ -59,14 +59,6 @@ class DepositPolicy(BaseModel):
             raise ValueError(f"{', '.join(sorted(both))} cannot both add to and subtract from the volume")
         return self
 
-    def counts(self, kind: TransactionKind | str, channel: PaymentChannel | str) -> int:
-        """+1 when the transaction adds to the qualifying volume, -1 when it takes from it, else 0."""
-        if channel not in self.qualifying_channels:
-            return 0
-        if kind in self.qualifying_kinds:
-            return 1
-        return -1 if kind in self.subtracting_kinds else 0
-
 
 class _DepositsFile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     Column,
+    case,
     Integer,
     MetaData,
     String,
@@ -177,8 +178,7 @@ class TransactionStaging:
     def _update_terminals(self, batch_id: str) -> None:
         """Gross amount, revision and latest transaction of each terminal this batch added rows to."""
         shares = BatchShares(self.session, batch_id)
-        shares.move_gross(added=True)
-        shares.refresh_latest()
+        shares.added()
         shares.close()
 
     def close(self) -> None:
@@ -190,6 +190,7 @@ batch_shares = Table(
     "ledger_batch_shares", _scratch,
     Column("terminal_sn", String(40), primary_key=True),
     Column("fen", BigInteger, nullable=False),
+    Column("largest_fen", BigInteger, nullable=False),
     prefixes=["TEMPORARY"],
     postgresql_on_commit="DROP",
 )
@@ -197,7 +198,7 @@ batch_shares = Table(
 
 class BatchShares:
     """The terminals a batch's rows in the ledger belong to, with their rows added up: what an import adds to
-    their gross amounts, and a void takes off. Each terminal's revision goes up either way."""
+    their gross amounts and largest transactions, and what a void takes off."""
 
     def __init__(self, session: Session, batch_id: str) -> None:
         self.session = session
@@ -206,25 +207,38 @@ class BatchShares:
         batch_shares.create(connection)
         t = transactions.c
         session.execute(batch_shares.insert().from_select(
-            ["terminal_sn", "fen"],
-            select(t.terminal_sn, func.sum(t.amount_fen)).where(t.batch_id == batch_id).group_by(t.terminal_sn)))
+            ["terminal_sn", "fen", "largest_fen"],
+            select(t.terminal_sn, func.sum(t.amount_fen), func.max(t.amount_fen))
+            .where(t.batch_id == batch_id).group_by(t.terminal_sn)))
 
     def serial_numbers(self):
         return select(batch_shares.c.terminal_sn)
 
-    def move_gross(self, *, added: bool) -> None:
-        share = select(batch_shares.c.fen).where(
-            batch_shares.c.terminal_sn == terminals.c.serial_number).scalar_subquery()
-        gross = terminals.c.gross_fen + share if added else terminals.c.gross_fen - share
-        self.session.execute(update(terminals).where(terminals.c.serial_number.in_(self.serial_numbers()))
-                             .values(gross_fen=gross, ledger_revision=terminals.c.ledger_revision + 1))
+    def _share(self, column):
+        return select(column).where(batch_shares.c.terminal_sn == terminals.c.serial_number).scalar_subquery()
 
-    def refresh_latest(self) -> None:
-        """Each terminal's latest transaction, looked up again (after rows came or went)."""
-        latest = (select(func.max(transactions.c.occurred_at))
-                  .where(transactions.c.terminal_sn == terminals.c.serial_number).scalar_subquery())
-        self.session.execute(update(terminals).where(terminals.c.serial_number.in_(self.serial_numbers()))
-                             .values(last_transaction_at=latest))
+    def added(self) -> None:
+        """After the rows went in. Sums stay in range: the import refused rows that take a terminal over its
+        ceiling, and the ceiling is at most 2**62."""
+        share, largest = self._share(batch_shares.c.fen), self._share(batch_shares.c.largest_fen)
+        self.session.execute(update(terminals).where(terminals.c.serial_number.in_(self.serial_numbers())).values(
+            gross_fen=terminals.c.gross_fen + share,
+            largest_fen=case((largest > terminals.c.largest_fen, largest), else_=terminals.c.largest_fen),
+            last_transaction_at=self._latest()))
+
+    def removed(self) -> None:
+        """After the rows went out: the gross amount goes down by their sum, the largest and the latest
+        transaction are looked up again among the rows left."""
+        t = transactions.c
+        largest = select(func.max(t.amount_fen)).where(t.terminal_sn == terminals.c.serial_number).scalar_subquery()
+        self.session.execute(update(terminals).where(terminals.c.serial_number.in_(self.serial_numbers())).values(
+            gross_fen=terminals.c.gross_fen - self._share(batch_shares.c.fen),
+            largest_fen=func.coalesce(largest, 0), last_transaction_at=self._latest()))
+
+    @staticmethod
+    def _latest():
+        return (select(func.max(transactions.c.occurred_at))
+                .where(transactions.c.terminal_sn == terminals.c.serial_number).scalar_subquery())
 
     def close(self) -> None:
         self.session.execute(text(f"DROP TABLE IF EXISTS {batch_shares.name}"))

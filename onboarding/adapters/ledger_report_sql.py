@@ -1,25 +1,18 @@
-"""Read-only queries for the deposits report: totals, the deposits a report must count again, and their
-transactions. The counting itself is the domain's (`domain.ledger_rules`).
+"""Read-only, set-based queries for the deposits report: totals, what falls due, reconciliation. Volumes and
+the threshold are the sweep's own rules (`ledger_rules_sql`), over the same terminals (`ok`: `processable`).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BigInteger, and_, cast, exists, func, or_, select
+from sqlalchemy import BigInteger, and_, cast, func, or_, select
 from sqlalchemy.orm import Session
 
-from onboarding.adapters.ledger_sweep_sql import DEPOSIT_FIELDS, HELD, D, T, X
-from onboarding.adapters.ledger_tables import deposits, terminals
-from onboarding.domain.terminals import Deposit
-
-
-@dataclass(frozen=True)
-class CountedDeposit:
-    deposit: Deposit
-    model: str  # the terminal's device model: its policy says what counts
-    stale: bool  # its recorded volume may differ from a count now: transactions came, went or are newer
+from onboarding.adapters.ledger_rules_sql import net_volume, threshold_reached
+from onboarding.adapters.ledger_sweep_sql import HELD, D, T
+from onboarding.adapters.ledger_tables import deposits
+from rules.deposit_policy import DepositPolicy
 
 
 class LedgerReportSql:
@@ -33,31 +26,32 @@ class LedgerReportSql:
             .group_by(D.state))
         return {str(state): (count, int(total)) for state, count, total in rows}
 
-    def open_deposits(self, as_of: datetime) -> list[CountedDeposit]:
-        """Held deposits whose window is open. Stale, and so to be counted again at `as_of`: counted on another
-        revision of the terminal's transactions, at another time than `as_of` with transactions in between, or
-        never."""
-        newer = exists().where(X.terminal_sn == D.terminal_sn, X.occurred_at > D.volume_as_of,
-                               X.occurred_at <= as_of, X.occurred_at < D.deadline)
-        stale = or_(D.volume_as_of.is_(None), D.volume_as_of > as_of, D.volume_revision.is_(None),
-                    D.volume_revision != T.ledger_revision, newer)
-        return self._deposits(and_(D.state == HELD, D.deadline.is_not(None)), stale)
-
-    def changed_since_counted(self) -> list[CountedDeposit]:
-        """Deposits with a recorded volume whose terminal's transactions changed since (a late batch with
-        back-dated rows, a void): the ones reconciliation must count again, at their own cut-off."""
-        changed = and_(D.volume_as_of.is_not(None), D.deadline.is_not(None),
-                       or_(D.volume_revision.is_(None), D.volume_revision != T.ledger_revision))
-        return self._deposits(changed, changed)
-
-    def counted_deposits(self) -> int:
-        return self.session.execute(select(func.count()).select_from(deposits).where(
-            D.volume_as_of.is_not(None), D.deadline.is_not(None))).scalar_one()
-
-    def _deposits(self, where: Any, stale: Any) -> list[CountedDeposit]:
+    def due(self, model: str, policy: DepositPolicy, ok, as_of: datetime, days: int) -> list[dict[str, Any]]:
+        """Held deposits with a decision due within `days`: volume (as of `as_of`) already at the threshold
+        (`reached`), or the deadline at most `days` away (or already passed, waiting for a sweep)."""
+        volume = net_volume(policy, D.terminal_sn, D.window_starts_at, D.deadline, as_of)
+        inner = (select(D.application_id, D.terminal_sn, D.amount_fen, D.threshold_fen, D.deadline,
+                        volume.label("volume"), threshold_reached(volume).label("reached"))
+                 .where(D.state == HELD, D.deadline.is_not(None),
+                        D.terminal_sn.in_(select(T.serial_number).where(T.model == model, ok)))
+                 .subquery())
+        horizon = as_of + timedelta(days=days)
         rows = self.session.execute(
-            select(*(D[name] for name in DEPOSIT_FIELDS), T.model, stale.label("stale"))
-            .join_from(deposits, terminals, T.serial_number == D.terminal_sn).where(where)
-            .order_by(D.terminal_sn)).mappings()
-        return [CountedDeposit(Deposit(**{name: row[name] for name in DEPOSIT_FIELDS}), row["model"],
-                               bool(row["stale"])) for row in rows]
+            select(inner).where(or_(inner.c.reached, inner.c.deadline <= horizon))
+            .order_by(inner.c.deadline, inner.c.application_id)).mappings()
+        return [dict(r) for r in rows]
+
+    def volume_mismatches(self, model: str, policy: DepositPolicy, ok) -> tuple[int, list[dict[str, Any]]]:
+        """Deposits whose recorded qualifying volume differs from the transactions' sum over the same window
+        and cut-off; returns how many were checked and the differing ones."""
+        recomputed = net_volume(policy, D.terminal_sn, D.window_starts_at, D.deadline, D.volume_as_of)
+        checked = and_(D.volume_as_of.is_not(None), D.deadline.is_not(None),
+                       D.terminal_sn.in_(select(T.serial_number).where(T.model == model, ok)))
+        inner = (select(D.application_id, D.terminal_sn, D.state, D.qualifying_volume_fen.label("ledger_fen"),
+                        recomputed.label("transactions_fen")).where(checked).subquery())
+        count = self.session.execute(select(func.count()).select_from(deposits).where(checked)).scalar_one()
+        differing = select(inner).where(inner.c.ledger_fen != inner.c.transactions_fen).order_by(inner.c.terminal_sn)
+        rows = self.session.execute(differing).mappings()
+        return count, [{**r, "state": str(r["state"]), "ledger_fen": int(r["ledger_fen"]),
+                        "transactions_fen": int(r["transactions_fen"]),
+                        "difference_fen": int(r["ledger_fen"]) - int(r["transactions_fen"])} for r in rows]

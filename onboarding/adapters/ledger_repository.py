@@ -15,15 +15,19 @@ from sqlalchemy.orm import Session
 
 from onboarding.adapters.ledger_import_sql import TransactionStaging
 from onboarding.adapters.ledger_report_sql import LedgerReportSql
-from onboarding.adapters.ledger_sweep_sql import DEPOSIT_FIELDS, TERMINAL_FIELDS, LedgerSweepSql, read_transactions
+from onboarding.adapters.ledger_sweep_sql import LedgerSweepSql
 from onboarding.adapters.ledger_tables import deposits, import_batches, refund_instructions, terminals
 from onboarding.adapters.outbox import insert_new_messages
 from onboarding.domain.notifications import OutboxMessage
-from onboarding.domain.terminals import Binding, Deposit, LedgerError, Terminal, TerminalState, Transaction
+from onboarding.domain.terminals import Binding, Deposit, LedgerError, Terminal, TerminalState
 
 _BINDING_COLUMNS = ("merchant_code", "registration_number", "settlement_account", "install_address")
-_TERMINAL_FIELDS = TERMINAL_FIELDS
-_DEPOSIT_FIELDS = DEPOSIT_FIELDS
+_TERMINAL_FIELDS = ("serial_number", "model", "added_at", "state", "application_id", "assigned_at", "shipped_at",
+                    "activation_deadline", "activation_flagged_at", "activated_at", "last_transaction_at",
+                    "suspended_at", "bound_at", "gross_fen", "largest_fen", "quarantined_at", "quarantine_reason")
+_DEPOSIT_FIELDS = ("application_id", "terminal_sn", "amount_fen", "threshold_fen", "window_days", "policy_version",
+                   "taken_at", "state", "window_starts_at", "deadline", "qualifying_volume_fen", "volume_as_of",
+                   "decided_at", "refund_idempotency_key")
 
 
 class LedgerConflict(LedgerError):
@@ -141,10 +145,6 @@ class LedgerRepository:
 
     def record_batch_result(self, batch_id: str, new_count: int) -> None:
         self.session.execute(update(import_batches).where(import_batches.c.id == batch_id).values(new_count=new_count))
-
-    def transactions_of(self, serial_numbers: list[str], until: datetime) -> dict[str, list[Transaction]]:
-        """Each terminal's transactions at or before `until`, oldest first."""
-        return read_transactions(self.session, serial_numbers, until)
 
     def staging(self) -> TransactionStaging:
         """A scratch table for one batch: rows are checked against the ledger there before any is imported."""

@@ -32,10 +32,10 @@ terminals = Table(
     Column("install_address", String(400)),
     Column("bound_at", UtcDateTime()),
     Column("sweep_id", String(32)),
-    # Kept by import and void: the ceiling check needs no sum over the terminal's rows.
+    # All its transactions' amounts added up, and the largest: kept by import and void, so checking the ceilings
+    # (ledger_rules_sql.quarantine_reason) needs no sum over the terminal's rows.
     Column("gross_fen", BigInteger, nullable=False, default=0, server_default="0"),
-    # +1 whenever an import adds or a void removes any of its transactions (deposits.volume_revision).
-    Column("ledger_revision", Integer, nullable=False, default=0, server_default="0"),
+    Column("largest_fen", BigInteger, nullable=False, default=0, server_default="0"),
     Column("quarantined_at", UtcDateTime()),
     Column("quarantine_reason", Text),
 )
@@ -98,7 +98,6 @@ deposits = Table(
     Column("decided_at", UtcDateTime()),
     Column("refund_idempotency_key", String(64), unique=True),
     Column("sweep_id", String(32)),
-    Column("volume_revision", Integer),  # the terminal's ledger_revision the volume was counted on
 )
 
 refund_instructions = Table(

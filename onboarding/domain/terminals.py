@@ -1,14 +1,13 @@
-"""Terminals and their deposits: the entities, their states and the changes each allows.
+"""Terminals and their deposits: the entities, their states and the changes staff and shipping make.
 
-Which transactions activate a terminal, count towards its deposit or keep it from going dormant is decided
-in `onboarding.domain.ledger_rules`, the one home of those rules.
+Which transactions activate a terminal, count towards its deposit or keep it awake is decided by the sweep,
+set-based, from the rules in `onboarding.adapters.ledger_rules_sql` (their one home).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import NamedTuple
 
 from documents.types import DocumentType
 from onboarding.domain.model import Application
@@ -17,7 +16,7 @@ from rules.model import MerchantType
 
 __all__ = [
     "Binding", "BindingIncomplete", "Deposit", "DepositState", "LedgerError", "PaymentChannel", "Terminal",
-    "TerminalState", "Transaction", "TransactionKind", "binding_for", "notice_key", "refund_key", "take_deposit",
+    "TerminalState", "TransactionKind", "binding_for", "notice_key", "refund_key", "take_deposit",
 ]
 
 
@@ -50,17 +49,6 @@ def refund_key(application_id: str) -> str:
 
 def notice_key(application_id: str, deposit_state: DepositState | str, channel: str) -> str:
     return f"deposit:{application_id}:{deposit_state}:{channel}"
-
-
-class Transaction(NamedTuple):
-    """One row of the ledger. A tuple: the sweep reads hundreds of thousands of them at a time."""
-
-    txn_id: str
-    terminal_sn: str
-    occurred_at: datetime
-    amount_fen: int
-    kind: TransactionKind
-    channel: PaymentChannel
 
 
 @dataclass(frozen=True)
@@ -109,11 +97,11 @@ class Terminal:
     activated_at: datetime | None = None
     last_transaction_at: datetime | None = None
     suspended_at: datetime | None = None
-    binding: Binding | None = None  # not read by the sweep, which never writes it
+    binding: Binding | None = None
     bound_at: datetime | None = None  # the activation that made the binding effective
     gross_fen: int = 0  # all its transactions' amounts added up, whatever their kind (kept by import and void)
-    ledger_revision: int = 0  # goes up whenever a batch adds or a void removes any of its transactions
-    quarantined_at: datetime | None = None  # the sweep could not process it: staff must look (see reason)
+    largest_fen: int = 0  # its largest transaction (kept by import and void)
+    quarantined_at: datetime | None = None  # the sweep cannot apply the rules to it: staff must look (see reason)
     quarantine_reason: str | None = None
 
     def assign(self, application_id: str, at: datetime) -> None:
@@ -132,30 +120,6 @@ class Terminal:
             raise LedgerError(f"terminal {self.serial_number} is {self.state}, not assigned to {application_id}")
         self.state, self.shipped_at, self.binding = TerminalState.SHIPPED, at, binding
         self.activation_deadline = at + timedelta(days=policy.activation_window_days)
-
-    def activate(self, at: datetime) -> None:
-        """Its first qualifying sale, at `at`, makes the binding effective."""
-        if self.state != TerminalState.SHIPPED:
-            raise LedgerError(f"terminal {self.serial_number} is {self.state}, not shipped")
-        self.state, self.activated_at, self.bound_at = TerminalState.ACTIVE, at, at
-
-    def flag_activation_overdue(self, at: datetime) -> None:
-        self.activation_flagged_at = at
-
-    def suspend(self, at: datetime) -> None:
-        if self.state != TerminalState.ACTIVE:
-            raise LedgerError(f"terminal {self.serial_number} is {self.state}, not active")
-        self.state, self.suspended_at = TerminalState.SUSPENDED, at
-
-    def quarantine(self, reason: str, at: datetime) -> None:
-        self.quarantined_at, self.quarantine_reason = at, reason
-
-    def lift_quarantine(self) -> None:
-        self.quarantined_at = self.quarantine_reason = None
-
-    @property
-    def quarantined(self) -> bool:
-        return self.quarantined_at is not None
 
 
 @dataclass(eq=False)
@@ -176,20 +140,6 @@ class Deposit:
     volume_as_of: datetime | None = None
     decided_at: datetime | None = None
     refund_idempotency_key: str | None = None
-    volume_revision: int | None = None  # the terminal's ledger_revision the volume was counted on
-
-    def open_window(self, activated_at: datetime) -> None:
-        self.window_starts_at, self.deadline = activated_at, activated_at + timedelta(days=self.window_days)
-
-    def record_volume(self, volume_fen: int, as_of: datetime, revision: int) -> None:
-        self.qualifying_volume_fen, self.volume_as_of, self.volume_revision = volume_fen, as_of, revision
-
-    def decide(self, outcome: DepositState, at: datetime) -> None:
-        if self.state != DepositState.HELD:
-            raise LedgerError(f"the deposit of {self.application_id} is already {self.state}")
-        self.state, self.decided_at = outcome, at
-        if outcome == DepositState.REFUNDED:
-            self.refund_idempotency_key = refund_key(self.application_id)
 
 
 def take_deposit(application_id: str, terminal_sn: str, policy: DepositPolicy, policy_version: str,

@@ -1,43 +1,32 @@
-"""The ledger sweep (activations, refunds, forfeits, dormant terminals, quarantine) and the deposits report.
+"""The ledger sweep (quarantine, activations, refunds, forfeits, dormant terminals) and the deposits report.
 
-The sweep goes through the terminals a batch at a time: the adapter reads the candidates, the domain's rules
-(`domain.ledger_rules`) decide for each terminal, the adapter writes the batch set-based and it commits.
-A terminal the rules cannot be applied to is quarantined with its reason and the sweep goes on; each batch is
-safe to run again and alongside another sweep.
+Each sweep step is one short transaction of set-based statements (see `ledger_sweep_sql`; the rules they apply
+are `ledger_rules_sql`), safe to run again and alongside another sweep: a row changes only while it is still in
+the state the step expects. The first step quarantines the terminals the rules cannot be applied to (amounts
+above the ceilings, no policy for the device model); every later step leaves them out, so the sweep goes on
+for everyone else and staff see why.
 """
 from __future__ import annotations
 
 import random
 import secrets
 import time
-from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable, TypeVar
 
 from sqlalchemy.exc import DBAPIError
 
-from onboarding.adapters.ledger_report_sql import CountedDeposit
-from onboarding.adapters.ledger_sweep_sql import LedgerChangedMeanwhile
+from onboarding.adapters.ledger_sweep_sql import processable
 from onboarding.adapters.unit_of_work import UnitOfWork
 from onboarding.bootstrap import Services
-from onboarding.domain.ledger_rules import (
-    LedgerLimits,
-    SweepOutcome,
-    deposit_outcome,
-    qualifying_volume,
-    surely_awake_after,
-    sweep_terminal,
-    window_of,
-)
-from onboarding.domain.terminals import Deposit, DepositState, LedgerError
+from onboarding.domain.ledger_rules import LedgerLimits, dormancy_cutoff
+from onboarding.domain.terminals import DepositState, LedgerError
 from onboarding.service.deposit_notices import DepositFacts, deposit_notices
 from onboarding.service.terminals import policies_of
 from onboarding.settings import Settings
-from rules.deposit_policy import DepositPolicies
 
 ACTOR = "sweep"
-BATCH = 5000
 DUE_WITHIN_DAYS = 7
 _ATTEMPTS = 5
 _RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})  # deadlock, serialization failure
@@ -56,8 +45,8 @@ class LedgerSweepReport:
     refunded: int
     forfeited: int
     suspended: int
-    quarantined: int  # terminals newly quarantined (or with a new reason) in this sweep
-    released: int  # quarantined terminals this sweep could process again
+    quarantined: int  # terminals newly quarantined (or for a new reason) in this sweep
+    quarantine_lifted: int  # quarantined terminals the rules apply to again
     quarantined_total: int  # all terminals in quarantine after this sweep
 
     def to_dict(self) -> dict[str, Any]:
@@ -79,43 +68,46 @@ def sweep_ledger(services: Services, as_of: datetime) -> LedgerSweepReport:
     _require_aware(as_of)
     policies = policies_of(services)
     limits = ledger_limits(services.settings)
-    awake_after = {model: surely_awake_after(policy, as_of) for model, policy in policies.items()}
-    # Names the rows this run changes (their `sweep_id` column) and goes into its audit events.
+    ok = processable(limits, policies.models)  # every step: only terminals the rules can be applied to
+    models = policies.items()
+    # Marks the rows this run changes, so its follow-up inserts cover exactly those (ledger_sweep_sql).
     sweep_id = secrets.token_hex(8)
-    tally: Counter[str] = Counter()
-    after = ""
-    while True:
-        def sweep_batch(uow: UnitOfWork, after: str = after) -> tuple[list[SweepOutcome], str | None]:
-            facts = uow.ledger.sweep.candidates(as_of, after, BATCH, awake_after)
-            outcomes = [sweep_terminal(f, policies, limits, as_of, actor=ACTOR, sweep_id=sweep_id) for f in facts]
-            uow.ledger.sweep.write(outcomes, sweep_id, as_of)
-            decided = uow.ledger.sweep.decided_in([o.deposit.application_id for o in outcomes if o.decided])
-            uow.ledger.enqueue_new([message for row in decided for message in deposit_notices(_facts(row), as_of)])
-            return outcomes, facts[-1].terminal.serial_number if facts else None
 
-        outcomes, last = _in_transaction(services, sweep_batch)
-        tally.update(_counts(outcomes))
-        if last is None:
-            break
-        after = last
+    def quarantine(uow: UnitOfWork) -> tuple[int, int]:
+        return uow.ledger.sweep.quarantine(limits, policies.models, as_of, ACTOR, sweep_id)
+
+    def activate(uow: UnitOfWork) -> int:
+        count = sum(uow.ledger.sweep.activate(model, policy, ok, sweep_id, as_of) for model, policy in models)
+        uow.ledger.sweep.record_activations(sweep_id, as_of, ACTOR)
+        return count
+
+    def flag_overdue(uow: UnitOfWork) -> int:
+        return uow.ledger.sweep.flag_overdue_activations(ok, sweep_id, as_of, ACTOR)
+
+    def decide_deposits(uow: UnitOfWork) -> tuple[int, dict[str, int]]:
+        refreshed = sum(uow.ledger.sweep.refresh_volumes(model, policy, ok, as_of) for model, policy in models)
+        uow.ledger.sweep.decide_deposits(ok, sweep_id, as_of)
+        uow.ledger.sweep.record_deposit_decisions(sweep_id, as_of, ACTOR)
+        decided = uow.ledger.sweep.decided_in(sweep_id)
+        uow.ledger.enqueue_new([message for row in decided for message in deposit_notices(_facts(row), as_of)])
+        return refreshed, {state: sum(1 for row in decided if row["state"] == state) for state in DepositState}
+
+    def suspend(uow: UnitOfWork) -> int:
+        return sum(uow.ledger.sweep.suspend_dormant(model, dormancy_cutoff(policy, as_of), ok, sweep_id, as_of,
+                                                    ACTOR) for model, policy in models)
+
+    quarantined, lifted = _in_transaction(services, quarantine)
+    activated = _in_transaction(services, activate)
+    flagged = _in_transaction(services, flag_overdue)
+    refreshed, decided = _in_transaction(services, decide_deposits)
+    suspended = _in_transaction(services, suspend)
     with services.uow() as uow:
-        overdue, quarantined = uow.ledger.sweep.overdue_activations(), uow.ledger.sweep.quarantined()
-    return LedgerSweepReport(
-        as_of=as_of, sweep_id=sweep_id, activated=tally["activated"], activation_overdue_flagged=tally["flagged"],
-        activation_overdue_total=overdue, volumes_refreshed=tally["counted"], refunded=tally[DepositState.REFUNDED],
-        forfeited=tally[DepositState.FORFEITED], suspended=tally["suspended"], quarantined=tally["quarantined"],
-        released=tally["released"], quarantined_total=quarantined)
-
-
-def _counts(outcomes: list[SweepOutcome]) -> Counter[str]:
-    counts: Counter[str] = Counter()
-    for o in outcomes:
-        counts.update(name for name, happened in (
-            ("activated", o.activated), ("flagged", o.flagged), ("counted", o.deposit_changed),
-            ("suspended", o.suspended), ("quarantined", o.quarantined), ("released", o.released)) if happened)
-        if o.decided:
-            counts[str(o.decided)] += 1
-    return counts
+        overdue, in_quarantine = uow.ledger.sweep.overdue_activations(), uow.ledger.sweep.quarantined()
+    return LedgerSweepReport(as_of=as_of, sweep_id=sweep_id, activated=activated, activation_overdue_flagged=flagged,
+                             activation_overdue_total=overdue, volumes_refreshed=refreshed,
+                             refunded=decided[DepositState.REFUNDED], forfeited=decided[DepositState.FORFEITED],
+                             suspended=suspended, quarantined=quarantined, quarantine_lifted=lifted,
+                             quarantined_total=in_quarantine)
 
 
 def _facts(row: dict[str, Any]) -> DepositFacts:
@@ -127,18 +119,15 @@ def _facts(row: dict[str, Any]) -> DepositFacts:
 
 
 def _in_transaction(services: Services, work: Callable[[UnitOfWork], Result]) -> Result:
-    """Runs `work` and commits; a deadlock with a concurrent sweep, or a row changed since it was read, rolls
-    back and runs it again."""
+    """Runs `work` and commits; a deadlock with a concurrent sweep rolls back and runs it again."""
     for attempt in range(_ATTEMPTS):
         try:
             with services.uow() as uow:
                 result = work(uow)
                 uow.commit()
                 return result
-        except (DBAPIError, LedgerChangedMeanwhile) as error:
-            retryable = (isinstance(error, LedgerChangedMeanwhile)
-                         or getattr(error.orig, "sqlstate", None) in _RETRYABLE_SQLSTATES)
-            if not retryable or attempt == _ATTEMPTS - 1:
+        except DBAPIError as error:
+            if getattr(error.orig, "sqlstate", None) not in _RETRYABLE_SQLSTATES or attempt == _ATTEMPTS - 1:
                 raise
             time.sleep(random.uniform(0.01, 0.1) * (attempt + 1))
     raise AssertionError("unreachable")
@@ -151,63 +140,39 @@ def deposits_report(services: Services, as_of: datetime) -> dict[str, Any]:
     reason `threshold_reached` — qualifying volume (counted up to `as_of`) already at the threshold, so the
     next sweep refunds it; reason `deadline_within_7_days` — still short, deadline at most 7 days away (or
     passed, awaiting a sweep): refunded if the volume gets there by the deadline, otherwise forfeited.
-    `reconciliation.mismatches` lists terminals whose deposit's recorded volume differs from a count of their
-    transactions over the same window and cut-off (e.g. a late batch with back-dated rows, a voided batch).
-    A deposit whose terminal's transactions have not changed since its volume was recorded is consistent by
-    construction; the others (`recounted`) are counted again by the same rules the sweep uses.
+    `reconciliation.mismatches` lists terminals whose deposit's recorded volume differs from the sum of
+    their transactions over the same window and cut-off (e.g. a late batch with back-dated rows, a voided one).
+    Terminals in quarantine are left out of both (their sums may not even fit in 64 bits) and counted apart.
     """
     _require_aware(as_of)
     policies = policies_of(services)
-    horizon = as_of + timedelta(days=DUE_WITHIN_DAYS)
+    ok = processable(ledger_limits(services.settings), policies.models)
     with services.uow() as uow:
-        totals = uow.ledger.report.totals_by_state()
-        open_deposits = uow.ledger.report.open_deposits(as_of)
-        volumes = _count_again(uow, policies, [c for c in open_deposits if c.stale], lambda deposit: as_of)
-        changed = uow.ledger.report.changed_since_counted()
-        recounted = _count_again(uow, policies, changed, lambda deposit: deposit.volume_as_of)
-        checked = uow.ledger.report.counted_deposits()
-        overdue = uow.ledger.sweep.overdue_activations()
-    due = []
-    for counted in open_deposits:
-        deposit = counted.deposit
-        volume = volumes.get(deposit.application_id, deposit.qualifying_volume_fen)
-        reached = deposit_outcome(deposit.threshold_fen, deposit.deadline, volume, as_of) == DepositState.REFUNDED
-        if reached or deposit.deadline <= horizon:
-            due.append({"application_id": deposit.application_id, "terminal_sn": deposit.terminal_sn,
-                        "amount_fen": deposit.amount_fen, "qualifying_volume_fen": volume,
-                        "threshold_fen": deposit.threshold_fen, "deadline": deposit.deadline.isoformat(),
-                        "reason": "threshold_reached" if reached else "deadline_within_7_days"})
-    mismatches = [
-        {"application_id": c.deposit.application_id, "terminal_sn": c.deposit.terminal_sn, "state": str(c.deposit.state),
-         "ledger_fen": c.deposit.qualifying_volume_fen, "transactions_fen": recounted[c.deposit.application_id],
-         "difference_fen": c.deposit.qualifying_volume_fen - recounted[c.deposit.application_id]}
-        for c in changed
-        if c.deposit.application_id in recounted and recounted[c.deposit.application_id] != c.deposit.qualifying_volume_fen]
+        report = uow.ledger.report
+        totals = report.totals_by_state()
+        due = [row for model, policy in policies.items()
+               for row in report.due(model, policy, ok, as_of, DUE_WITHIN_DAYS)]
+        checked, mismatches = 0, []
+        for model, policy in policies.items():
+            count, found = report.volume_mismatches(model, policy, ok)
+            checked += count
+            mismatches.extend(found)
+        overdue, quarantined = uow.ledger.sweep.overdue_activations(), uow.ledger.sweep.quarantined()
     due.sort(key=lambda row: (row["deadline"], row["application_id"]))
     return {
         "as_of": as_of.isoformat(),
         "deposits": {str(state): {"count": totals.get(str(state), (0, 0))[0],
                                   "amount_fen": totals.get(str(state), (0, 0))[1]} for state in DepositState},
-        "due_next_7_days": due,
-        "refunds_due_fen": sum(row["amount_fen"] for row in due if row["reason"] == "threshold_reached"),
+        "due_next_7_days": [
+            {"application_id": row["application_id"], "terminal_sn": row["terminal_sn"],
+             "amount_fen": int(row["amount_fen"]), "qualifying_volume_fen": int(row["volume"]),
+             "threshold_fen": int(row["threshold_fen"]), "deadline": row["deadline"].isoformat(),
+             "reason": "threshold_reached" if row["reached"] else "deadline_within_7_days"}
+            for row in due
+        ],
+        "refunds_due_fen": sum(int(row["amount_fen"]) for row in due if row["reached"]),
         "activation_overdue": overdue,
-        "reconciliation": {"deposits_checked": checked, "recounted": len(recounted),
+        "terminals_quarantined": quarantined,
+        "reconciliation": {"deposits_checked": checked,
                            "mismatches": sorted(mismatches, key=lambda m: m["terminal_sn"])},
     }
-
-
-def _count_again(uow: UnitOfWork, policies: DepositPolicies, counted: list[CountedDeposit],
-                 cut_off: Callable[[Deposit], datetime]) -> dict[str, int]:
-    """application id → qualifying volume counted again from the transactions, up to each deposit's cut-off.
-    Deposits of a device model without a policy are left out (the sweep quarantines their terminals)."""
-    volumes: dict[str, int] = {}
-    countable = [c for c in counted if c.model in policies.models]
-    for start in range(0, len(countable), BATCH):
-        chunk = countable[start:start + BATCH]
-        until = max(cut_off(c.deposit) for c in chunk)
-        found = uow.ledger.transactions_of([c.deposit.terminal_sn for c in chunk], until)
-        for c in chunk:
-            deposit = c.deposit
-            volumes[deposit.application_id] = qualifying_volume(
-                found.get(deposit.terminal_sn, []), policies.for_model(c.model), window_of(deposit), cut_off(deposit))
-    return volumes

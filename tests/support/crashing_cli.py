@@ -24,7 +24,7 @@ POINTS: dict[str, tuple[str, str, str]] = {
     "after-send": ("onboarding.notifications.senders", "FileSender.send", "exit"),
     "after-terminal-assigned": ("onboarding.service.terminals", "assign_terminal", "exit"),
     # ledger sweep: refunds decided, their instructions and messages being written, nothing committed yet
-    "during-refund": ("onboarding.adapters.ledger_sweep_sql", "LedgerSweepSql.write", "exit"),
+    "during-refund": ("onboarding.adapters.ledger_sweep_sql", "LedgerSweepSql.record_deposit_decisions", "exit"),
     "during-refund-notices": ("onboarding.service.deposits", "deposit_notices", "enter"),
 }
 

@@ -1,8 +1,8 @@
-"""Ledger ceilings, quarantine and voided batches: each terminal's gross amount and ledger revision, its
-quarantine, the volume revision a deposit was counted on, who voided a batch and why, and the voided rows.
+"""Ledger ceilings, quarantine and voided batches: each terminal's gross amount and largest transaction, its
+quarantine, who voided a batch and why, and the voided rows.
 
 Existing terminals get their gross amount added up without overflow, whatever rows they hold (before the
-ceilings, two rows of 9223372036854775807 fen could be imported); a terminal above the ceiling is then
+ceilings, two rows of 9223372036854775807 fen could be imported); a terminal above a ceiling is then
 quarantined by the next sweep.
 
 Revision ID: 0010
@@ -26,11 +26,9 @@ SQL_SAFE_FEN = 10**12
 def upgrade() -> None:
     with op.batch_alter_table("terminals") as batch:
         batch.add_column(sa.Column("gross_fen", sa.BigInteger(), nullable=False, server_default="0"))
-        batch.add_column(sa.Column("ledger_revision", sa.Integer(), nullable=False, server_default="0"))
+        batch.add_column(sa.Column("largest_fen", sa.BigInteger(), nullable=False, server_default="0"))
         batch.add_column(sa.Column("quarantined_at", sa.DateTime()))
         batch.add_column(sa.Column("quarantine_reason", sa.Text()))
-    with op.batch_alter_table("deposits") as batch:
-        batch.add_column(sa.Column("volume_revision", sa.Integer()))
     with op.batch_alter_table("import_batches") as batch:
         batch.add_column(sa.Column("voided_at", sa.DateTime()))
         batch.add_column(sa.Column("voided_by", sa.String(64)))
@@ -54,7 +52,9 @@ def upgrade() -> None:
 def _add_up_gross_amounts(connection) -> None:
     connection.execute(sa.text(
         "UPDATE terminals SET gross_fen = COALESCE((SELECT SUM(amount_fen) FROM transactions "
-        "WHERE transactions.terminal_sn = terminals.serial_number AND amount_fen <= :safe), 0)"), {"safe": SQL_SAFE_FEN})
+        "WHERE transactions.terminal_sn = terminals.serial_number AND amount_fen <= :safe), 0), "
+        "largest_fen = COALESCE((SELECT MAX(amount_fen) FROM transactions "
+        "WHERE transactions.terminal_sn = terminals.serial_number), 0)"), {"safe": SQL_SAFE_FEN})
     # The rare larger rows, in Python (no overflow), capped at the column's maximum.
     larger: dict[str, int] = defaultdict(int)
     for serial_number, amount in connection.execute(sa.text(
@@ -75,10 +75,8 @@ def downgrade() -> None:
         batch.drop_column("void_reason")
         batch.drop_column("voided_by")
         batch.drop_column("voided_at")
-    with op.batch_alter_table("deposits") as batch:
-        batch.drop_column("volume_revision")
     with op.batch_alter_table("terminals") as batch:
         batch.drop_column("quarantine_reason")
         batch.drop_column("quarantined_at")
-        batch.drop_column("ledger_revision")
+        batch.drop_column("largest_fen")
         batch.drop_column("gross_fen")

@@ -1,0 +1,142 @@
+"""The ledger's rules, written once, as SQL expressions: which transaction activates a terminal, what each
+transaction does to its deposit's qualifying volume and why, when a deposit is refunded or forfeited, when a
+terminal is dormant, and which terminals the rules cannot be applied to (quarantine).
+
+SQL because the sweep decides for every terminal at once (100,000 of them within seconds); there is no Python
+copy. The sweep, the deposits report, a batch void and the transaction explanation staff see all build their
+statements from these functions, and tests/integration/ledger/test_rule_parity.py runs every rule from one
+table of cases on SQLite and PostgreSQL. What counts is the device model's policy (`rules.deposit_policy`);
+the numbers that are not SQL's business (the calendar-month dormancy cutoff, the ceilings) come in as values.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, String, and_, case, cast, exists, func, literal, not_, or_, select
+
+from onboarding.adapters.columns import UtcDateTime
+from onboarding.adapters.ledger_tables import deposits, terminals, transactions
+from onboarding.domain.ledger_rules import LedgerLimits, Reason
+from rules.deposit_policy import DepositPolicy
+
+T, D, X = terminals.c, deposits.c, transactions.c
+
+
+def at(moment: datetime | Any):
+    """A moment as a SQL value (columns and expressions pass through)."""
+    return literal(moment, UtcDateTime()) if isinstance(moment, datetime) else moment
+
+
+def _values(members) -> list[str]:
+    return sorted(str(m) for m in members)
+
+
+def qualifying_sale(policy: DepositPolicy, txn=X):
+    """A sale of a kind and on a channel that count for the device model."""
+    return and_(txn.kind.in_(_values(policy.qualifying_kinds)), txn.channel.in_(_values(policy.qualifying_channels)))
+
+
+# ---- activation ----------------------------------------------------------------------------------
+
+
+def activates(policy: DepositPolicy, shipped_at, activation_deadline, as_of, txn=X):
+    """A qualifying sale of at least the minimum amount, within [shipped, activation deadline), by `as_of`."""
+    return and_(qualifying_sale(policy, txn), txn.amount_fen >= policy.activation_min_amount_fen,
+                txn.occurred_at >= shipped_at, txn.occurred_at < activation_deadline, txn.occurred_at <= at(as_of))
+
+
+def first_activation(policy: DepositPolicy, as_of):
+    """When the terminal (`terminals` row in the enclosing query) was activated, if it was by `as_of`: its first
+    activating transaction."""
+    return select(func.min(X.occurred_at)).where(
+        X.terminal_sn == T.serial_number, activates(policy, T.shipped_at, T.activation_deadline, as_of),
+    ).scalar_subquery()
+
+
+# ---- the deposit's qualifying volume -----------------------------------------------------------------
+
+
+def contribution(policy: DepositPolicy, window_start, deadline, as_of, txn=X):
+    """Why a transaction does or does not count towards the deposit target: a `Reason` code. The window is
+    [window_start, deadline); nothing after `as_of` counts yet."""
+    return case(
+        (txn.occurred_at > at(as_of), Reason.NOT_YET.value),
+        (or_(window_start.is_(None), txn.occurred_at < window_start), Reason.BEFORE_ACTIVATION.value),
+        (txn.occurred_at >= deadline, Reason.AFTER_DEADLINE.value),
+        (not_(txn.channel.in_(_values(policy.qualifying_channels))), Reason.CHANNEL_NOT_COUNTED.value),
+        (txn.kind.in_(_values(policy.qualifying_kinds)), Reason.COUNTS.value),
+        (txn.kind.in_(_values(policy.subtracting_kinds)), Reason.TAKES_BACK.value),
+        else_=Reason.KIND_NOT_COUNTED.value,
+    )
+
+
+def signed_amount(policy: DepositPolicy, window_start, deadline, as_of, txn=X):
+    """What the transaction adds to (or takes off) the qualifying volume, in fen."""
+    reason = contribution(policy, window_start, deadline, as_of, txn)
+    return case((reason == Reason.COUNTS.value, txn.amount_fen),
+                (reason == Reason.TAKES_BACK.value, -txn.amount_fen), else_=0)
+
+
+def net_volume(policy: DepositPolicy, terminal_sn, window_start, deadline, as_of):
+    """Net qualifying volume in fen of the terminal's transactions in its window, up to `as_of`. The WHERE only
+    narrows the rows to the window (so an index answers it); `signed_amount` decides. Only used on terminals
+    within the ceilings (`processable`), whose every sum fits in 64 bits."""
+    return cast(func.coalesce(
+        select(func.sum(signed_amount(policy, window_start, deadline, as_of))).where(
+            X.terminal_sn == terminal_sn, X.occurred_at >= window_start, X.occurred_at < deadline,
+            X.occurred_at <= at(as_of),
+        ).scalar_subquery(), 0), BigInteger)
+
+
+# ---- the deposit's outcome ---------------------------------------------------------------------------
+
+
+def threshold_reached(volume=D.qualifying_volume_fen):
+    """Refunded as soon as the window's volume reaches the threshold (a decided deposit is never asked again: a
+    late reversal does not undo a refund)."""
+    return volume >= D.threshold_fen
+
+
+def closed_short(as_of, volume=D.qualifying_volume_fen):
+    """Forfeited once the window closed short of the threshold."""
+    return and_(D.deadline <= at(as_of), not_(threshold_reached(volume)))
+
+
+# ---- dormancy ----------------------------------------------------------------------------------------
+
+
+def dormant(cutoff: datetime, as_of: datetime):
+    """An active terminal (`terminals` row in the enclosing query) with no transaction after `cutoff` (see
+    `domain.ledger_rules.dormancy_cutoff`) up to `as_of`. A transaction dated after `as_of` does not count, so a
+    row dated in the future never keeps a terminal awake."""
+    return and_(T.activated_at <= at(cutoff), ~exists().where(
+        X.terminal_sn == T.serial_number, X.occurred_at > at(cutoff), X.occurred_at <= at(as_of)))
+
+
+# ---- quarantine --------------------------------------------------------------------------------------
+
+
+def quarantine_reason(limits: LedgerLimits, models: list[str]):
+    """Why the rules must not be applied to the terminal (`terminals` row in the enclosing query), or NULL.
+    Rows above the ceilings are refused at import; these come from before the ceilings or from ceilings
+    lowered since. Its own columns are enough: `largest_fen` and `gross_fen` are kept by import and void."""
+    def fen(value) -> Any:
+        return cast(value, String)
+
+    return case(
+        (not_(T.model.in_(models)), literal("no deposit policy for device model ") + T.model),
+        (T.largest_fen > limits.max_transaction_fen,
+         literal("a transaction of ") + fen(T.largest_fen) + literal(" fen is above the per-transaction ceiling of ")
+         + fen(literal(limits.max_transaction_fen, BigInteger)) + literal(" fen; void the batch that brought it")),
+        (T.gross_fen > limits.max_terminal_fen,
+         literal("its transactions add up to ") + fen(T.gross_fen) + literal(" fen, above the per-terminal ceiling of ")
+         + fen(literal(limits.max_terminal_fen, BigInteger)) + literal(" fen; void the batch that brought them")),
+        else_=literal(None, String),
+    )
+
+
+def processable(limits: LedgerLimits, models: list[str]):
+    """The terminals the rules may be applied to: a policy for the model, amounts within the ceilings."""
+    return and_(T.model.in_(models), T.largest_fen <= limits.max_transaction_fen,
+                T.gross_fen <= limits.max_terminal_fen)
