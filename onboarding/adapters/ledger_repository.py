@@ -1,5 +1,6 @@
 """`uow.ledger`: terminals, deposits, import batches and refund instructions, row by row where a use case
-needs one aggregate, and the set-based import and sweep (`ledger_import_sql`, `ledger_sweep_sql`) for bulk.
+needs one aggregate, and the set-based import and sweep (`ledger_import_sql`, `ledger_sweep_sql`) for bulk;
+`.report` and `.review` for the deposits report and what staff look at and correct.
 
 Plain Core mapping (rows ⇄ dataclasses): every write of a terminal is conditional on the state it was
 read in, so a concurrent change surfaces as `LedgerConflict` instead of being overwritten.
@@ -15,8 +16,10 @@ from sqlalchemy.orm import Session
 
 from onboarding.adapters.ledger_import_sql import TransactionStaging
 from onboarding.adapters.ledger_report_sql import LedgerReportSql
+from onboarding.adapters.ledger_review_sql import LedgerReviewSql
 from onboarding.adapters.ledger_sweep_sql import LedgerSweepSql
 from onboarding.adapters.ledger_tables import deposits, import_batches, refund_instructions, terminals
+from onboarding.adapters.orm import audit_events
 from onboarding.adapters.outbox import insert_new_messages
 from onboarding.domain.notifications import OutboxMessage
 from onboarding.domain.terminals import Binding, Deposit, LedgerError, Terminal, TerminalState
@@ -58,6 +61,7 @@ class LedgerRepository:
         self.session = session
         self.sweep = LedgerSweepSql(session)
         self.report = LedgerReportSql(session)
+        self.review = LedgerReviewSql(session)
 
     # ---- terminals ---------------------------------------------------------------------------
 
@@ -150,7 +154,12 @@ class LedgerRepository:
         """A scratch table for one batch: rows are checked against the ledger there before any is imported."""
         return TransactionStaging(self.session)
 
-    # ---- outbox ------------------------------------------------------------------------------
+    # ---- audit and outbox --------------------------------------------------------------------
+
+    def add_events(self, events: list[dict[str, Any]]) -> None:
+        """Audit events as built by `domain.model.audit_fields`, for applications not loaded as aggregates."""
+        if events:
+            self.session.execute(insert(audit_events), events)
 
     def enqueue_new(self, messages: list[OutboxMessage]) -> None:
         insert_new_messages(self.session, messages)

@@ -13,6 +13,7 @@ from onboarding.cli.common import JsonFlag, cli_actor, cli_services, emit
 from onboarding.cli.errors import CliError, handles_errors
 from onboarding.cli.backoffice_command import backoffice
 from onboarding.cli.ledger_commands import deposits_app, ship, terminals_app, transactions_app
+from onboarding.cli.ledger_review_commands import register_ledger_review
 from onboarding.cli.portal_command import portal
 from onboarding.cli.report_command import report
 from onboarding.cli.review_commands import review_app
@@ -31,6 +32,7 @@ rules_app.command("what-if")(what_if)
 app.add_typer(terminals_app, name="terminals")
 app.add_typer(transactions_app, name="transactions")
 app.add_typer(deposits_app, name="deposits")
+register_ledger_review(terminals_app, transactions_app, deposits_app)
 app.add_typer(keys_app, name="keys")
 app.add_typer(staff_app, name="staff")
 app.command()(backoffice)

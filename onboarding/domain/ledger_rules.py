@@ -34,6 +34,7 @@ class Reason(StrEnum):
     AFTER_DEADLINE = "after_deadline"
     NOT_YET = "not_yet"
     VOIDED = "voided"
+    NO_POLICY = "no_policy"
 
 
 REASON_TEXT: dict[Reason, tuple[str, str]] = {  # (English, 中文)
@@ -48,6 +49,7 @@ REASON_TEXT: dict[Reason, tuple[str, str]] = {  # (English, 中文)
     Reason.AFTER_DEADLINE: ("after the deposit window closed", "押金考核期结束之后"),
     Reason.NOT_YET: ("after the time the volume was counted up to", "晚于交易额统计截止时间"),
     Reason.VOIDED: ("its batch was voided by staff", "所在批次已被工作人员作废"),
+    Reason.NO_POLICY: ("no deposit policy for this device model: staff must look", "该机型无押金政策：待人工处理"),
 }
 
 

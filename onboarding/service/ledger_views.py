@@ -1,4 +1,5 @@
-"""The `terminal` and `deposit` parts of `onboard show --json` (INTERFACE.md), as JSON-ready dicts."""
+"""What staff see of the ledger, as JSON-ready dicts: the `terminal` and `deposit` parts of `onboard show
+--json` (INTERFACE.md), a deposit's transactions with what each did to it and why, quarantined terminals."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -6,7 +7,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from onboarding.bootstrap import Services
-from onboarding.domain.terminals import Deposit, Terminal
+from onboarding.domain.ledger_rules import REASON_TEXT, Reason
+from onboarding.domain.terminals import Deposit, DepositState, LedgerError, Terminal
+from onboarding.service.terminals import policies_of
 
 
 def _local(services: Services, value: datetime | None) -> str | None:
@@ -36,6 +39,8 @@ def terminal_dict(services: Services, terminal: Terminal) -> dict[str, Any]:
         "activation_overdue": terminal.activation_flagged_at is not None and terminal.activated_at is None,
         "last_transaction_at": _local(services, terminal.last_transaction_at),
         "suspended_at": _local(services, terminal.suspended_at),
+        "quarantine": None if terminal.quarantined_at is None else {
+            "since": _local(services, terminal.quarantined_at), "reason": terminal.quarantine_reason},
     }
 
 
@@ -74,3 +79,56 @@ def deposit_projection(deposit: Deposit, as_of: datetime) -> dict[str, Any]:
             "days_left": round(days_left, 1), "projected_volume_fen": projected,
             "note": (f"{remaining / 100:,.2f} yuan more within {days_left:.0f} days"
                      + ("" if projected is None else f"; at this pace {projected / 100:,.2f} yuan by the deadline"))}
+
+
+def deposit_transactions(services: Services, application_id: str, as_of: datetime | None = None) -> dict[str, Any]:
+    """Every transaction of the application's terminal, with what it did to the deposit and why (the sweep's
+    own rules): `counts` is `adds`, `subtracts` or `no`, `reason` a stable code with `why_en`/`why_zh`.
+    Counted up to `as_of`: by default the moment a decided deposit was decided, else now. Rows of voided
+    batches follow, as `voided`."""
+    if as_of is not None and as_of.tzinfo is None:
+        raise LedgerError("as_of needs a UTC offset")
+    with services.uow() as uow:
+        terminal = uow.ledger.terminal_for_application(application_id)
+        deposit = uow.ledger.deposit_for(application_id)
+        if terminal is None or deposit is None:
+            uow.applications.get(application_id)  # ApplicationNotFound for an unknown id
+            raise LedgerError(f"application {application_id} has no terminal shipped yet")
+        if as_of is None:
+            decided = deposit.state != DepositState.HELD and deposit.volume_as_of is not None
+            as_of = deposit.volume_as_of if decided else services.clock()
+        policies = policies_of(services)
+        policy = policies.for_model(terminal.model) if terminal.model in policies.models else None
+        rows = uow.ledger.review.explained_transactions(terminal.serial_number, policy, deposit.window_starts_at,
+                                                        deposit.deadline, as_of)
+        voided = uow.ledger.review.voided_transactions_of(terminal.serial_number)
+    return {
+        "application_id": application_id, "terminal": terminal_dict(services, terminal),
+        "deposit": deposit_dict(services, deposit), "as_of": _local(services, as_of),
+        "qualifying_volume_fen": sum(row["signed_fen"] for row in rows),
+        "transactions": [_explained(services, row) for row in rows],
+        "voided": [{**_explained(services, {**row, "reason": Reason.VOIDED, "signed_fen": 0,
+                                            "activated_terminal": False}),
+                    "voided_at": _local(services, row["voided_at"]), "voided_by": row["voided_by"],
+                    "void_reason": row["void_reason"]} for row in voided],
+    }
+
+
+def _explained(services: Services, row: dict[str, Any]) -> dict[str, Any]:
+    reason = Reason(row["reason"])
+    signed = int(row["signed_fen"])
+    return {"txn_id": row["txn_id"], "occurred_at": _local(services, row["occurred_at"]),
+            "amount_fen": int(row["amount_fen"]), "kind": str(row["kind"]), "channel": str(row["channel"]),
+            "batch_id": row["batch_id"], "counts": "adds" if signed > 0 else "subtracts" if signed < 0 else "no",
+            "signed_fen": signed, "reason": str(reason), "why_en": REASON_TEXT[reason][0],
+            "why_zh": REASON_TEXT[reason][1], "activated_terminal": row["activated_terminal"]}
+
+
+def quarantined_terminals(services: Services) -> list[dict[str, Any]]:
+    """Terminals the sweep leaves to staff, oldest first, with the reason."""
+    with services.uow() as uow:
+        rows = uow.ledger.review.quarantined_terminals()
+    return [{"serial_number": row["serial_number"], "model": row["model"], "state": str(row["state"]),
+             "application_id": row["application_id"], "since": _local(services, row["quarantined_at"]),
+             "reason": row["quarantine_reason"], "gross_fen": int(row["gross_fen"]),
+             "largest_fen": int(row["largest_fen"])} for row in rows]
