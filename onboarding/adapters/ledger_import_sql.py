@@ -198,7 +198,7 @@ batch_shares = Table(
 
 class BatchShares:
     """The terminals a batch's rows in the ledger belong to, with their rows added up: what an import adds to
-    their gross amounts and largest transactions, and what a void takes off."""
+    their gross amounts and largest transactions."""
 
     def __init__(self, session: Session, batch_id: str) -> None:
         self.session = session
@@ -226,15 +226,6 @@ class BatchShares:
             largest_fen=case((largest > terminals.c.largest_fen, largest), else_=terminals.c.largest_fen),
             last_transaction_at=self._latest()))
 
-    def removed(self) -> None:
-        """After the rows went out: the gross amount goes down by their sum, the largest and the latest
-        transaction are looked up again among the rows left."""
-        t = transactions.c
-        largest = select(func.max(t.amount_fen)).where(t.terminal_sn == terminals.c.serial_number).scalar_subquery()
-        self.session.execute(update(terminals).where(terminals.c.serial_number.in_(self.serial_numbers())).values(
-            gross_fen=terminals.c.gross_fen - self._share(batch_shares.c.fen),
-            largest_fen=func.coalesce(largest, 0), last_transaction_at=self._latest()))
-
     @staticmethod
     def _latest():
         return (select(func.max(transactions.c.occurred_at))
@@ -242,3 +233,35 @@ class BatchShares:
 
     def close(self) -> None:
         self.session.execute(text(f"DROP TABLE IF EXISTS {batch_shares.name}"))
+
+
+# Rows up to this many fen cannot overflow a sum of fewer than nine million of them: those are added up in SQL,
+# larger ones (only rows from before the ceilings can be) in Python.
+SQL_SAFE_FEN = 10**12
+BIGINT_MAX = 2**63 - 1
+
+
+def totals_by_terminal(session: Session, where) -> dict[str, tuple[int, int, int]]:
+    """serial number → (rows, fen added up, largest fen) over the transactions matching `where`, without
+    overflow whatever the rows hold."""
+    t = transactions.c
+    safe = case((t.amount_fen <= SQL_SAFE_FEN, t.amount_fen), else_=0)
+    totals = {sn: [rows, int(fen or 0), int(largest)] for sn, rows, fen, largest in session.execute(
+        select(t.terminal_sn, func.count(), func.sum(safe), func.max(t.amount_fen)).where(where)
+        .group_by(t.terminal_sn))}
+    for serial_number, amount in session.execute(select(t.terminal_sn, t.amount_fen)
+                                                 .where(where, t.amount_fen > SQL_SAFE_FEN)):
+        totals[serial_number][1] += amount
+    return {sn: (rows, fen, largest) for sn, (rows, fen, largest) in totals.items()}
+
+
+def recount_terminals(session: Session, serial_numbers: list[str]) -> None:
+    """Gross amount (capped at the column's maximum), largest and latest transaction of these terminals, from
+    the rows they have now (after a void took some away)."""
+    t = transactions.c
+    totals = totals_by_terminal(session, t.terminal_sn.in_(serial_numbers)) if serial_numbers else {}
+    latest = (select(func.max(t.occurred_at)).where(t.terminal_sn == terminals.c.serial_number).scalar_subquery())
+    for serial_number in serial_numbers:
+        _, fen, largest = totals.get(serial_number, (0, 0, 0))
+        session.execute(update(terminals).where(terminals.c.serial_number == serial_number).values(
+            gross_fen=min(fen, BIGINT_MAX), largest_fen=largest, last_transaction_at=latest))

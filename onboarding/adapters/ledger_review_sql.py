@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import and_, delete, exists, false, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
-from onboarding.adapters.ledger_import_sql import BatchShares
+from onboarding.adapters.ledger_import_sql import recount_terminals, totals_by_terminal
 from onboarding.adapters.ledger_rules_sql import activates, at, contribution, net_volume, signed_amount
 from onboarding.adapters.ledger_tables import deposits, import_batches, terminals, transactions, voided_transactions
 from onboarding.domain.ledger_rules import Reason
@@ -82,18 +82,17 @@ class LedgerReviewSql:
         """Moves the batch's rows out of the ledger into `voided_transactions`, takes them off their terminals'
         gross amounts, marks the batch voided. Returns each terminal it touched: its application, the rows and
         fen taken off."""
-        shares = BatchShares(self.session, batch_id)  # added up while the rows are still in the ledger
-        touched = [dict(row) for row in self.session.execute(
-            select(X.terminal_sn, T.application_id, T.model, func.count().label("rows"),
-                   func.sum(X.amount_fen).label("fen"))
-            .join_from(transactions, terminals, T.serial_number == X.terminal_sn)
-            .where(X.batch_id == batch_id).group_by(X.terminal_sn, T.application_id, T.model)
-            .order_by(X.terminal_sn)).mappings()]
+        totals = totals_by_terminal(self.session, X.batch_id == batch_id)  # while the rows are still there
+        owners = dict(self.session.execute(select(T.serial_number, T.application_id).where(
+            T.serial_number.in_(list(totals)))).all()) if totals else {}
+        models = dict(self.session.execute(select(T.serial_number, T.model).where(
+            T.serial_number.in_(list(totals)))).all()) if totals else {}
+        touched = [{"terminal_sn": sn, "application_id": owners.get(sn), "model": models.get(sn), "rows": rows,
+                    "fen": fen} for sn, (rows, fen, _) in sorted(totals.items())]
         self.session.execute(insert(voided_transactions).from_select(
             list(TRANSACTION_COLUMNS), select(*(X[name] for name in TRANSACTION_COLUMNS)).where(X.batch_id == batch_id)))
         self.session.execute(delete(transactions).where(X.batch_id == batch_id))
-        shares.removed()
-        shares.close()
+        recount_terminals(self.session, list(totals))
         self.session.execute(update(import_batches).where(B.id == batch_id)
                              .values(voided_at=at_, voided_by=actor, void_reason=reason))
         return touched
@@ -107,7 +106,8 @@ class LedgerReviewSql:
         before = dict(self.session.execute(select(D.application_id, D.qualifying_volume_fen).where(held)).all())
         self.session.execute(update(deposits).where(held).values(
             qualifying_volume_fen=net_volume(policy, D.terminal_sn, D.window_starts_at, D.deadline, D.volume_as_of)))
-        after = self.session.execute(select(D.application_id, D.terminal_sn, D.qualifying_volume_fen).where(held))
+        after = self.session.execute(select(D.application_id, D.terminal_sn, D.qualifying_volume_fen).where(held)
+                                     .order_by(D.terminal_sn))
         return [{"application_id": application_id, "terminal_sn": serial_number,
                  "volume_before_fen": before[application_id], "volume_after_fen": volume}
                 for application_id, serial_number, volume in after]

@@ -79,3 +79,38 @@ def test_a_rejected_batch_names_its_lines(ledger, onboard, tmp_path):
     assert result.exit_code == 2 and result.stdout == ""
     assert "bad.csv: rejected, nothing imported: line 3: kind: 'chargeback'" in result.stderr
     assert ledger.count("transactions") == 0
+
+
+def test_staff_list_batches_void_one_see_quarantine_and_a_deposit_explained(ledger, tmp_path):
+    from onboarding.cli.main import app as onboard_app
+
+    runner = CliRunner()
+
+    def onboard(*args):
+        result = runner.invoke(onboard_app, list(args))
+        assert result.exit_code == 0, result.stderr
+        return json.loads(result.stdout)
+
+    application = ledger.shipped("SN0001")
+    activated = SHIPPED_AT + timedelta(days=1)
+    batch = ledger.import_rows([ledger.txn("SN0001", activated, 1000),
+                                ledger.txn("SN0001", activated, 3000, channel="qr")]).batch_id
+    ledger.sweep(activated + timedelta(hours=1))
+    ledger.now = activated + timedelta(hours=2)
+    assert [(b["batch_id"], b["rows"], b["in_ledger"], b["voided"]) for b in onboard("transactions", "batches",
+                                                                                        "--json")] == [
+        (batch, 2, 2, False)]
+    explained = onboard("deposits", "explain", application, "--json")
+    assert [(t["counts"], t["reason"], t["activated_terminal"]) for t in explained["transactions"]] == [
+        ("adds", "counts", True), ("no", "channel_not_counted", False)]
+    assert explained["transactions"][1]["why_zh"] == "该支付方式不计入此机型的交易额"
+    assert onboard("terminals", "quarantined", "--json") == []
+
+    voided = onboard("transactions", "void", batch, "--reason", "duplicate export", "--json")
+    assert (voided["voided"], voided["void_reason"], voided["voided_by"].startswith("staff:")) == (
+        True, "duplicate export", True)
+    assert voided["recounted"][0]["volume_after_fen"] == 0
+    human = runner.invoke(onboard_app, ["transactions", "void", batch, "--reason", "again"])
+    assert human.exit_code == 0 and "already voided" in human.stdout
+    unknown = runner.invoke(onboard_app, ["transactions", "void", "BAT-NOPE", "--reason", "x", "--json"])
+    assert (unknown.exit_code, unknown.stdout, unknown.stderr) == (2, "", "error: no batch BAT-NOPE\n")
