@@ -106,7 +106,8 @@ def print_table(args: argparse.Namespace, runs: dict[str, list[dict]], load: tup
                        ("cpu_s", "CPU s of the sweeping process")):
         before, after = median("before", key), median("after", key)
         print(f"| {label} | {before:.1f} | {after:.1f} | {after / before:.2f} |")
-    print(f"\nLedger outcome before: {runs['before'][-1]['ledger']}\nLedger outcome after: {runs['after'][-1]['ledger']}")
+    print(f"\nLedger outcome before: {runs['before'][-1]['ledger']}")
+    print(f"Ledger outcome after: {runs['after'][-1]['ledger']}")
 
 
 if __name__ == "__main__":

@@ -89,8 +89,8 @@ class LedgerReviewSql:
             T.serial_number.in_(list(totals)))).all()) if totals else {}
         touched = [{"terminal_sn": sn, "application_id": owners.get(sn), "model": models.get(sn), "rows": rows,
                     "fen": fen} for sn, (rows, fen, _) in sorted(totals.items())]
-        self.session.execute(insert(voided_transactions).from_select(
-            list(TRANSACTION_COLUMNS), select(*(X[name] for name in TRANSACTION_COLUMNS)).where(X.batch_id == batch_id)))
+        rows = select(*(X[name] for name in TRANSACTION_COLUMNS)).where(X.batch_id == batch_id)
+        self.session.execute(insert(voided_transactions).from_select(list(TRANSACTION_COLUMNS), rows))
         self.session.execute(delete(transactions).where(X.batch_id == batch_id))
         recount_terminals(self.session, list(totals))
         self.session.execute(update(import_batches).where(B.id == batch_id)

@@ -68,8 +68,9 @@ class LedgerSweepSql:
         """Records (or lifts) the quarantine of terminals in the field whose rules cannot (or can again) be
         applied; returns (quarantined, lifted). Rare, so the events are built row by row."""
         reason = quarantine_reason(limits, models)
+        changed = T.quarantine_reason.is_distinct_from(reason)
         quarantined = self.session.execute(
-            update(terminals).where(T.state.in_(FIELDED), reason.is_not(None), T.quarantine_reason.is_distinct_from(reason))
+            update(terminals).where(T.state.in_(FIELDED), reason.is_not(None), changed)
             .values(quarantined_at=at(as_of), quarantine_reason=reason)
             .returning(T.serial_number, T.application_id, T.quarantine_reason)).all()
         lifted = self.session.execute(

@@ -50,7 +50,7 @@ class SweepWrites:
     """What one batch changes, as rows of the tables it writes."""
     requests: list[dict[str, Any]] = field(default_factory=list)  # keys: see `RequestSweepSql.write`
     expired_application_ids: list[str] = field(default_factory=list)
-    events: list[dict[str, Any]] = field(default_factory=list)  # audit_events columns
+    events: list[dict[str, Any]] = field(default_factory=list)  # audit_events rows: domain.model.audit_fields
     links: list[dict[str, Any]] = field(default_factory=list)  # upload_links columns
     messages: list[OutboxMessage] = field(default_factory=list)
 

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from onboarding.adapters.request_sweep_sql import DueRequest, RequestChangedMeanwhile, SweepWrites
 from onboarding.bootstrap import Services
+from onboarding.domain.model import audit_fields
 from onboarding.domain.requests import RequestStatus, new_upload_token, next_reminder_at, open_items, reminders_due
 from onboarding.domain.states import ApplicationState
 from onboarding.notifications import messages
@@ -58,8 +59,10 @@ def _expire(request: DueRequest, as_of: datetime, writes: SweepWrites) -> None:
                                         reminders_sent=request.reminders_sent, next_reminder=None))
     if request.application_state == ApplicationState.NEEDS_DOCUMENTS:
         writes.expired_application_ids.append(application_id)
-        writes.events.append(_event(application_id, as_of, "transition", f"no documents by {request.due_at.isoformat()}",
-                                    from_state=str(ApplicationState.NEEDS_DOCUMENTS), to_state=str(ApplicationState.EXPIRED)))
+        reason = f"no documents by {request.due_at.isoformat()}"
+        writes.events.append(audit_fields(application_id, at=as_of, actor=ACTOR, action="transition", reason=reason,
+                                          from_state=ApplicationState.NEEDS_DOCUMENTS,
+                                          to_state=ApplicationState.EXPIRED))
     writes.messages += notice_messages(application_id, request.phone, request.email,
                                        messages.application_expired(application_id), as_of)
 
@@ -71,8 +74,8 @@ def _remind(services: Services, request: DueRequest, as_of: datetime, writes: Sw
     for label in labels:
         sent.append(label)
         application_id = request.application_id
-        writes.events.append(_event(application_id, as_of, "reminder_sent", label,
-                                    details={"round": request.round_number}))
+        writes.events.append(audit_fields(application_id, at=as_of, actor=ACTOR, action="reminder_sent", reason=label,
+                                          details={"round": request.round_number}))
         token, token_hash = new_upload_token()
         writes.links.append({"application_id": application_id, "token_hash": token_hash, "created_at": as_of,
                              "expires_at": request.due_at, "sealed_token": services.sealer.seal(token)})
@@ -90,8 +93,3 @@ def _request_row(request: DueRequest, *, status: RequestStatus, closed_at: datet
     return {"request_id": request.id, "read_next": request.next_reminder_at, "new_status": str(status),
             "new_closed_at": closed_at, "new_reminders_sent": reminders_sent, "new_next": next_reminder}
 
-
-def _event(application_id: str, at: datetime, action: str, reason: str, *, from_state: str | None = None,
-           to_state: str | None = None, details: dict | None = None) -> dict:
-    return {"application_id": application_id, "at": at, "actor": ACTOR, "action": action, "from_state": from_state,
-            "to_state": to_state, "reason": reason, "details": details or {}}

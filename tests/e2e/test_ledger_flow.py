@@ -43,6 +43,7 @@ def test_import_and_sweep_refunds_once_across_reruns(onboard_home, prefect_api_u
     add_terminal(services, "SN0001", "P2")
     application_id = approved(services)
     ship(services, application_id)
+    services.clock = lambda: SHIPPED_AT + timedelta(days=2)  # the batch arrives after its transaction
     batch = tmp_path / "batch.csv"
     batch.write_text("txn_id,terminal_sn,occurred_at,amount_fen,kind,channel\n"
                      "T1,SN0001,2026-01-06T10:00:00+08:00,1000000,sale,card_swipe\n", encoding="utf-8")
