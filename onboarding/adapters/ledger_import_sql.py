@@ -11,11 +11,12 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     Column,
-    case,
     Integer,
     MetaData,
     String,
     Table,
+    bindparam,
+    case,
     exists,
     func,
     literal,
@@ -176,7 +177,7 @@ class TransactionStaging:
         return added
 
     def _update_terminals(self, batch_id: str) -> None:
-        """Gross amount, revision and latest transaction of each terminal this batch added rows to."""
+        """Gross amount, largest and latest transaction of each terminal this batch added rows to."""
         shares = BatchShares(self.session, batch_id)
         shares.added()
         shares.close()
@@ -255,13 +256,15 @@ def totals_by_terminal(session: Session, where) -> dict[str, tuple[int, int, int
     return {sn: (rows, fen, largest) for sn, (rows, fen, largest) in totals.items()}
 
 
-def recount_terminals(session: Session, serial_numbers: list[str]) -> None:
-    """Gross amount (capped at the column's maximum), largest and latest transaction of these terminals, from
-    the rows they have now (after a void took some away)."""
+def recount_terminals(session: Session, serial_numbers) -> None:
+    """Gross amount (capped at the column's maximum), largest and latest transaction of the terminals
+    `serial_numbers` (a subquery) selects, from the rows they have now (after a void took some away)."""
     t = transactions.c
-    totals = totals_by_terminal(session, t.terminal_sn.in_(serial_numbers)) if serial_numbers else {}
+    totals = totals_by_terminal(session, t.terminal_sn.in_(serial_numbers))
     latest = (select(func.max(t.occurred_at)).where(t.terminal_sn == terminals.c.serial_number).scalar_subquery())
-    for serial_number in serial_numbers:
-        _, fen, largest = totals.get(serial_number, (0, 0, 0))
-        session.execute(update(terminals).where(terminals.c.serial_number == serial_number).values(
-            gross_fen=min(fen, BIGINT_MAX), largest_fen=largest, last_transaction_at=latest))
+    rows = [{"sn": sn, "gross": min(totals.get(sn, (0, 0, 0))[1], BIGINT_MAX), "largest": totals.get(sn, (0, 0, 0))[2]}
+            for sn in session.execute(select(terminals.c.serial_number).where(
+                terminals.c.serial_number.in_(serial_numbers))).scalars()]
+    if rows:
+        session.execute(update(terminals).where(terminals.c.serial_number == bindparam("sn")).values(
+            gross_fen=bindparam("gross"), largest_fen=bindparam("largest"), last_transaction_at=latest), rows)

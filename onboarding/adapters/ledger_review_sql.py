@@ -83,25 +83,32 @@ class LedgerReviewSql:
         gross amounts, marks the batch voided. Returns each terminal it touched: its application, the rows and
         fen taken off."""
         totals = totals_by_terminal(self.session, X.batch_id == batch_id)  # while the rows are still there
-        owners = dict(self.session.execute(select(T.serial_number, T.application_id).where(
-            T.serial_number.in_(list(totals)))).all()) if totals else {}
-        models = dict(self.session.execute(select(T.serial_number, T.model).where(
-            T.serial_number.in_(list(totals)))).all()) if totals else {}
-        touched = [{"terminal_sn": sn, "application_id": owners.get(sn), "model": models.get(sn), "rows": rows,
+        owners = {sn: (application_id, model) for sn, application_id, model in self.session.execute(
+            select(T.serial_number, T.application_id, T.model)
+            .where(T.serial_number.in_(self._terminals_of(batch_id))))}
+        touched = [{"terminal_sn": sn, "application_id": owners[sn][0], "model": owners[sn][1], "rows": rows,
                     "fen": fen} for sn, (rows, fen, _) in sorted(totals.items())]
         rows = select(*(X[name] for name in TRANSACTION_COLUMNS)).where(X.batch_id == batch_id)
         self.session.execute(insert(voided_transactions).from_select(list(TRANSACTION_COLUMNS), rows))
         self.session.execute(delete(transactions).where(X.batch_id == batch_id))
-        recount_terminals(self.session, list(totals))
+        recount_terminals(self.session, self._voided_terminals_of(batch_id))
         self.session.execute(update(import_batches).where(B.id == batch_id)
                              .values(voided_at=at_, voided_by=actor, void_reason=reason))
         return touched
 
-    def recount_held(self, serial_numbers: list[str], model: str, policy: DepositPolicy) -> list[dict[str, Any]]:
-        """Counts the held deposits of these terminals again, up to the same moment as before (`volume_as_of`);
-        returns each one's volume before and after."""
+    @staticmethod
+    def _terminals_of(batch_id: str):
+        return select(X.terminal_sn).where(X.batch_id == batch_id).distinct()
+
+    @staticmethod
+    def _voided_terminals_of(batch_id: str):
+        return select(V.terminal_sn).where(V.batch_id == batch_id).distinct()
+
+    def recount_held(self, batch_id: str, model: str, policy: DepositPolicy) -> list[dict[str, Any]]:
+        """Counts the held deposits of the voided batch's terminals of `model` again, up to the same moment as
+        before (`volume_as_of`); returns each one's volume before and after."""
         held = and_(D.state == str(DepositState.HELD), D.deadline.is_not(None), D.volume_as_of.is_not(None),
-                    D.terminal_sn.in_(serial_numbers),
+                    D.terminal_sn.in_(self._voided_terminals_of(batch_id)),
                     D.terminal_sn.in_(select(T.serial_number).where(T.model == model)))
         before = dict(self.session.execute(select(D.application_id, D.qualifying_volume_fen).where(held)).all())
         self.session.execute(update(deposits).where(held).values(
@@ -123,11 +130,11 @@ class LedgerReviewSql:
             .where(D.state != str(DepositState.HELD), in_window).order_by(D.terminal_sn)).mappings()
         return [dict(row) for row in rows]
 
-    def activated_by_voided_rows(self, serial_numbers: list[str], model: str, policy: DepositPolicy) -> list[str]:
-        """Terminals of these whose activating transaction was in the voided batch: no transaction left in the
-        ledger activates them at the time they were activated."""
+    def activated_by_voided_rows(self, batch_id: str, model: str, policy: DepositPolicy) -> list[str]:
+        """The voided batch's terminals of `model` whose activating transaction was in it: no transaction left
+        in the ledger activates them at the time they were activated."""
         still = exists().where(X.terminal_sn == T.serial_number, X.occurred_at == T.activated_at,
                                activates(policy, T.shipped_at, T.activation_deadline, T.activated_at))
         return list(self.session.execute(
-            select(T.serial_number).where(T.serial_number.in_(serial_numbers), T.model == model,
+            select(T.serial_number).where(T.serial_number.in_(self._voided_terminals_of(batch_id)), T.model == model,
                                           T.activated_at.is_not(None), ~still).order_by(T.serial_number)).scalars())

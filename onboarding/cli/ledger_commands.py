@@ -126,6 +126,9 @@ def _render_report(report: dict) -> None:
                     yuan(row["threshold_fen"]), row["deadline"][:16], row["reason"])
     console.print(due)
     console.print(f"terminals overdue for activation: {report['activation_overdue']}")
+    if report["terminals_quarantined"]:
+        console.print(f"[red]terminals in quarantine: {report['terminals_quarantined']}[/] "
+                      "(see `onboard terminals quarantined`)")
     mismatches = report["reconciliation"]["mismatches"]
     console.print(f"reconciliation: {report['reconciliation']['deposits_checked']} deposits checked, "
                   + (f"[red]{len(mismatches)} mismatches[/]" if mismatches else "[green]consistent[/]"))

@@ -57,9 +57,8 @@ def void_batch(services: Services, batch_id: str, *, reason: str, actor: str) ->
         for model in sorted({row["model"] for row in touched}):
             if model not in policies.models:
                 continue  # the sweep quarantines these terminals; nothing can be counted for them
-            serials = [row["terminal_sn"] for row in touched if row["model"] == model]
-            recounted += uow.ledger.review.recount_held(serials, model, policies.for_model(model))
-            activations += uow.ledger.review.activated_by_voided_rows(serials, model, policies.for_model(model))
+            recounted += uow.ledger.review.recount_held(batch_id, model, policies.for_model(model))
+            activations += uow.ledger.review.activated_by_voided_rows(batch_id, model, policies.for_model(model))
         decided = uow.ledger.review.decided_on_voided_rows(batch_id)
         volumes = {row["terminal_sn"]: row for row in recounted}
         uow.ledger.add_events([
