@@ -10,7 +10,7 @@ from sqlalchemy import and_, delete, exists, false, func, insert, literal, selec
 from sqlalchemy.orm import Session
 
 from onboarding.adapters.ledger_import_sql import recount_terminals, totals_by_terminal
-from onboarding.adapters.ledger_rules_sql import activates, at, contribution, net_volume, signed_amount
+from onboarding.adapters.ledger_rules_sql import activates, contribution, net_volume, signed_amount, sql_time
 from onboarding.adapters.ledger_tables import deposits, import_batches, terminals, transactions, voided_transactions
 from onboarding.domain.ledger_rules import Reason
 from onboarding.domain.terminals import DepositState
@@ -32,7 +32,8 @@ class LedgerReviewSql:
         """Every transaction of the terminal, oldest first, with the reason code the deposit rules give it,
         what it adds to the volume (fen, signed) and whether it is the one that activated the terminal.
         Without a policy for the terminal's model nothing counts (`no_policy`)."""
-        start, end = at(window_start) if window_start else literal(None, T.activated_at.type), at(deadline or as_of)
+        start = sql_time(window_start) if window_start else literal(None, T.activated_at.type)
+        end = sql_time(deadline or as_of)
         if policy is None:
             judged = (literal(Reason.NO_POLICY.value), literal(0), false())
         else:
@@ -78,7 +79,7 @@ class LedgerReviewSql:
         row = self.session.execute(select(import_batches).where(B.id == batch_id).with_for_update()).mappings().first()
         return None if row is None else dict(row)
 
-    def void_batch(self, batch_id: str, at_: datetime, actor: str, reason: str) -> list[dict[str, Any]]:
+    def void_batch(self, batch_id: str, at: datetime, actor: str, reason: str) -> list[dict[str, Any]]:
         """Moves the batch's rows out of the ledger into `voided_transactions`, takes them off their terminals'
         gross amounts, marks the batch voided. Returns each terminal it touched: its application, the rows and
         fen taken off."""
@@ -93,7 +94,7 @@ class LedgerReviewSql:
         self.session.execute(delete(transactions).where(X.batch_id == batch_id))
         recount_terminals(self.session, self._voided_terminals_of(batch_id))
         self.session.execute(update(import_batches).where(B.id == batch_id)
-                             .values(voided_at=at_, voided_by=actor, void_reason=reason))
+                             .values(voided_at=at, voided_by=actor, void_reason=reason))
         return touched
 
     @staticmethod

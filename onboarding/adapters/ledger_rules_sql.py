@@ -23,7 +23,7 @@ from rules.deposit_policy import DepositPolicy
 T, D, X = terminals.c, deposits.c, transactions.c
 
 
-def at(moment: datetime | Any):
+def sql_time(moment: datetime | Any):
     """A moment as a SQL value (columns and expressions pass through)."""
     return literal(moment, UtcDateTime()) if isinstance(moment, datetime) else moment
 
@@ -43,7 +43,8 @@ def qualifying_sale(policy: DepositPolicy, txn=X):
 def activates(policy: DepositPolicy, shipped_at, activation_deadline, as_of, txn=X):
     """A qualifying sale of at least the minimum amount, within [shipped, activation deadline), by `as_of`."""
     return and_(qualifying_sale(policy, txn), txn.amount_fen >= policy.activation_min_amount_fen,
-                txn.occurred_at >= shipped_at, txn.occurred_at < activation_deadline, txn.occurred_at <= at(as_of))
+                txn.occurred_at >= shipped_at, txn.occurred_at < activation_deadline,
+                txn.occurred_at <= sql_time(as_of))
 
 
 def first_activation(policy: DepositPolicy, as_of):
@@ -61,7 +62,7 @@ def contribution(policy: DepositPolicy, window_start, deadline, as_of, txn=X):
     """Why a transaction does or does not count towards the deposit target: a `Reason` code. The window is
     [window_start, deadline); nothing after `as_of` counts yet."""
     return case(
-        (txn.occurred_at > at(as_of), Reason.NOT_YET.value),
+        (txn.occurred_at > sql_time(as_of), Reason.NOT_YET.value),
         (or_(window_start.is_(None), txn.occurred_at < window_start), Reason.BEFORE_ACTIVATION.value),
         (txn.occurred_at >= deadline, Reason.AFTER_DEADLINE.value),
         (not_(txn.channel.in_(_values(policy.qualifying_channels))), Reason.CHANNEL_NOT_COUNTED.value),
@@ -85,7 +86,7 @@ def net_volume(policy: DepositPolicy, terminal_sn, window_start, deadline, as_of
     return cast(func.coalesce(
         select(func.sum(signed_amount(policy, window_start, deadline, as_of))).where(
             X.terminal_sn == terminal_sn, X.occurred_at >= window_start, X.occurred_at < deadline,
-            X.occurred_at <= at(as_of),
+            X.occurred_at <= sql_time(as_of),
         ).scalar_subquery(), 0), BigInteger)
 
 
@@ -100,7 +101,7 @@ def threshold_reached(volume=D.qualifying_volume_fen):
 
 def closed_short(as_of, volume=D.qualifying_volume_fen):
     """Forfeited once the window closed short of the threshold."""
-    return and_(D.deadline <= at(as_of), not_(threshold_reached(volume)))
+    return and_(D.deadline <= sql_time(as_of), not_(threshold_reached(volume)))
 
 
 # ---- dormancy ----------------------------------------------------------------------------------------
@@ -110,8 +111,8 @@ def dormant(cutoff: datetime, as_of: datetime):
     """An active terminal (`terminals` row in the enclosing query) with no transaction after `cutoff` (see
     `domain.ledger_rules.dormancy_cutoff`) up to `as_of`. A transaction dated after `as_of` does not count, so a
     row dated in the future never keeps a terminal awake."""
-    return and_(T.activated_at <= at(cutoff), ~exists().where(
-        X.terminal_sn == T.serial_number, X.occurred_at > at(cutoff), X.occurred_at <= at(as_of)))
+    return and_(T.activated_at <= sql_time(cutoff), ~exists().where(
+        X.terminal_sn == T.serial_number, X.occurred_at > sql_time(cutoff), X.occurred_at <= sql_time(as_of)))
 
 
 # ---- quarantine --------------------------------------------------------------------------------------

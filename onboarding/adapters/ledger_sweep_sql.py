@@ -3,9 +3,9 @@ the sweep's id, followed by INSERT … SELECTs over the rows carrying that id. A
 first no longer matches the WHERE, so each change — and its audit event, refund instruction and
 notices — happens exactly once however many sweeps run.
 
-What each step decides is a rule from `ledger_rules_sql`; every step leaves out the terminals those rules
-cannot be applied to (`processable`), which `quarantine` records for staff, so one such terminal never stops
-the sweep for the others.
+What each step decides is a rule from `ledger_rules_sql`; every step takes `ok` (`ledger_rules_sql.processable`)
+and leaves out the terminals the rules cannot be applied to, which `quarantine` records for staff, so one such
+terminal never stops the sweep for the others.
 """
 from __future__ import annotations
 
@@ -16,16 +16,15 @@ from sqlalchemy import JSON, and_, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from onboarding.adapters.ledger_rules_sql import (
-    at,
     closed_short,
     dormant,
     first_activation,
     net_volume,
-    processable,
     quarantine_reason,
+    sql_time,
     threshold_reached,
 )
-from onboarding.adapters.ledger_tables import deposits, refund_instructions, terminals, transactions
+from onboarding.adapters.ledger_tables import deposits, refund_instructions, terminals
 from onboarding.adapters.orm import applications, audit_events
 from onboarding.adapters.sql_dates import plus_days
 from onboarding.domain.ledger_rules import LedgerLimits
@@ -34,7 +33,7 @@ from onboarding.domain.states import ApplicationState, can_transition
 from onboarding.domain.terminals import DepositState, TerminalState, refund_key
 from rules.deposit_policy import DepositPolicy
 
-T, D, X, A = terminals.c, deposits.c, transactions.c, applications.c
+T, D, A = terminals.c, deposits.c, applications.c
 HELD, SHIPPED, ACTIVE = str(DepositState.HELD), str(TerminalState.SHIPPED), str(TerminalState.ACTIVE)
 # Terminals out in the field: the ones the rules apply to, and so the ones that can be quarantined.
 FIELDED = (SHIPPED, ACTIVE, str(TerminalState.SUSPENDED))
@@ -71,7 +70,7 @@ class LedgerSweepSql:
         changed = T.quarantine_reason.is_distinct_from(reason)
         quarantined = self.session.execute(
             update(terminals).where(T.state.in_(FIELDED), reason.is_not(None), changed)
-            .values(quarantined_at=at(as_of), quarantine_reason=reason)
+            .values(quarantined_at=sql_time(as_of), quarantine_reason=reason)
             .returning(T.serial_number, T.application_id, T.quarantine_reason)).all()
         lifted = self.session.execute(
             update(terminals).where(T.quarantined_at.is_not(None), reason.is_(None))
@@ -110,7 +109,7 @@ class LedgerSweepSql:
         self._audit(
             select().join_from(terminals, applications, A.id == T.application_id)
             .where(T.sweep_id == sweep_id, T.state == ACTIVE, A.state == str(ApplicationState.SHIPPED)),
-            application_id=A.id, at=at(as_of), actor=actor, action="transition",
+            application_id=A.id, at=sql_time(as_of), actor=actor, action="transition",
             from_state=str(ApplicationState.SHIPPED), to_state=str(ApplicationState.ACTIVE),
             reason=literal("first qualifying transaction on terminal ") + T.serial_number,
             details={"sweep_id": sweep_id})
@@ -128,7 +127,7 @@ class LedgerSweepSql:
         self._audit(
             select().select_from(terminals)
             .where(T.sweep_id == sweep_id, T.state == SHIPPED, T.application_id.is_not(None)),
-            application_id=T.application_id, at=at(as_of), actor=actor, action="activation_overdue",
+            application_id=T.application_id, at=sql_time(as_of), actor=actor, action="activation_overdue",
             reason=literal("no qualifying transaction within the activation window on terminal ") + T.serial_number,
             details={"sweep_id": sweep_id})
         return flagged
@@ -164,12 +163,12 @@ class LedgerSweepSql:
             ["idempotency_key", "application_id", "terminal_sn", "amount_fen", "holder_name", "account_number",
              "bank_name", "created_at"],
             select(D.refund_idempotency_key, D.application_id, D.terminal_sn, D.amount_fen,
-                   A.settlement_holder_name, A.settlement_number, A.settlement_bank, at(as_of))
+                   A.settlement_holder_name, A.settlement_number, A.settlement_bank, sql_time(as_of))
             .join_from(deposits, applications, A.id == D.application_id).where(refunded)))
         self._audit(
             select().select_from(deposits)
             .where(decided, D.state.in_([str(DepositState.REFUNDED), str(DepositState.FORFEITED)])),
-            application_id=D.application_id, at=at(as_of), actor=actor, action=literal("deposit_") + D.state,
+            application_id=D.application_id, at=sql_time(as_of), actor=actor, action=literal("deposit_") + D.state,
             from_state=HELD, to_state=D.state,
             reason=literal("qualifying volume on terminal ") + D.terminal_sn + literal(" by the deadline"),
             details={"sweep_id": sweep_id})
@@ -193,10 +192,7 @@ class LedgerSweepSql:
             select().select_from(terminals)
             .where(T.sweep_id == sweep_id, T.state == str(TerminalState.SUSPENDED), T.model == model,
                    T.application_id.is_not(None)),
-            application_id=T.application_id, at=at(as_of), actor=actor, action="terminal_suspended",
+            application_id=T.application_id, at=sql_time(as_of), actor=actor, action="terminal_suspended",
             reason=literal("no transaction since the dormancy cutoff on terminal ") + T.serial_number,
             details={"sweep_id": sweep_id})
         return suspended
-
-
-__all__ = ["ACTIVE", "D", "FIELDED", "HELD", "LedgerSweepSql", "SHIPPED", "T", "X", "processable"]

@@ -17,7 +17,7 @@ from typing import Any, Callable, TypeVar
 
 from sqlalchemy.exc import DBAPIError
 
-from onboarding.adapters.ledger_sweep_sql import processable
+from onboarding.adapters.ledger_rules_sql import processable
 from onboarding.adapters.unit_of_work import UnitOfWork
 from onboarding.bootstrap import Services
 from onboarding.domain.ledger_rules import LedgerLimits, dormancy_cutoff
