@@ -31,13 +31,14 @@ class LedgerReportSql:
         (`reached`), or the deadline at most `days` away (or already passed, waiting for a sweep)."""
         volume = net_volume(policy, D.terminal_sn, D.window_starts_at, D.deadline, as_of)
         inner = (select(D.application_id, D.terminal_sn, D.amount_fen, D.threshold_fen, D.deadline,
-                        volume.label("volume"), threshold_reached(volume).label("reached"))
+                        volume.label("volume"))
                  .where(D.state == HELD, D.deadline.is_not(None),
                         D.terminal_sn.in_(select(T.serial_number).where(T.model == model, ok)))
                  .subquery())
         horizon = as_of + timedelta(days=days)
+        reached = threshold_reached(inner.c.volume, inner.c.threshold_fen)
         rows = self.session.execute(
-            select(inner).where(or_(inner.c.reached, inner.c.deadline <= horizon))
+            select(inner, reached.label("reached")).where(or_(reached, inner.c.deadline <= horizon))
             .order_by(inner.c.deadline, inner.c.application_id)).mappings()
         return [dict(r) for r in rows]
 

@@ -58,45 +58,55 @@ def first_activation(policy: DepositPolicy, as_of):
 # ---- the deposit's qualifying volume -----------------------------------------------------------------
 
 
-def contribution(policy: DepositPolicy, window_start, deadline, as_of, txn=X):
-    """Why a transaction does or does not count towards the deposit target: a `Reason` code. The window is
-    [window_start, deadline); nothing after `as_of` counts yet."""
-    return case(
-        (txn.occurred_at > sql_time(as_of), Reason.NOT_YET.value),
-        (or_(window_start.is_(None), txn.occurred_at < window_start), Reason.BEFORE_ACTIVATION.value),
-        (txn.occurred_at >= deadline, Reason.AFTER_DEADLINE.value),
-        (not_(txn.channel.in_(_values(policy.qualifying_channels))), Reason.CHANNEL_NOT_COUNTED.value),
-        (txn.kind.in_(_values(policy.qualifying_kinds)), Reason.COUNTS.value),
-        (txn.kind.in_(_values(policy.subtracting_kinds)), Reason.TAKES_BACK.value),
-        else_=Reason.KIND_NOT_COUNTED.value,
-    )
+def countable(policy: DepositPolicy, window_start, deadline, as_of, txn=X):
+    """In the deposit's window [window_start, deadline), by `as_of`, on a channel that counts for the device
+    model: the transactions whose kind then decides (`kind_sign`)."""
+    return and_(txn.occurred_at <= sql_time(as_of), txn.occurred_at >= window_start, txn.occurred_at < deadline,
+                txn.channel.in_(_values(policy.qualifying_channels)))
+
+
+def kind_sign(policy: DepositPolicy, txn=X):
+    """What a countable transaction does to the volume, in fen: a qualifying sale adds its amount, a refund,
+    reversal or void (the policy's subtracting kinds) takes it off, any other kind nothing."""
+    return case((txn.kind.in_(_values(policy.qualifying_kinds)), txn.amount_fen),
+                (txn.kind.in_(_values(policy.subtracting_kinds)), -txn.amount_fen), else_=0)
 
 
 def signed_amount(policy: DepositPolicy, window_start, deadline, as_of, txn=X):
     """What the transaction adds to (or takes off) the qualifying volume, in fen."""
-    reason = contribution(policy, window_start, deadline, as_of, txn)
-    return case((reason == Reason.COUNTS.value, txn.amount_fen),
-                (reason == Reason.TAKES_BACK.value, -txn.amount_fen), else_=0)
+    return case((countable(policy, window_start, deadline, as_of, txn), kind_sign(policy, txn)), else_=0)
+
+
+def contribution(policy: DepositPolicy, window_start, deadline, as_of, txn=X):
+    """Why a transaction does or does not count towards the deposit target: a `Reason` code. For one that is not
+    countable, the first condition it fails names the reason."""
+    why_not = case(
+        (txn.occurred_at > sql_time(as_of), Reason.NOT_YET.value),
+        (or_(window_start.is_(None), txn.occurred_at < window_start), Reason.BEFORE_ACTIVATION.value),
+        (txn.occurred_at >= deadline, Reason.AFTER_DEADLINE.value),
+        else_=Reason.CHANNEL_NOT_COUNTED.value)
+    return case((not_(func.coalesce(countable(policy, window_start, deadline, as_of, txn), False)), why_not),
+                (txn.kind.in_(_values(policy.qualifying_kinds)), Reason.COUNTS.value),
+                (txn.kind.in_(_values(policy.subtracting_kinds)), Reason.TAKES_BACK.value),
+                else_=Reason.KIND_NOT_COUNTED.value)
 
 
 def net_volume(policy: DepositPolicy, terminal_sn, window_start, deadline, as_of):
-    """Net qualifying volume in fen of the terminal's transactions in its window, up to `as_of`. The WHERE only
-    narrows the rows to the window (so an index answers it); `signed_amount` decides. Only used on terminals
-    within the ceilings (`processable`), whose every sum fits in 64 bits."""
+    """Net qualifying volume in fen: `kind_sign` added up over the terminal's `countable` transactions (which an
+    index finds). Only used on terminals within the ceilings (`processable`), whose every sum fits in 64 bits."""
     return cast(func.coalesce(
-        select(func.sum(signed_amount(policy, window_start, deadline, as_of))).where(
-            X.terminal_sn == terminal_sn, X.occurred_at >= window_start, X.occurred_at < deadline,
-            X.occurred_at <= sql_time(as_of),
-        ).scalar_subquery(), 0), BigInteger)
+        select(func.sum(kind_sign(policy))).where(
+            X.terminal_sn == terminal_sn, countable(policy, window_start, deadline, as_of)).scalar_subquery(), 0),
+        BigInteger)
 
 
 # ---- the deposit's outcome ---------------------------------------------------------------------------
 
 
-def threshold_reached(volume=D.qualifying_volume_fen):
+def threshold_reached(volume=D.qualifying_volume_fen, threshold=D.threshold_fen):
     """Refunded as soon as the window's volume reaches the threshold (a decided deposit is never asked again: a
     late reversal does not undo a refund)."""
-    return volume >= D.threshold_fen
+    return volume >= threshold
 
 
 def closed_short(as_of, volume=D.qualifying_volume_fen):

@@ -12,7 +12,7 @@ import random
 import secrets
 import time
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Callable, TypeVar
 
 from sqlalchemy.exc import DBAPIError
@@ -20,11 +20,10 @@ from sqlalchemy.exc import DBAPIError
 from onboarding.adapters.ledger_rules_sql import processable
 from onboarding.adapters.unit_of_work import UnitOfWork
 from onboarding.bootstrap import Services
-from onboarding.domain.ledger_rules import LedgerLimits, dormancy_cutoff
+from onboarding.domain.ledger_rules import dormancy_cutoff
 from onboarding.domain.terminals import DepositState, LedgerError
 from onboarding.service.deposit_notices import DepositFacts, deposit_notices
-from onboarding.service.terminals import policies_of
-from onboarding.settings import Settings
+from onboarding.service.terminals import ledger_limits, policies_of
 
 ACTOR = "sweep"
 DUE_WITHIN_DAYS = 7
@@ -53,12 +52,6 @@ class LedgerSweepReport:
         return {**asdict(self), "as_of": self.as_of.isoformat()}
 
 
-def ledger_limits(settings: Settings) -> LedgerLimits:
-    return LedgerLimits(max_transaction_fen=settings.ledger_max_transaction_fen,
-                        max_terminal_fen=settings.ledger_max_terminal_fen,
-                        future_skew=timedelta(minutes=settings.ledger_future_skew_minutes))
-
-
 def _require_aware(as_of: datetime) -> None:
     if as_of.tzinfo is None:
         raise LedgerError("as_of needs a UTC offset")
@@ -67,7 +60,7 @@ def _require_aware(as_of: datetime) -> None:
 def sweep_ledger(services: Services, as_of: datetime) -> LedgerSweepReport:
     _require_aware(as_of)
     policies = policies_of(services)
-    limits = ledger_limits(services.settings)
+    limits = ledger_limits(services)
     ok = processable(limits, policies.models)  # every step: only terminals the rules can be applied to
     models = policies.items()
     # Marks the rows this run changes, so its follow-up inserts cover exactly those (ledger_sweep_sql).
@@ -146,7 +139,7 @@ def deposits_report(services: Services, as_of: datetime) -> dict[str, Any]:
     """
     _require_aware(as_of)
     policies = policies_of(services)
-    ok = processable(ledger_limits(services.settings), policies.models)
+    ok = processable(ledger_limits(services), policies.models)
     with services.uow() as uow:
         report = uow.ledger.report
         totals = report.totals_by_state()

@@ -101,8 +101,8 @@ def transaction(fields: list[str], *, max_fen: int, not_after: datetime) -> dict
     significant = amount.lstrip("0")
     if not _DIGITS.match(amount) or not significant:
         return f"amount_fen: {_shown(amount)} is not a positive whole number of fen"
-    # Compared by length first: int() refuses strings of more than 4300 digits.
-    if len(significant) > len(str(max_fen)) or int(significant) > max_fen:
+    # Compared by length first (a ceiling is at most 2**62, 19 digits): int() refuses over 4300 digits.
+    if len(significant) > 19 or int(significant) > max_fen:
         return f"amount_fen: {_shown(amount)} is above the per-transaction ceiling of {max_fen} fen"
     if kind not in _KINDS:
         return f"kind: {_shown(kind)} is not one of {', '.join(TransactionKind)}"

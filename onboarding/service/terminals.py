@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from onboarding.adapters.unit_of_work import UnitOfWork
 from onboarding.bootstrap import Services
 from onboarding.domain.model import Application
+from onboarding.domain.ledger_rules import LedgerLimits
 from onboarding.domain.states import ApplicationState
 from onboarding.domain.terminals import LedgerError, Terminal, TerminalState, binding_for, take_deposit
 from onboarding.service import ledger_csv
@@ -38,6 +39,13 @@ class Shipment:
 
 def policies_of(services: Services) -> DepositPolicies:
     return load_deposit_policies(services.settings.rules_dir)
+
+
+def ledger_limits(services: Services) -> LedgerLimits:
+    settings = services.settings
+    return LedgerLimits(max_transaction_fen=settings.ledger_max_transaction_fen,
+                        max_terminal_fen=settings.ledger_max_terminal_fen,
+                        future_skew=timedelta(minutes=settings.ledger_future_skew_minutes))
 
 
 def add_terminal(services: Services, serial_number: str, model: str) -> bool:

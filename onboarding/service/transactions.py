@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from dataclasses import asdict, dataclass
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ from onboarding.bootstrap import Services
 from onboarding.domain.model import new_id
 from onboarding.domain.terminals import LedgerError
 from onboarding.service import ledger_csv
+from onboarding.service.terminals import ledger_limits
 
 STAGING_CHUNK = 10_000
 PROBLEMS_KEPT = 50
@@ -78,8 +78,8 @@ def _previous_import(services: Services, source: str, sha256: str) -> ImportRepo
 def _import(services: Services, data: bytes, source: str, sha256: str) -> ImportReport:
     if (previous := _previous_import(services, source, sha256)) is not None:
         return previous
-    settings = services.settings
-    not_after = services.clock() + timedelta(minutes=settings.ledger_future_skew_minutes)
+    limits = ledger_limits(services)
+    not_after = services.clock() + limits.future_skew
     with services.uow() as uow:
         staging = uow.ledger.staging()
         problems: list[ledger_csv.Problem] = []
@@ -89,7 +89,7 @@ def _import(services: Services, data: bytes, source: str, sha256: str) -> Import
         for line, fields in ledger_csv.rows(data, ledger_csv.TRANSACTION_COLUMNS):
             row_count += 1
             parsed = fields if isinstance(fields, str) else ledger_csv.transaction(
-                fields, max_fen=settings.ledger_max_transaction_fen, not_after=not_after)
+                fields, max_fen=limits.max_transaction_fen, not_after=not_after)
             if isinstance(parsed, str):
                 problem_count += 1
                 if len(problems) < PROBLEMS_KEPT:
@@ -101,7 +101,7 @@ def _import(services: Services, data: bytes, source: str, sha256: str) -> Import
                 staging.add(chunk)
                 chunk = []
         staging.add(chunk)
-        found, found_count = staging.problems(PROBLEMS_KEPT, settings.ledger_max_terminal_fen, batch_fen)
+        found, found_count = staging.problems(PROBLEMS_KEPT, limits.max_terminal_fen, batch_fen)
         if problem_count or found_count:
             raise TransactionImportError(source, problems + found, problem_count + found_count)
         batch_id = new_id("BAT-")
