@@ -94,8 +94,11 @@ class TransactionStaging:
         if near := self._near_ceiling(max_terminal_fen, batch_fen):
             checks.append(self._over_terminal_ceiling(max_terminal_fen, near))
         for query, describe in checks:
-            total += self.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-            found.extend((row[0], describe(row)) for row in self.session.execute(query.limit(limit)))
+            rows = self.session.execute(query.limit(limit)).all()
+            found.extend((row[0], describe(row)) for row in rows)
+            # Counted only when there may be more than were listed (a clean batch: one pass per check).
+            total += len(rows) if len(rows) < limit else self.session.execute(
+                select(func.count()).select_from(query.subquery())).scalar_one()
         return sorted(found), total
 
     def _lock_terminals(self) -> None:

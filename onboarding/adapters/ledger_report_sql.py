@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import BigInteger, and_, cast, func, or_, select
 from sqlalchemy.orm import Session
 
-from onboarding.adapters.ledger_rules_sql import net_volume, threshold_reached
-from onboarding.adapters.ledger_sweep_sql import HELD, D, T
+from onboarding.adapters.ledger_rules_sql import net_volume, processable_model, threshold_reached
+from onboarding.adapters.ledger_sweep_sql import HELD, D
 from onboarding.adapters.ledger_tables import deposits
 from rules.deposit_policy import DepositPolicy
 
@@ -32,8 +32,7 @@ class LedgerReportSql:
         volume = net_volume(policy, D.terminal_sn, D.window_starts_at, D.deadline, as_of)
         inner = (select(D.application_id, D.terminal_sn, D.amount_fen, D.threshold_fen, D.deadline,
                         volume.label("volume"))
-                 .where(D.state == HELD, D.deadline.is_not(None),
-                        D.terminal_sn.in_(select(T.serial_number).where(T.model == model, ok)))
+                 .where(D.state == HELD, D.deadline.is_not(None), processable_model(ok, D.terminal_sn) == model)
                  .subquery())
         horizon = as_of + timedelta(days=days)
         reached = threshold_reached(inner.c.volume, inner.c.threshold_fen)
@@ -47,7 +46,7 @@ class LedgerReportSql:
         and cut-off; returns how many were checked and the differing ones."""
         recomputed = net_volume(policy, D.terminal_sn, D.window_starts_at, D.deadline, D.volume_as_of)
         checked = and_(D.volume_as_of.is_not(None), D.deadline.is_not(None),
-                       D.terminal_sn.in_(select(T.serial_number).where(T.model == model, ok)))
+                       processable_model(ok, D.terminal_sn) == model)
         inner = (select(D.application_id, D.terminal_sn, D.state, D.qualifying_volume_fen.label("ledger_fen"),
                         recomputed.label("transactions_fen")).where(checked).subquery())
         count = self.session.execute(select(func.count()).select_from(deposits).where(checked)).scalar_one()

@@ -151,3 +151,11 @@ def processable(limits: LedgerLimits, models: list[str]):
     """The terminals the rules may be applied to: a policy for the model, amounts within the ceilings."""
     return and_(T.model.in_(models), T.largest_fen <= limits.max_transaction_fen,
                 T.gross_fen <= limits.max_terminal_fen)
+
+
+def processable_model(ok, terminal_sn):
+    """The device model of the terminal `terminal_sn` (a column of the enclosing query) if `ok` (`processable`)
+    holds for it, else NULL. A scalar subquery, so one primary-key lookup a row: PostgreSQL turns an IN or
+    EXISTS into a join, whose order it picks from estimates that are badly low for `ok` on tables not yet
+    analysed (a report took 85 s instead of 2)."""
+    return select(T.model).where(T.serial_number == terminal_sn, ok).scalar_subquery()

@@ -20,6 +20,7 @@ from onboarding.adapters.ledger_rules_sql import (
     dormant,
     first_activation,
     net_volume,
+    processable_model,
     quarantine_reason,
     sql_time,
     threshold_reached,
@@ -139,16 +140,15 @@ class LedgerSweepSql:
     # ---- deposits ------------------------------------------------------------------------------
 
     def refresh_volumes(self, model: str, policy: DepositPolicy, ok, as_of: datetime) -> int:
-        counted = select(T.serial_number).where(T.model == model, ok)
         volume = net_volume(policy, D.terminal_sn, D.window_starts_at, D.deadline, as_of)
         return self._run(
-            update(deposits).where(D.state == HELD, D.deadline.is_not(None), D.terminal_sn.in_(counted))
+            update(deposits).where(D.state == HELD, D.deadline.is_not(None),
+                                   processable_model(ok, D.terminal_sn) == model)
             .values(qualifying_volume_fen=volume, volume_as_of=as_of))
 
     def decide_deposits(self, ok, sweep_id: str, as_of: datetime) -> None:
         """Only deposits whose volume the rules could count (a quarantined terminal's waits for staff)."""
-        open_window = and_(D.state == HELD, D.deadline.is_not(None),
-                           D.terminal_sn.in_(select(T.serial_number).where(ok)))
+        open_window = and_(D.state == HELD, D.deadline.is_not(None), processable_model(ok, D.terminal_sn).is_not(None))
         self._run(update(deposits).where(open_window, threshold_reached())
                   .values(state=str(DepositState.REFUNDED), decided_at=as_of, sweep_id=sweep_id,
                           refund_idempotency_key=literal(refund_key("")) + D.application_id))

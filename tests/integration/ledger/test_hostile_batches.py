@@ -173,3 +173,12 @@ def test_a_void_without_a_batch_or_a_reason_is_refused_and_changes_nothing(ledge
     with pytest.raises(LedgerError, match=message):
         void_batch(ledger.services, batch_id or batch, reason=reason, actor="staff:lin")
     assert ledger.count("transactions") == 1 and ledger.count("voided_transactions") == 0
+
+
+def test_a_batch_with_more_bad_rows_than_are_listed_counts_them_all(ledger):
+    ledger.shipped("SN0001")
+    rows = [ledger.txn("SN0001", ACTIVATED, 1000)] + [ledger.txn(f"SN9{n:03d}", ACTIVATED, 1000) for n in range(60)]
+    with pytest.raises(TransactionImportError) as refused:
+        ledger.import_rows(rows)
+    assert (refused.value.total, len(refused.value.problems)) == (60, 50)
+    assert str(refused.value).endswith("(and 55 more)")
