@@ -17,7 +17,7 @@ from sqlalchemy import BigInteger, String, and_, case, cast, exists, func, liter
 
 from onboarding.adapters.columns import UtcDateTime
 from onboarding.adapters.ledger_tables import deposits, terminals, transactions
-from onboarding.domain.ledger_rules import LedgerLimits, Reason
+from onboarding.domain.ledger_rules import Reason, RuleScope
 from rules.deposit_policy import DepositPolicy
 
 T, D, X = terminals.c, deposits.c, transactions.c
@@ -128,10 +128,12 @@ def dormant(cutoff: datetime, as_of: datetime):
 # ---- quarantine --------------------------------------------------------------------------------------
 
 
-def quarantine_reason(limits: LedgerLimits, models: list[str]):
+def quarantine_reason(scope: RuleScope):
     """Why the rules must not be applied to the terminal (`terminals` row in the enclosing query), or NULL.
     Rows above the ceilings are refused at import; these come from before the ceilings or from ceilings
     lowered since. Its own columns are enough: `largest_fen` and `gross_fen` are kept by import and void."""
+    limits, models = scope.limits, list(scope.models)
+
     def fen(value) -> Any:
         return cast(value, String)
 
@@ -147,15 +149,15 @@ def quarantine_reason(limits: LedgerLimits, models: list[str]):
     )
 
 
-def processable(limits: LedgerLimits, models: list[str]):
-    """The terminals the rules may be applied to: a policy for the model, amounts within the ceilings."""
-    return and_(T.model.in_(models), T.largest_fen <= limits.max_transaction_fen,
-                T.gross_fen <= limits.max_terminal_fen)
+def processable(scope: RuleScope):
+    """The terminals (`terminals` rows of the enclosing query) the rules may be applied to."""
+    return and_(T.model.in_(list(scope.models)), T.largest_fen <= scope.limits.max_transaction_fen,
+                T.gross_fen <= scope.limits.max_terminal_fen)
 
 
-def processable_model(ok, terminal_sn):
-    """The device model of the terminal `terminal_sn` (a column of the enclosing query) if `ok` (`processable`)
-    holds for it, else NULL. A scalar subquery, so one primary-key lookup a row: PostgreSQL turns an IN or
-    EXISTS into a join, whose order it picks from estimates that are badly low for `ok` on tables not yet
-    analysed (a report took 85 s instead of 2)."""
-    return select(T.model).where(T.serial_number == terminal_sn, ok).scalar_subquery()
+def processable_model(scope: RuleScope, terminal_sn):
+    """The device model of the terminal `terminal_sn` (a column of the enclosing query) if it is `processable`,
+    else NULL. A scalar subquery, so one primary-key lookup a row: PostgreSQL turns an IN or EXISTS into a join,
+    whose order it picks from estimates that are badly low for these conditions on tables not yet analysed (a
+    report took 85 s instead of 2)."""
+    return select(T.model).where(T.serial_number == terminal_sn, processable(scope)).scalar_subquery()

@@ -3,8 +3,8 @@ the sweep's id, followed by INSERT … SELECTs over the rows carrying that id. A
 first no longer matches the WHERE, so each change — and its audit event, refund instruction and
 notices — happens exactly once however many sweeps run.
 
-What each step decides is a rule from `ledger_rules_sql`; every step takes `ok` (`ledger_rules_sql.processable`)
-and leaves out the terminals the rules cannot be applied to, which `quarantine` records for staff, so one such
+What each step decides is a rule from `ledger_rules_sql`; every step takes the `RuleScope` and leaves out the
+terminals the rules cannot be applied to (`processable`), which `quarantine` records for staff, so one such
 terminal never stops the sweep for the others.
 """
 from __future__ import annotations
@@ -20,6 +20,7 @@ from onboarding.adapters.ledger_rules_sql import (
     dormant,
     first_activation,
     net_volume,
+    processable,
     processable_model,
     quarantine_reason,
     sql_time,
@@ -28,7 +29,7 @@ from onboarding.adapters.ledger_rules_sql import (
 from onboarding.adapters.ledger_tables import deposits, refund_instructions, terminals
 from onboarding.adapters.orm import applications, audit_events
 from onboarding.adapters.sql_dates import plus_days
-from onboarding.domain.ledger_rules import LedgerLimits
+from onboarding.domain.ledger_rules import RuleScope
 from onboarding.domain.model import audit_fields
 from onboarding.domain.states import ApplicationState, can_transition
 from onboarding.domain.terminals import DepositState, TerminalState, refund_key
@@ -63,11 +64,10 @@ class LedgerSweepSql:
 
     # ---- quarantine --------------------------------------------------------------------------------
 
-    def quarantine(self, limits: LedgerLimits, models: list[str], as_of: datetime, actor: str,
-                   sweep_id: str) -> tuple[int, int]:
+    def quarantine(self, scope: RuleScope, as_of: datetime, actor: str, sweep_id: str) -> tuple[int, int]:
         """Records (or lifts) the quarantine of terminals in the field whose rules cannot (or can again) be
         applied; returns (quarantined, lifted). Rare, so the events are built row by row."""
-        reason = quarantine_reason(limits, models)
+        reason = quarantine_reason(scope)
         changed = T.quarantine_reason.is_distinct_from(reason)
         quarantined = self.session.execute(
             update(terminals).where(T.state.in_(FIELDED), reason.is_not(None), changed)
@@ -93,11 +93,10 @@ class LedgerSweepSql:
 
     # ---- activation ----------------------------------------------------------------------------
 
-    def activate(self, model: str, policy: DepositPolicy, ok, sweep_id: str, as_of: datetime) -> int:
-        """`ok`: `processable(...)`, the terminals the rules may be applied to."""
+    def activate(self, model: str, policy: DepositPolicy, scope: RuleScope, sweep_id: str, as_of: datetime) -> int:
         first_sale = first_activation(policy, as_of)
         return self._run(
-            update(terminals).where(T.state == SHIPPED, T.model == model, ok, first_sale.is_not(None))
+            update(terminals).where(T.state == SHIPPED, T.model == model, processable(scope), first_sale.is_not(None))
             .values(state=ACTIVE, activated_at=first_sale, bound_at=first_sale, sweep_id=sweep_id))
 
     def record_activations(self, sweep_id: str, as_of: datetime, actor: str) -> None:
@@ -120,9 +119,9 @@ class LedgerSweepSql:
                          A.id.in_(select(T.application_id).where(T.sweep_id == sweep_id, T.state == ACTIVE)))
                   .values(state=str(ApplicationState.ACTIVE), state_changed_at=as_of, version=A.version + 1))
 
-    def flag_overdue_activations(self, ok, sweep_id: str, as_of: datetime, actor: str) -> int:
+    def flag_overdue_activations(self, scope: RuleScope, sweep_id: str, as_of: datetime, actor: str) -> int:
         flagged = self._run(
-            update(terminals).where(T.state == SHIPPED, ok, T.activation_flagged_at.is_(None),
+            update(terminals).where(T.state == SHIPPED, processable(scope), T.activation_flagged_at.is_(None),
                                     T.activation_deadline <= as_of)
             .values(activation_flagged_at=as_of, sweep_id=sweep_id))
         self._audit(
@@ -139,16 +138,17 @@ class LedgerSweepSql:
 
     # ---- deposits ------------------------------------------------------------------------------
 
-    def refresh_volumes(self, model: str, policy: DepositPolicy, ok, as_of: datetime) -> int:
+    def refresh_volumes(self, model: str, policy: DepositPolicy, scope: RuleScope, as_of: datetime) -> int:
         volume = net_volume(policy, D.terminal_sn, D.window_starts_at, D.deadline, as_of)
         return self._run(
             update(deposits).where(D.state == HELD, D.deadline.is_not(None),
-                                   processable_model(ok, D.terminal_sn) == model)
+                                   processable_model(scope, D.terminal_sn) == model)
             .values(qualifying_volume_fen=volume, volume_as_of=as_of))
 
-    def decide_deposits(self, ok, sweep_id: str, as_of: datetime) -> None:
+    def decide_deposits(self, scope: RuleScope, sweep_id: str, as_of: datetime) -> None:
         """Only deposits whose volume the rules could count (a quarantined terminal's waits for staff)."""
-        open_window = and_(D.state == HELD, D.deadline.is_not(None), processable_model(ok, D.terminal_sn).is_not(None))
+        open_window = and_(D.state == HELD, D.deadline.is_not(None),
+                           processable_model(scope, D.terminal_sn).is_not(None))
         self._run(update(deposits).where(open_window, threshold_reached())
                   .values(state=str(DepositState.REFUNDED), decided_at=as_of, sweep_id=sweep_id,
                           refund_idempotency_key=literal(refund_key("")) + D.application_id))
@@ -184,9 +184,10 @@ class LedgerSweepSql:
 
     # ---- dormancy ------------------------------------------------------------------------------
 
-    def suspend_dormant(self, model: str, cutoff: datetime, ok, sweep_id: str, as_of: datetime, actor: str) -> int:
+    def suspend_dormant(self, model: str, cutoff: datetime, scope: RuleScope, sweep_id: str, as_of: datetime,
+                        actor: str) -> int:
         suspended = self._run(
-            update(terminals).where(T.state == ACTIVE, T.model == model, ok, dormant(cutoff, as_of))
+            update(terminals).where(T.state == ACTIVE, T.model == model, processable(scope), dormant(cutoff, as_of))
             .values(state=str(TerminalState.SUSPENDED), suspended_at=as_of, sweep_id=sweep_id))
         self._audit(
             select().select_from(terminals)

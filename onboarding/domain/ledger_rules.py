@@ -23,6 +23,15 @@ class LedgerLimits:
     future_skew: timedelta  # how far past the import time a transaction may be dated (terminal clocks drift)
 
 
+@dataclass(frozen=True)
+class RuleScope:
+    """The terminals the ledger's rules may be applied to: a policy for their device model, amounts within the
+    ceilings. The sweep quarantines the others, and every rule leaves them out."""
+
+    limits: LedgerLimits
+    models: tuple[str, ...]
+
+
 class Reason(StrEnum):
     """Why a transaction does or does not count towards the deposit target (stable codes)."""
 

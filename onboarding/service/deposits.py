@@ -17,13 +17,12 @@ from typing import Any, Callable, TypeVar
 
 from sqlalchemy.exc import DBAPIError
 
-from onboarding.adapters.ledger_rules_sql import processable
 from onboarding.adapters.unit_of_work import UnitOfWork
 from onboarding.bootstrap import Services
 from onboarding.domain.ledger_rules import dormancy_cutoff
 from onboarding.domain.terminals import DepositState, LedgerError
 from onboarding.service.deposit_notices import DepositFacts, deposit_notices
-from onboarding.service.terminals import ledger_limits, policies_of
+from onboarding.service.terminals import policies_of, rule_scope
 
 ACTOR = "sweep"
 DUE_WITHIN_DAYS = 7
@@ -60,33 +59,32 @@ def _require_aware(as_of: datetime) -> None:
 def sweep_ledger(services: Services, as_of: datetime) -> LedgerSweepReport:
     _require_aware(as_of)
     policies = policies_of(services)
-    limits = ledger_limits(services)
-    ok = processable(limits, policies.models)  # every step: only terminals the rules can be applied to
+    scope = rule_scope(services)  # every step: only the terminals the rules can be applied to
     models = policies.items()
     # Marks the rows this run changes, so its follow-up inserts cover exactly those (ledger_sweep_sql).
     sweep_id = secrets.token_hex(8)
 
     def quarantine(uow: UnitOfWork) -> tuple[int, int]:
-        return uow.ledger.sweep.quarantine(limits, policies.models, as_of, ACTOR, sweep_id)
+        return uow.ledger.sweep.quarantine(scope, as_of, ACTOR, sweep_id)
 
     def activate(uow: UnitOfWork) -> int:
-        count = sum(uow.ledger.sweep.activate(model, policy, ok, sweep_id, as_of) for model, policy in models)
+        count = sum(uow.ledger.sweep.activate(model, policy, scope, sweep_id, as_of) for model, policy in models)
         uow.ledger.sweep.record_activations(sweep_id, as_of, ACTOR)
         return count
 
     def flag_overdue(uow: UnitOfWork) -> int:
-        return uow.ledger.sweep.flag_overdue_activations(ok, sweep_id, as_of, ACTOR)
+        return uow.ledger.sweep.flag_overdue_activations(scope, sweep_id, as_of, ACTOR)
 
     def decide_deposits(uow: UnitOfWork) -> tuple[int, dict[str, int]]:
-        refreshed = sum(uow.ledger.sweep.refresh_volumes(model, policy, ok, as_of) for model, policy in models)
-        uow.ledger.sweep.decide_deposits(ok, sweep_id, as_of)
+        refreshed = sum(uow.ledger.sweep.refresh_volumes(model, policy, scope, as_of) for model, policy in models)
+        uow.ledger.sweep.decide_deposits(scope, sweep_id, as_of)
         uow.ledger.sweep.record_deposit_decisions(sweep_id, as_of, ACTOR)
         decided = uow.ledger.sweep.decided_in(sweep_id)
         uow.ledger.enqueue_new([message for row in decided for message in deposit_notices(_facts(row), as_of)])
         return refreshed, {state: sum(1 for row in decided if row["state"] == state) for state in DepositState}
 
     def suspend(uow: UnitOfWork) -> int:
-        return sum(uow.ledger.sweep.suspend_dormant(model, dormancy_cutoff(policy, as_of), ok, sweep_id, as_of,
+        return sum(uow.ledger.sweep.suspend_dormant(model, dormancy_cutoff(policy, as_of), scope, sweep_id, as_of,
                                                     ACTOR) for model, policy in models)
 
     quarantined, lifted = _in_transaction(services, quarantine)
@@ -139,15 +137,15 @@ def deposits_report(services: Services, as_of: datetime) -> dict[str, Any]:
     """
     _require_aware(as_of)
     policies = policies_of(services)
-    ok = processable(ledger_limits(services), policies.models)
+    scope = rule_scope(services)
     with services.uow() as uow:
         report = uow.ledger.report
         totals = report.totals_by_state()
         due = [row for model, policy in policies.items()
-               for row in report.due(model, policy, ok, as_of, DUE_WITHIN_DAYS)]
+               for row in report.due(model, policy, scope, as_of, DUE_WITHIN_DAYS)]
         checked, mismatches = 0, []
         for model, policy in policies.items():
-            count, found = report.volume_mismatches(model, policy, ok)
+            count, found = report.volume_mismatches(model, policy, scope)
             checked += count
             mismatches.extend(found)
         overdue, quarantined = uow.ledger.sweep.overdue_activations(), uow.ledger.sweep.quarantined()

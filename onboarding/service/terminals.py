@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from onboarding.adapters.unit_of_work import UnitOfWork
 from onboarding.bootstrap import Services
 from onboarding.domain.model import Application
-from onboarding.domain.ledger_rules import LedgerLimits
+from onboarding.domain.ledger_rules import LedgerLimits, RuleScope
 from onboarding.domain.states import ApplicationState
 from onboarding.domain.terminals import LedgerError, Terminal, TerminalState, binding_for, take_deposit
 from onboarding.service import ledger_csv
@@ -46,6 +46,10 @@ def ledger_limits(services: Services) -> LedgerLimits:
     return LedgerLimits(max_transaction_fen=settings.ledger_max_transaction_fen,
                         max_terminal_fen=settings.ledger_max_terminal_fen,
                         future_skew=timedelta(minutes=settings.ledger_future_skew_minutes))
+
+
+def rule_scope(services: Services) -> RuleScope:
+    return RuleScope(ledger_limits(services), tuple(policies_of(services).models))
 
 
 def add_terminal(services: Services, serial_number: str, model: str) -> bool:

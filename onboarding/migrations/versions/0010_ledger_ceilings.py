@@ -6,7 +6,7 @@ ceilings, two rows of 9223372036854775807 fen could be imported); a terminal abo
 quarantined by the next sweep.
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0009
 """
 from collections import defaultdict
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0007"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

@@ -35,11 +35,11 @@ def test_overflowing_rows_from_before_the_ceilings_quarantine_one_terminal_and_t
                                                                                                  database_url):
     """The reported attack: two rows of 9223372036854775807 fen for one terminal. They can no longer be imported,
     so they are put where an installation upgraded from before the ceilings has them: in the ledger, under
-    revision 0007, then upgraded. Before, every sweep (and the deposits report) stopped with an overflow."""
+    revision 0009 (the one before the ceilings), then upgraded. Before, every sweep (and the deposits report) stopped with an overflow."""
     attacked, honest = ledger.shipped("SN0666"), ledger.shipped("SN0001")
     ledger.import_rows([ledger.txn("SN0001", ACTIVATED, 1000), ledger.txn("SN0001", ACTIVATED + timedelta(days=1),
                                                                            1_000_000)])
-    _alembic(database_url, command.downgrade, "0007")
+    _alembic(database_url, command.downgrade, "0009")
     with sa.create_engine(database_url).begin() as connection:
         connection.execute(sa.text(
             "INSERT INTO import_batches (id, sha256, source, imported_at, row_count, new_count) "
