@@ -35,7 +35,8 @@ def test_overflowing_rows_from_before_the_ceilings_quarantine_one_terminal_and_t
                                                                                                  database_url):
     """The reported attack: two rows of 9223372036854775807 fen for one terminal. They can no longer be imported,
     so they are put where an installation upgraded from before the ceilings has them: in the ledger, under
-    revision 0009 (the one before the ceilings), then upgraded. Before, every sweep (and the deposits report) stopped with an overflow."""
+    revision 0009 (the one before the ceilings), then upgraded. Before, every sweep (and the deposits report)
+    stopped with an overflow."""
     attacked, honest = ledger.shipped("SN0666"), ledger.shipped("SN0001")
     ledger.import_rows([ledger.txn("SN0001", ACTIVATED, 1000), ledger.txn("SN0001", ACTIVATED + timedelta(days=1),
                                                                            1_000_000)])
