@@ -42,5 +42,6 @@ def test_generated_requests_never_cause_a_server_error(services, accounts, launc
 
     assert len(statuses) >= len(operations) * 5, "schemathesis generated too few requests to mean anything"
     assert all(status < 500 for status in statuses)
-    assert {200, 422} <= set(statuses)
+    # Both kinds of answer were reached: accepted requests and refused bad input (400 or 422, by where it fails).
+    assert 200 in statuses and {400, 422} & set(statuses)
     assert doors.count(401) == 0, "the session ended during the run: the requests tested only the door"
