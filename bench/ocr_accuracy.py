@@ -119,7 +119,11 @@ def read_one(job: tuple[int | str, str, str, str | None]) -> tuple:
         return key, document_type, level, truth, {"error": (f"{type(refused).__name__}: {refused}", 0.0)}, 0.0, 0.0
     cpu_before = _cpu_seconds()
     started = time.perf_counter()
-    reading = _ENGINE.read(inspection.image, document_type)
+    try:
+        reading = _ENGINE.read(inspection.image, document_type)
+    except Exception as failed:  # e.g. tesseract's 60 s timeout on a large scan under load: named, not fatal
+        return key, document_type, level, truth, {"error": (f"read failed: {type(failed).__name__}: {failed}", 0.0)}, \
+            time.perf_counter() - started, _cpu_seconds() - cpu_before
     fields = extract_fields(reading, document_type)
     elapsed = time.perf_counter() - started
     cpu = _cpu_seconds() - cpu_before
