@@ -14,7 +14,7 @@ configured OCR engine, ONBOARD_OCR_PROCESSES=--workers), exactly as ops would lo
 
 Sets:
   generated   --n complete applications per capture level (documents/samples/applications.py, merchant types
-              in turn), rendered at scan and photo level;
+              in turn), rendered at scan and photo level (premises photos: clean, see PREMISES_PHOTOS);
   template    --template-n per level: ID sides, bank card and licence printed on the real blank templates
               (bench/real_corpus/templates.py), the rest generated;
   real        every complete application the real corpus allows (bench/real_corpus): each real licence whose
@@ -46,6 +46,10 @@ sys.path.insert(0, str(REPO))
 
 MERCHANT_TYPES = ("small_micro", "sole_trader", "enterprise")
 SEED_BASE = {"generated": 150_000, "template": 160_000, "real": 170_000}
+# Storefront and interior photos are drawn by the generator as flat shapes with little texture: taken through
+# the scan or photo level they fall under the blur gate (Laplacian variance < 100) although a real phone photo
+# of a shop would not, so they stay at the clean level in every set (they are photos already).
+PREMISES_PHOTOS = frozenset({"storefront_photo", "interior_photo"})
 
 
 @dataclass
@@ -89,10 +93,15 @@ def write_application(folder: Path, payload: dict, documents: dict) -> None:
 def build_generated(root: Path, n: int, level: str, as_of: date) -> list[Planned]:
     from documents.samples.applications import sample_application
 
+    from documents.samples.applications import encode_jpeg
+    from documents.samples.render import render
+
     planned = []
     for i in range(n):
-        merchant_type = MERCHANT_TYPES[i % 3]
-        sample = sample_application(SEED_BASE["generated"] + i, merchant_type, "complete", as_of=as_of, level=level)
+        merchant_type, seed = MERCHANT_TYPES[i % 3], SEED_BASE["generated"] + i
+        sample = sample_application(seed, merchant_type, "complete", as_of=as_of, level=level)
+        for photo in PREMISES_PHOTOS & set(sample.documents):  # phone photos already: not scanned or re-shot
+            sample.documents[photo] = encode_jpeg(render(photo, sample.identity, level="clean", seed=seed))
         name = f"gen-{level}-{i:04d}"
         write_application(root / name, sample.payload, sample.documents)
         planned.append(Planned(name, "generated", level, merchant_type, "generated"))

@@ -235,9 +235,11 @@ def template_application(seed: int, merchant_type: str, *, as_of: date, level: s
     identity = make_identity(seed, as_of=as_of, merchant_type=merchant_type)
     documents = {}
     for document_type in DOCUMENTS_BY_TYPE[merchant_type]:
-        image = (render_on_template(document_type, identity, level, seed, cache)
-                 if document_type in TEMPLATE_DOCUMENT_TYPES
-                 else render(document_type, identity, level=level, seed=seed))
+        if document_type in TEMPLATE_DOCUMENT_TYPES:
+            image = render_on_template(document_type, identity, level, seed, cache)
+        else:  # premises photos are photos already: drawn flat, scanning them again only trips the blur gate
+            photo = document_type in (D.STOREFRONT_PHOTO, D.INTERIOR_PHOTO)
+            image = render(document_type, identity, level="clean" if photo else level, seed=seed)
         documents[document_type] = encode_jpeg(image)
     return SampleApplication(scenario="complete", identity=identity, payload=application_payload(identity),
                              documents=documents)
