@@ -307,9 +307,13 @@ def main() -> None:
             print(f"{set_name} / {level}: {len(found)} applications built in {built:.0f} s, onboarded in {wall:.0f} s "
                   f"(load {load:.1f} → {os.getloadavg()[0]:.1f}); false requests "
                   f"{sum(o.false_request for o in found)}, to staff {sum(o.to_staff for o in found)}", flush=True)
+            write_reports(args, results, engine)  # after every set: a long run that is stopped keeps what it measured
+    print(write_reports(args, results, engine))
+
+
+def write_reports(args: argparse.Namespace, results: list[Outcome], engine: str) -> str:
     summary = summarize(results)
     text = markdown(summary, results, engine)
-    print(text)
     if args.markdown:
         args.markdown.write_text(text, encoding="utf-8")
     if args.json:
@@ -319,6 +323,7 @@ def main() -> None:
              "deficiencies": [{k: d.get(k) for k in ("code", "document_type", "field", "merchant_fixable", "staff_note")}
                               for d in o.deficiencies]} for o in results]}, ensure_ascii=False, indent=1),
             encoding="utf-8")
+    return text
 
 
 if __name__ == "__main__":
