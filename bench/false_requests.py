@@ -39,6 +39,7 @@ import time
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
+from multiprocessing import Pool
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -90,35 +91,43 @@ def write_application(folder: Path, payload: dict, documents: dict) -> None:
         (folder / f"{document_type}{suffix}").write_bytes(data)
 
 
-def build_generated(root: Path, n: int, level: str, as_of: date) -> list[Planned]:
-    from documents.samples.applications import sample_application
-
-    from documents.samples.applications import encode_jpeg
+def _write_generated(job: tuple[str, int, str, str]) -> Planned:
+    from documents.samples.applications import encode_jpeg, sample_application
     from documents.samples.render import render
 
-    planned = []
-    for i in range(n):
-        merchant_type, seed = MERCHANT_TYPES[i % 3], SEED_BASE["generated"] + i
-        sample = sample_application(seed, merchant_type, "complete", as_of=as_of, level=level)
-        for photo in PREMISES_PHOTOS & set(sample.documents):  # phone photos already: not scanned or re-shot
-            sample.documents[photo] = encode_jpeg(render(photo, sample.identity, level="clean", seed=seed))
-        name = f"gen-{level}-{i:04d}"
-        write_application(root / name, sample.payload, sample.documents)
-        planned.append(Planned(name, "generated", level, merchant_type, "generated"))
-    return planned
+    root, i, level, as_of = job
+    merchant_type, seed = MERCHANT_TYPES[i % 3], SEED_BASE["generated"] + i
+    sample = sample_application(seed, merchant_type, "complete", as_of=date.fromisoformat(as_of), level=level)
+    for photo in PREMISES_PHOTOS & set(sample.documents):  # phone photos already: not scanned or re-shot
+        sample.documents[photo] = encode_jpeg(render(photo, sample.identity, level="clean", seed=seed))
+    name = f"gen-{level}-{i:04d}"
+    write_application(Path(root) / name, sample.payload, sample.documents)
+    return Planned(name, "generated", level, merchant_type, "generated")
 
 
-def build_template(root: Path, n: int, level: str, as_of: date) -> list[Planned]:
+def _write_template(job: tuple[str, int, str, str]) -> Planned:
     from bench.real_corpus.templates import template_application
 
-    planned = []
-    for i in range(n):
-        merchant_type = MERCHANT_TYPES[i % 3]
-        sample = template_application(SEED_BASE["template"] + i, merchant_type, as_of=as_of, level=level)
-        name = f"tpl-{level}-{i:04d}"
-        write_application(root / name, sample.payload, sample.documents)
-        planned.append(Planned(name, "template", level, merchant_type, "real templates"))
-    return planned
+    root, i, level, as_of = job
+    merchant_type = MERCHANT_TYPES[i % 3]
+    sample = template_application(SEED_BASE["template"] + i, merchant_type, as_of=date.fromisoformat(as_of), level=level)
+    name = f"tpl-{level}-{i:04d}"
+    write_application(Path(root) / name, sample.payload, sample.documents)
+    return Planned(name, "template", level, merchant_type, "real templates")
+
+
+def build_in_parallel(writer, root: Path, n: int, level: str, as_of: date, processes: int) -> list[Planned]:
+    """Rendering and degrading is CPU-bound: the folders are drawn by a pool, in a fixed order."""
+    with Pool(processes) as pool:
+        return pool.map(writer, [(str(root), i, level, as_of.isoformat()) for i in range(n)], chunksize=1)
+
+
+def build_generated(root: Path, n: int, level: str, as_of: date, processes: int = 2) -> list[Planned]:
+    return build_in_parallel(_write_generated, root, n, level, as_of, processes)
+
+
+def build_template(root: Path, n: int, level: str, as_of: date, processes: int = 2) -> list[Planned]:
+    return build_in_parallel(_write_template, root, n, level, as_of, processes)
 
 
 def build_real(root: Path, as_of: date) -> list[Planned]:
@@ -278,6 +287,7 @@ def main() -> None:
     parser.add_argument("--template-n", type=int, default=60, help="real-template applications per level")
     parser.add_argument("--workers", type=int, default=2, help="ONBOARD_OCR_PROCESSES of the engine")
     parser.add_argument("--engine", help="ONBOARD_OCR_ENGINE (default: the product's default)")
+    parser.add_argument("--build-processes", type=int, default=2, help="processes drawing the application folders")
     parser.add_argument("--scratch", type=Path, default=Path("/tmp/false-requests"))
     parser.add_argument("--markdown", type=Path)
     parser.add_argument("--json", type=Path)
@@ -293,9 +303,9 @@ def main() -> None:
             shutil.rmtree(folder, ignore_errors=True)
             started = time.perf_counter()
             if set_name == "generated":
-                planned = build_generated(folder, args.n, level, as_of)
+                planned = build_generated(folder, args.n, level, as_of, args.build_processes)
             elif set_name == "template":
-                planned = build_template(folder, args.template_n, level, as_of)
+                planned = build_template(folder, args.template_n, level, as_of, args.build_processes)
             else:
                 planned = build_real(folder, as_of)
             built = time.perf_counter() - started
