@@ -32,6 +32,9 @@ from documents.types import DocumentType as D
 
 RGB = tuple[int, int, int]
 INK: RGB = (22, 22, 26)
+# ID cards are drawn ~1250 px across (≈370 dpi), the size a phone photo of a card has: the blanks themselves
+# are 950–1080 px, and a card that small falls under the 1000 px gate once photographed with the desk around it.
+CARD_SCALE = 1250 / 950
 # Which corpus items serve as blanks, per document type (ids in manifest.yaml).
 TEMPLATE_IDS: dict[D, tuple[str, ...]] = {
     D.ID_CARD_FRONT: ("tpl-id-front-etcxy", "tpl-id-front-guqin-m", "tpl-id-front-guqin-f"),
@@ -103,18 +106,28 @@ class FrontLayout:
     size: int
     portrait: tuple[int, int, int, int] | None  # box to paste a portrait into, when the blank has none
 
+    def scaled(self, factor: float) -> "FrontLayout":
+        """The same layout on the template enlarged `factor` times more."""
+        def s(values):
+            return None if values is None else tuple(round(v * factor) for v in values)
+        return FrontLayout(scale=self.scale * factor, crop=self.crop, name=s(self.name), sex=s(self.sex),
+                           ethnicity=s(self.ethnicity), year=s(self.year), month_centre=s(self.month_centre),
+                           day_centre=s(self.day_centre), address=s(self.address),
+                           address_width=round(self.address_width * factor), line_height=round(self.line_height * factor),
+                           id_number=s(self.id_number), size=round(self.size * factor), portrait=s(self.portrait))
+
 
 FRONT_LAYOUTS: dict[str, FrontLayout] = {
     # 1240x877 upper half of the two-sided blank, cropped to the card (950x602).
     "tpl-id-front-etcxy": FrontLayout(
         scale=1.0, crop=(140, 240, 1090, 842), name=(190, 110), sex=(190, 180), ethnicity=(392, 180),
         year=(190, 250), month_centre=(357, 250), day_centre=(462, 250), address=(190, 318), address_width=470,
-        line_height=46, id_number=(340, 500), size=34, portrait=(660, 70, 900, 370)),
+        line_height=46, id_number=(340, 500), size=34, portrait=(660, 70, 900, 370)).scaled(CARD_SCALE),
     # 540x340 blanks with a stock portrait, doubled to 1080x680.
     "tpl-id-front-guqin-m": FrontLayout(
         scale=2.0, crop=None, name=(190, 88), sex=(190, 178), ethnicity=(412, 178), year=(190, 262),
         month_centre=(378, 262), day_centre=(482, 262), address=(190, 352), address_width=450, line_height=46,
-        id_number=(330, 575), size=36, portrait=None),
+        id_number=(330, 575), size=36, portrait=None).scaled(1250 / 1080),
 }
 FRONT_LAYOUTS["tpl-id-front-guqin-f"] = FRONT_LAYOUTS["tpl-id-front-guqin-m"]
 
@@ -148,12 +161,13 @@ def id_front(identity: SampleIdentity, rng: random.Random, cache=CACHE) -> Image
 
 # --- ID card back ----------------------------------------------------------------------------------------
 def id_back(identity: SampleIdentity, rng: random.Random, cache=CACHE) -> Image.Image:
-    card = _prepare(_open("tpl-id-back-etcxy", cache), 1.0, (140, 72, 1090, 672))
+    k = CARD_SCALE
+    card = _prepare(_open("tpl-id-back-etcxy", cache), k, (140, 72, 1090, 672))
     draw = ImageDraw.Draw(card)
-    body = font("sans", 32)
-    _text(draw, (380, 445), identity.issuing_authority, body)
+    body = font("sans", round(32 * k))
+    _text(draw, (round(380 * k), round(445 * k)), identity.issuing_authority, body)
     until = "长期" if identity.valid_until is None else f"{identity.valid_until:%Y.%m.%d}"
-    _text(draw, (380, 516), f"{identity.valid_from:%Y.%m.%d}-{until}", body)
+    _text(draw, (round(380 * k), round(516 * k)), f"{identity.valid_from:%Y.%m.%d}-{until}", body)
     return card
 
 
