@@ -61,6 +61,8 @@ documents = Table(
     Column("ocr_engine", String(64)),
     # Set when retention removed the file and what was read from it; the row stays for the audit trail.
     Column("purged_at", UtcDateTime()),
+    # The change request this document was sent for; not the application's until that change is applied.
+    Column("proposed_for", String(24)),
 )
 
 decisions = Table(
@@ -136,6 +138,9 @@ def start_mappers() -> None:
     """Idempotent: safe to call from every entry point."""
     if mapper_registry.mappers:
         return
+    from onboarding.adapters.aftercare_tables import map_aftercare
+
+    map_aftercare(mapper_registry)
     mapper_registry.map_imperatively(AuditEvent, audit_events)
     mapper_registry.map_imperatively(Document, documents)
     mapper_registry.map_imperatively(DecisionRecord, decisions)

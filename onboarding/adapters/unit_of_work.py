@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import sessionmaker
 
+from onboarding.adapters.aftercare_repository import CallRepository, ChangeRepository, ComplaintRepository
 from onboarding.adapters.case_repository import CaseRepository
 from onboarding.adapters.ledger_lists_sql import LedgerListsSql
 from onboarding.adapters.ledger_repository import LedgerRepository
@@ -28,6 +29,9 @@ class UnitOfWork:
         self.cases = CaseRepository(self.session)
         self.queue = QueueSql(self.session)
         self.ledger_lists = LedgerListsSql(self.session)
+        self.calls = CallRepository(self.session)
+        self.changes = ChangeRepository(self.session)
+        self.complaints = ComplaintRepository(self.session)
         return self
 
     def __exit__(self, *exc) -> None:

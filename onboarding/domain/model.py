@@ -62,11 +62,12 @@ class Document:
     superseded_at: datetime | None = None
     fields: dict[str, Any] | None = None  # {name: {"value": ..., "confidence": ...}}
     ocr_engine: str | None = None
+    proposed_for: str | None = None  # a change request's: the application's own only once that change applies
     id: str = field(default_factory=lambda: new_id("DOC-"))
 
     @property
     def is_current(self) -> bool:
-        return self.superseded_at is None
+        return self.superseded_at is None and self.proposed_for is None
 
 
 @dataclass(eq=False)
@@ -144,6 +145,24 @@ class Application:
 
     def current_documents(self) -> dict[DocumentType, Document]:
         return {d.document_type: d for d in self.documents if d.is_current}
+
+    def propose_document(self, document: Document, change_id: str, *, actor: str, at: datetime) -> None:
+        """A document sent with a change request: kept beside the current one until the change applies."""
+        document.application_id, document.proposed_for = self.id, change_id
+        self.documents.append(document)
+        self.record(at=at, actor=actor, action="document_proposed",
+                    details={"document_type": str(document.document_type), "sha256": document.sha256,
+                             "change_request": change_id})
+
+    def adopt_document(self, document: Document, *, actor: str, at: datetime) -> None:
+        """A proposed document becomes the current one of its type (its change was applied)."""
+        current = self.current_documents().get(document.document_type)
+        if current is not None:
+            current.superseded_at = at
+        change_id, document.proposed_for = document.proposed_for, None
+        self.record(at=at, actor=actor, action="document_added",
+                    details={"document_type": str(document.document_type), "sha256": document.sha256,
+                             "change_request": change_id})
 
     def documents_to_read(self) -> list[Document]:
         """The current documents that carry text to OCR (not the shop photos)."""
