@@ -42,6 +42,20 @@ def check(application_id: str, document_ids: list[str], fingerprint: str) -> str
     return state
 
 
+@task(name="check-change", task_run_name="check-change-{change_id}", retries=2, retry_delay_seconds=1, **STEP)
+def check_change(application_id: str, change_id: str, document_ids: list[str]) -> str:
+    """A change request's new documents: read like any document (OCR once per file), then checked by the same
+    rules with the new details in place of the old; its messages go out at once, like a decision's."""
+    from onboarding.notifications.delivery import deliver_pending
+    from onboarding.service import changes
+
+    services = get_services()
+    reading.read_documents(services, document_ids)
+    state = changes.decide_change(services, change_id)
+    deliver_pending(services, application_id)
+    return state
+
+
 @task(name="assign-terminal", task_run_name="assign-terminal-{application_id}", retries=2, retry_delay_seconds=1,
       **STEP)
 def assign_terminal(application_id: str) -> str | None:
@@ -89,9 +103,11 @@ def onboard(application_ids: list[str], force: bool) -> dict[str, str]:
     terminals = [assign_terminal.submit(plan.application_id) for plan in plans if plan.needs_terminal]
     checks = {plan.application_id: check.submit(plan.application_id, plan.ocr_document_ids, plan.fingerprint)
               for plan in plans if not plan.skip_reason}
+    changes = [check_change.submit(plan.application_id, change.change_id, change.document_ids)
+               for plan in plans for change in plan.change_checks]
     states = {plan.application_id: str(plan.state) for plan in plans}
     states |= {application_id: future.result() for application_id, future in checks.items()}
-    for future in terminals:
+    for future in [*terminals, *changes]:
         future.result()
     notify(application_ids)  # what could not be sent at once, or what a crashed run still owes the merchant
     publish_summaries(application_ids)

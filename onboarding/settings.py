@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     portal_base_url: str = "http://127.0.0.1:8000"
     request_due_days: int = Field(default=10, ge=1, description="An unanswered request expires the application.")
     reminder_hours: list[int] = Field(default=[24, 72], description="Reminders, in hours after a round opens.")
+    merchant_link_days: int = Field(default=60, ge=1, description="How long the link in a message after approval "
+                                    "(approved, shipped, deposit, complaint, change) opens the merchant's page.")
+    staff_alert_email: str | None = Field(default=None, description="Where reminders before a complaint breaches "
+                                          "its service level, breaches and escalated calls are also e-mailed.")
 
     # Money ceilings and clock skew for transaction batches. A row above a ceiling, or dated further ahead of the
     # import than the skew, rejects its batch; a terminal already holding such rows is quarantined by the sweep.

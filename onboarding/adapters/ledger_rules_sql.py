@@ -13,14 +13,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, String, and_, case, cast, exists, func, literal, not_, or_, select
+from sqlalchemy import BigInteger, String, and_, case, cast, exists, func, literal, not_, or_, select, true
 
+from onboarding.adapters.aftercare_tables import change_requests
 from onboarding.adapters.columns import UtcDateTime
 from onboarding.adapters.ledger_tables import deposits, terminals, transactions
+from onboarding.domain.changes import OPEN_CHANGE_STATES
 from onboarding.domain.ledger_rules import Reason, RuleScope
 from rules.deposit_policy import DepositPolicy
 
-T, D, X = terminals.c, deposits.c, transactions.c
+T, D, X, C = terminals.c, deposits.c, transactions.c, change_requests.c
 
 
 def sql_time(moment: datetime | Any):
@@ -107,6 +109,13 @@ def threshold_reached(volume=D.qualifying_volume_fen, threshold=D.threshold_fen)
     """Refunded as soon as the window's volume reaches the threshold (a decided deposit is never asked again: a
     late reversal does not undo a refund)."""
     return volume >= threshold
+
+
+def refund_waits_for_settlement_change(application_id=D.application_id):
+    """A refund waits while the merchant's settlement account is being changed (it would go to the old one): the
+    deposit stays held with its volume counted, and the first sweep after the change ends refunds it."""
+    return exists().where(C.application_id == application_id, C.changes_settlement == true(),
+                          C.state.in_(_values(OPEN_CHANGE_STATES)))
 
 
 def closed_short(as_of, volume=D.qualifying_volume_fen):

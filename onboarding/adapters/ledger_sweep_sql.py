@@ -23,6 +23,7 @@ from onboarding.adapters.ledger_rules_sql import (
     processable,
     processable_model,
     quarantine_reason,
+    refund_waits_for_settlement_change,
     sql_time,
     threshold_reached,
 )
@@ -149,7 +150,7 @@ class LedgerSweepSql:
         """Only deposits whose volume the rules could count (a quarantined terminal's waits for staff)."""
         open_window = and_(D.state == HELD, D.deadline.is_not(None),
                            processable_model(scope, D.terminal_sn).is_not(None))
-        self._run(update(deposits).where(open_window, threshold_reached())
+        self._run(update(deposits).where(open_window, threshold_reached(), ~refund_waits_for_settlement_change())
                   .values(state=str(DepositState.REFUNDED), decided_at=as_of, sweep_id=sweep_id,
                           refund_idempotency_key=literal(refund_key("")) + D.application_id))
         self._run(update(deposits).where(open_window, closed_short(as_of))

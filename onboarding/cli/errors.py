@@ -16,8 +16,13 @@ def expected_errors() -> tuple[type[BaseException], ...]:
     """The refusals a user can cause. Imported when an error happens, not at start-up: most of them live in
     modules (image decoding, the ORM) that a quick command such as a rerun of a finished application never needs."""
     from documents.storage import BlobStoreUnavailable
+    from onboarding.adapters.aftercare_repository import NotFound
     from onboarding.adapters.repository import ApplicationNotFound
     from onboarding.domain.staff import StaffRefused
+    from onboarding.domain.calls import CallRefused
+    from onboarding.domain.changes import ChangeRefused
+    from onboarding.domain.complaints import ComplaintRefused
+    from onboarding.service.calls import CallNotRecorded
     from onboarding.domain.states import IllegalTransition
     from onboarding.domain.terminals import LedgerError
     from onboarding.service.application_input import InvalidApplication
@@ -29,7 +34,8 @@ def expected_errors() -> tuple[type[BaseException], ...]:
 
     return (CliError, InvalidApplication, UploadRefused, BatchRefused, ApplicationNotFound, IllegalTransition,
             BlobStoreUnavailable, ReviewRefused, RulesFileError, LedgerError, UnknownDeviceModel,
-            StaffRefused, json.JSONDecodeError, UnicodeDecodeError)
+            StaffRefused, json.JSONDecodeError, UnicodeDecodeError, NotFound, CallRefused, CallNotRecorded,
+            ChangeRefused, ComplaintRefused)
 
 
 def fail(message: str, exit_code: int = 2) -> NoReturn:

@@ -9,6 +9,7 @@ import typer
 
 from onboarding.bootstrap import Services
 from onboarding.cli import render
+from onboarding.cli.aftercare_commands import calls_app, change, changes_app, complaints_app
 from onboarding.cli.common import JsonFlag, cli_actor, cli_services, emit
 from onboarding.cli.errors import CliError, handles_errors
 from onboarding.cli.backoffice_command import backoffice
@@ -40,6 +41,10 @@ app.command()(ship)
 app.command()(portal)
 app.command()(report)
 app.command()(purge)
+app.add_typer(calls_app, name="calls")
+app.add_typer(changes_app, name="changes")
+app.add_typer(complaints_app, name="complaints")
+app.command()(change)
 
 DocsOption = Annotated[list[str], typer.Option("--doc", help="TYPE=PATH, repeatable.")]
 WaitFlag = Annotated[bool, typer.Option("--wait", help="Return after the decision.")]

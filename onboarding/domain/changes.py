@@ -139,7 +139,7 @@ class ChangeRequest:
 
     def documents_wanted(self) -> list[str]:
         """Documents still to come: missing, or sent and found wanting in a way the merchant can fix."""
-        fixable = {f.get("document_type") for f in self.findings if f.get("merchant_fixable")}
+        fixable = {f.get("document_type") for f in self.findings if f.get("merchant_fixable") and not f.get("warning")}
         return [t for t in self.needs_documents if t not in self.documents or t in fixable]
 
     def record_check(self, findings: list[dict[str, Any]], rules_version: str, at: datetime,
@@ -157,7 +157,7 @@ class ChangeRequest:
             return ChangeState.AWAITING_MERCHANT
         if self.check_pending:
             return ChangeState.CHECKING
-        if self.needs_approval or self.findings:  # staff-only findings go to staff whatever the field
+        if self.needs_approval or any(not f.get("warning") for f in self.findings):  # staff-only findings: staff
             return ChangeState.AWAITING_APPROVAL
         return ChangeState.APPLIED
 

@@ -62,14 +62,21 @@ def application_expired(application_id: str) -> Notice:
     )
 
 
-def application_approved(application_id: str, business_name: str) -> Notice:
+def application_approved(application_id: str, business_name: str, url: str | None = None,
+                         call_by: str | None = None) -> Notice:
+    """`url`: the merchant's page; `call_by`: when we will phone to confirm their details (回访), if we will."""
+    call_zh = f"我们将于{call_by}前致电与您核对资料。" if call_by else ""
+    call_en = f" We will call you by {call_by} to confirm your details." if call_by else ""
+    link_zh = f"\n查看进度、投诉或修改资料：{url}" if url else ""
+    link_en = f"\nYour page (progress, complaints, changes): {url}" if url else ""
     return Notice(
         event="approved",
         subject=f"审核通过 / Application approved ({application_id})",
-        body=(f"您好，{business_name}：您的商户入网申请（{application_id}）已审核通过，我们将尽快寄出POS终端。\n\n"
+        body=(f"您好，{business_name}：您的商户入网申请（{application_id}）已审核通过，我们将尽快寄出POS终端。"
+              f"{call_zh}{link_zh}\n\n"
               f"Hello {business_name}, your application ({application_id}) is approved; "
-              f"your POS terminal will be shipped shortly.\n"),
-        sms=f"【商户入网】申请{application_id}已审核通过，POS终端将尽快寄出。",
+              f"your POS terminal will be shipped shortly.{call_en}{link_en}\n"),
+        sms=f"【商户入网】申请{application_id}已审核通过，POS终端将尽快寄出。{call_zh}" + (f" {url}" if url else ""),
     )
 
 

@@ -16,6 +16,7 @@ from onboarding.bootstrap import Services
 from onboarding.domain.model import Application, DecisionRecord
 from onboarding.domain.states import CHECKABLE_STATES, SETTLED_STATES, ApplicationState
 from onboarding.service import duplicates, requests
+from onboarding.service.changes import ChangeCheck, pending_checks
 from rules.engine import evaluate
 from rules.model import ApplicationFacts, Decision, DocumentFacts, Outcome, PossibleDuplicate
 
@@ -37,6 +38,7 @@ class CheckPlan(BaseModel):
     ocr_document_ids: list[str]
     skip_reason: str | None = None
     needs_terminal: bool = False  # approved without a terminal while one of its model is in stock
+    change_checks: list[ChangeCheck] = []  # change requests whose new documents wait to be read and checked
 
 
 def local_today(services: Services) -> date:
@@ -63,6 +65,7 @@ def begin_check(services: Services, application_id: str, *, force: bool = False)
             application_id=application.id, merchant_type=str(application.merchant_type), state=application.state,
             fingerprint=fingerprint,
             ocr_document_ids=[d.id for d in application.documents_to_read()],
+            change_checks=pending_checks(uow, application.id),
         )
         if application.state in SETTLED_STATES:
             return plan.model_copy(update={"skip_reason": f"application is {application.state}",
@@ -83,7 +86,7 @@ def nothing_to_rerun(services: Services, application_id: str) -> str | None:
     """
     with services.uow() as uow:
         application = uow.applications.get(application_id)
-        if uow.outbox.application_ids_with_unsent(application_id):
+        if uow.outbox.application_ids_with_unsent(application_id) or pending_checks(uow, application_id):
             return None
         if application.state in SETTLED_STATES:
             return None if _needs_terminal(uow, application) else f"application is {application.state}"
@@ -110,7 +113,8 @@ def failed_runs(services: Services, grace: timedelta) -> list[str]:
     with services.uow() as uow:
         stalled = uow.applications.stalled_ids(services.clock() - grace)
         unsent = uow.outbox.application_ids_with_unsent()
-    return sorted(set(stalled) | set(unsent))
+        changes = uow.changes.stalled_application_ids(services.clock() - grace)
+    return sorted(set(stalled) | set(unsent) | set(changes))
 
 
 def undecided(services: Services, application_ids: list[str]) -> int:

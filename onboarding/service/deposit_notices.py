@@ -27,9 +27,18 @@ class DepositFacts:
     account_number: str
     email: str | None
     phone: str
+    link: str | None = None  # the merchant's page: progress towards the refund, complaints
 
 
 def _text(f: DepositFacts) -> tuple[str, str]:
+    subject, body = _words(f)
+    if not f.link:
+        return subject, body
+    zh, en = body.split("\n", 1)
+    return subject, f"{zh}\n查看进度或投诉：{f.link}\n{en}\nProgress and complaints: {f.link}"
+
+
+def _words(f: DepositFacts) -> tuple[str, str]:
     account = f"尾号 {f.account_number[-4:]}"
     if f.state == DepositState.HELD:
         return ("终端已发货，押金已收取 / Terminal shipped, deposit held",

@@ -22,6 +22,7 @@ from onboarding.bootstrap import Services
 from onboarding.domain.ledger_rules import dormancy_cutoff
 from onboarding.domain.terminals import DepositState, LedgerError
 from onboarding.service.deposit_notices import DepositFacts, deposit_notices
+from onboarding.service.merchant_links import links_for_notices
 from onboarding.service.terminals import policies_of, rule_scope
 
 ACTOR = "sweep"
@@ -80,7 +81,9 @@ def sweep_ledger(services: Services, as_of: datetime) -> LedgerSweepReport:
         uow.ledger.sweep.decide_deposits(scope, sweep_id, as_of)
         uow.ledger.sweep.record_deposit_decisions(sweep_id, as_of, ACTOR)
         decided = uow.ledger.sweep.decided_in(sweep_id)
-        uow.ledger.enqueue_new([message for row in decided for message in deposit_notices(_facts(row), as_of)])
+        links = links_for_notices(services, uow, [row["application_id"] for row in decided], as_of)
+        uow.ledger.enqueue_new([message for row in decided
+                                for message in deposit_notices(_facts(row, links.get(row["application_id"])), as_of)])
         return refreshed, {state: sum(1 for row in decided if row["state"] == state) for state in DepositState}
 
     def suspend(uow: UnitOfWork) -> int:
@@ -101,12 +104,12 @@ def sweep_ledger(services: Services, as_of: datetime) -> LedgerSweepReport:
                              quarantined_total=in_quarantine)
 
 
-def _facts(row: dict[str, Any]) -> DepositFacts:
+def _facts(row: dict[str, Any], link: str | None = None) -> DepositFacts:
     return DepositFacts(application_id=row["application_id"], state=DepositState(row["state"]),
                         serial_number=row["terminal_sn"], amount_fen=row["amount_fen"],
                         threshold_fen=row["threshold_fen"], window_days=row["window_days"],
                         volume_fen=row["qualifying_volume_fen"], account_number=row["settlement_number"],
-                        email=row["email"], phone=row["phone"])
+                        email=row["email"], phone=row["phone"], link=link)
 
 
 def _in_transaction(services: Services, work: Callable[[UnitOfWork], Result]) -> Result:

@@ -10,6 +10,10 @@ from onboarding.domain.model import Application
 from onboarding.domain.requests import RequestStatus, new_upload_token
 from onboarding.notifications import messages
 from onboarding.notifications.outbox import enqueue_notice
+from onboarding.service.calls import schedule_call
+from onboarding.service.merchant_links import link_for_notice, link_url
+
+__all__ = ["after_decision", "issue_link", "link_url", "revoke_links"]
 from rules.model import Decision, Outcome
 from rules.schema import Effect
 
@@ -23,10 +27,6 @@ def issue_link(services: Services, application: Application, request, at: dateti
     return link_url(services, token)
 
 
-def link_url(services: Services, token: str) -> str:
-    return f"{services.settings.portal_base_url.rstrip('/')}/r/{token}"
-
-
 def after_decision(services: Services, uow, application: Application, decision: Decision, at: datetime,
                    actor: str) -> None:
     """Runs inside the decision's transaction, so the request, the state and the outbox commit together."""
@@ -36,7 +36,11 @@ def after_decision(services: Services, uow, application: Application, decision: 
         open_round(services, uow, application, decision, at, actor)
     elif decision.outcome == Outcome.APPROVED:
         application.close_open_request(RequestStatus.SATISFIED, at=at, actor=actor, reason="all checks passed")
-        enqueue_notice(uow, application, messages.application_approved(application.id, application.business_name), at)
+        call = schedule_call(services, uow, application, at, actor)
+        call_by = call.due_at.astimezone(ZoneInfo(services.settings.timezone)).strftime("%Y-%m-%d %H:%M") \
+            if call else None
+        enqueue_notice(uow, application, messages.application_approved(
+            application.id, application.business_name, link_for_notice(services, application, at), call_by), at)
     elif decision.outcome == Outcome.MANUAL_REVIEW:
         application.close_open_request(RequestStatus.SATISFIED, at=at, actor=actor, reason="staff review remains")
         enqueue_notice(uow, application, messages.application_in_review(application.id), at)

@@ -6,6 +6,9 @@ from typing import Any
 
 from onboarding.bootstrap import Services
 from onboarding.notifications.delivery import deliver_pending
+from onboarding.service.calls import flag_overdue_calls
+from onboarding.service.changes import expire_changes
+from onboarding.service.complaints import sweep_complaint_clocks
 from onboarding.service.deposits import sweep_ledger
 from onboarding.service.request_sweep import sweep_requests
 
@@ -15,5 +18,8 @@ def run_sweep(services: Services, as_of: datetime | None = None) -> dict[str, An
     report: dict[str, Any] = {"as_of": as_of.isoformat()}
     report["requests"] = sweep_requests(services, as_of)
     report["ledger"] = sweep_ledger(services, as_of).to_dict()
+    report["calls"] = {"overdue_flagged": flag_overdue_calls(services, as_of)}
+    report["changes"] = {"expired": expire_changes(services, as_of)}
+    report["complaints"] = sweep_complaint_clocks(services, as_of)
     report["notifications"] = deliver_pending(services).model_dump()
     return report

@@ -14,6 +14,8 @@ from onboarding.domain.ledger_rules import LedgerLimits, RuleScope
 from onboarding.domain.states import ApplicationState
 from onboarding.domain.terminals import LedgerError, Terminal, TerminalState, binding_for, take_deposit
 from onboarding.service import ledger_csv
+from onboarding.service.calls import shipping_hold
+from onboarding.service.merchant_links import link_for_notice
 from onboarding.service.deposit_notices import DepositFacts, deposit_notices, yuan
 from rules.deposit_policy import DepositPolicies, load_deposit_policies
 
@@ -23,6 +25,10 @@ SHIPPED_STATES = frozenset({TerminalState.SHIPPED, TerminalState.ACTIVE, Termina
 
 class NoTerminalInStock(LedgerError):
     pass
+
+
+class ShippingOnHold(LedgerError):
+    """The rule files make this merchant's terminal wait for a confirmed follow-up call."""
 
 
 @dataclass(frozen=True)
@@ -138,6 +144,8 @@ def ship(services: Services, application_id: str, serial_number: str | None = No
         if terminal is not None and terminal.state in SHIPPED_STATES:
             return _already_shipped(uow, terminal, serial_number)
         _require_approved(application)
+        if (hold := shipping_hold(uow, application_id)) is not None:
+            raise ShippingOnHold(f"application {application_id}: {hold}")
         policy = policies.for_model(application.device_model)
         now = services.clock()
         terminal = _terminal_to_ship(uow, application, terminal, serial_number, now, actor)
@@ -151,7 +159,7 @@ def ship(services: Services, application_id: str, serial_number: str | None = No
                              amount_fen=deposit.amount_fen, threshold_fen=deposit.threshold_fen,
                              window_days=deposit.window_days, volume_fen=0,
                              account_number=application.settlement_number, email=application.email,
-                             phone=application.phone)
+                             phone=application.phone, link=link_for_notice(services, application, now))
         for message in deposit_notices(facts, now):
             uow.outbox.enqueue(message)
         uow.commit()

@@ -1,0 +1,62 @@
+"""The link every message to a merchant carries: it opens their page (status, deposit, complaints, changes).
+
+One place decides whether a message may carry a link at all: after staff revoked the application's links
+(a lost phone), no message mints a new one until staff issue one again.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from onboarding.bootstrap import Services
+from onboarding.domain.model import Application
+from onboarding.domain.notifications import Channel, OutboxMessage
+from onboarding.domain.requests import new_upload_token
+from onboarding.notifications.messages import Notice
+from onboarding.notifications.outbox import notice_messages
+
+
+def link_url(services: Services, token: str) -> str:
+    return f"{services.settings.portal_base_url.rstrip('/')}/r/{token}"
+
+
+def links_revoked(application: Application) -> bool:
+    """The newest link was revoked and none was issued since: the merchant's way in is closed."""
+    return bool(application.links) and application.links[-1].revoked_at is not None
+
+
+def link_for_notice(services: Services, application: Application, at: datetime) -> str | None:
+    """A fresh link for one message (only its hash is kept; the sealed copy lets staff resend it)."""
+    if links_revoked(application):
+        return None
+    request = application.open_request
+    expires_at = at + timedelta(days=services.settings.merchant_link_days)
+    if request is not None and request.due_at > expires_at:
+        expires_at = request.due_at
+    token, token_hash = new_upload_token()
+    application.issue_link(token_hash, at=at, expires_at=expires_at, sealed_token=services.sealer.seal(token))
+    return link_url(services, token)
+
+
+def links_for_notices(services: Services, uow, application_ids: list[str], at: datetime) -> dict[str, str]:
+    """A link each for the messages of a batch (a sweep's deposit decisions), by application id."""
+    links = {}
+    for application_id in application_ids:
+        if (url := link_for_notice(services, uow.applications.get(application_id), at)) is not None:
+            links[application_id] = url
+    return links
+
+
+def enqueue_with_link(services: Services, uow, application: Application, at: datetime, notice_for) -> int:
+    """`notice_for(url_or_None)` builds the notice; it goes to the merchant's phone and e-mail on file."""
+    notice: Notice = notice_for(link_for_notice(services, application, at))
+    return sum(uow.outbox.enqueue(m) for m in notice_messages(application.id, application.phone, application.email,
+                                                              notice, at))
+
+
+def staff_alert(services: Services, key: str, subject: str, body: str, at: datetime) -> list[OutboxMessage]:
+    """A message to the staff alert address, when one is configured (otherwise staff see it in the queue)."""
+    address = services.settings.staff_alert_email
+    if not address:
+        return []
+    return [OutboxMessage(idempotency_key=f"staff:{key}", channel=Channel.EMAIL, recipient=address,
+                          subject=subject, body=body, created_at=at)]
