@@ -194,7 +194,8 @@ def complaint_dict(services: Services, uow, complaint: Complaint, now: datetime 
                    *, with_deposit: bool = True) -> dict[str, Any]:
     now = now or services.clock()
     policy = aftercare_policy_of(services).complaints
-    label = policy.categories.get(complaint.category)
+    category = policy.categories.get(complaint.category)
+    label = category.label if category else None
     view = {
         "complaint_id": complaint.id, "application_id": complaint.application_id,
         "terminal_sn": complaint.terminal_sn, "category": complaint.category,
