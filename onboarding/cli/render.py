@@ -54,6 +54,7 @@ def application(view: dict[str, Any]) -> None:
     for w in view.get("warnings", []):
         console.print(f"[yellow]warning[/] {w['code']}: {w.get('staff_note', '')}")
     _ledger(console, view.get("terminal"), view.get("deposit"))
+    _aftercare(console, view)
     history = Table("at", "actor", "action", "from → to", "reason", title="History")
     for e in view["history"]:
         arrow = f"{e['from_state'] or ''} → {e['to_state'] or ''}" if e["to_state"] else ""
@@ -164,3 +165,18 @@ def working(description: str, quiet: bool):
     from contextlib import nullcontext
 
     return nullcontext() if quiet else Console(stderr=True).status(description)
+
+
+def _aftercare(console: Console, view: dict[str, Any]) -> None:
+    """The follow-up call, change requests and complaints of `show`, one line each."""
+    call = view.get("follow_up_call")
+    if call:
+        late = " [red]overdue[/]" if call["overdue"] else ""
+        console.print(f"follow-up call {call['call_id']} [{call['state']}] due {call['due_at'][:16]}{late}"
+                      f"  tries {len(call['attempts'])}" + ("  (shipping waits)" if call["blocks_shipping"] else ""))
+    for change in view.get("change_requests") or []:
+        console.print(f"change {change['change_id']} [{change['state']}] {', '.join(change['fields'])}"
+                      + (f"  findings {', '.join(f['code'] for f in change['findings'])}" if change["findings"] else ""))
+    for complaint in view.get("complaints") or []:
+        stages = "  ".join(f"{c['stage']} {c['status']}" for c in complaint["clocks"])
+        console.print(f"complaint {complaint['complaint_id']} [{complaint['state']}] {complaint['category']}  {stages}")

@@ -55,7 +55,7 @@ class Complaint:
     policy_version: str
     terminal_sn: str | None = None
     state: str = ComplaintState.OPEN
-    # One entry per stage and round: {stage, round, due_at, met_at, reminded_at, breached_at} (ISO times).
+    # One entry per stage and round: {stage, round, started_at, due_at, met_at, reminded_at, breached_at} (ISO).
     clocks: list[dict[str, Any]] = field(default_factory=list)
     next_clock_at: datetime | None = None  # the earliest reminder or due time a sweep must look at
     messages: list[dict[str, Any]] = field(default_factory=list)  # {at, by, to_merchant, text}
@@ -77,8 +77,9 @@ class Complaint:
     def start_clocks(self, at: datetime, due: Callable[[ComplaintStage], datetime],
                      remind_before: dict[ComplaintStage, int]) -> None:
         """`due(stage)` is the stage's deadline from `at` (calendar or service hours, the policy decides)."""
-        fresh = [{"stage": str(stage), "round": self.round, "due_at": due(stage).isoformat(), "met_at": None,
-                  "reminded_at": None, "breached_at": None} for stage in STAGES]
+        fresh = [{"stage": str(stage), "round": self.round, "started_at": at.isoformat(),
+                  "due_at": due(stage).isoformat(), "met_at": None, "reminded_at": None, "breached_at": None}
+                 for stage in STAGES]
         self.clocks = [*self.clocks, *fresh]
         self._schedule(remind_before)
 

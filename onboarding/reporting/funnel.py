@@ -15,6 +15,7 @@ from operator import attrgetter
 from typing import NamedTuple
 
 from onboarding.domain.states import ALLOWED_TRANSITIONS, ApplicationState
+from onboarding.reporting.complaints import compute_complaints
 from onboarding.reporting.model import (
     DeficiencyCount, FunnelReport, RoundsBucket, StateCount, StateDwell, WaitingApplication)
 from onboarding.reporting.rows import ApplicationRow, FunnelInputs, TransitionRow
@@ -175,4 +176,5 @@ def compute_funnel(inputs: FunnelInputs, as_of: datetime, *, waiting_limit: int 
         waiting_on_staff=_waiting(STAFF_QUEUE, applications, timelines, rounds, latest_codes, as_of, waiting_limit),
         waiting_on_merchants=_waiting(MERCHANT_QUEUE, applications, timelines, rounds, latest_codes, as_of,
                                       waiting_limit),
+        complaints=compute_complaints(inputs.complaints, as_of),
     )

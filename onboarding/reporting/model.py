@@ -65,6 +65,28 @@ class WaitingApplication(BaseModel):
     latest_codes: list[str]
 
 
+class ComplaintCategoryCount(BaseModel):
+    category: str
+    total: int
+    open: int = Field(description="Not closed at the as-of time.")
+
+
+class ComplaintStageLevel(BaseModel):
+    stage: str = Field(description="acknowledge | first_answer | resolve")
+    met_on_time: int
+    met_late: int
+    breached_unmet: int = Field(description="Due time passed, stage not reached by the as-of time.")
+    pending: int
+    attainment: float | None = Field(description="met_on_time / (met_on_time + met_late + breached_unmet).")
+    median_hours: float | None = Field(description="From the clock's start (opening or reopening) to meeting it.")
+
+
+class ComplaintReport(BaseModel):
+    total: int = 0
+    by_category: list[ComplaintCategoryCount] = Field(default_factory=list)
+    service_levels: list[ComplaintStageLevel] = Field(default_factory=list)
+
+
 class FunnelReport(BaseModel):
     as_of: datetime
     total_applications: int
@@ -78,6 +100,8 @@ class FunnelReport(BaseModel):
     time_to_approval: DurationSummary = Field(description="Creation (submitted) to the first move to approved.")
     waiting_on_staff: list[WaitingApplication] = Field(description="Oldest in manual_review first.")
     waiting_on_merchants: list[WaitingApplication] = Field(description="Oldest in needs_documents first.")
+    complaints: ComplaintReport = Field(default_factory=ComplaintReport,
+                                        description="Complaints per category and their service levels.")
 
     @property
     def is_empty(self) -> bool:

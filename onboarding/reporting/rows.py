@@ -42,6 +42,14 @@ class RequestRow(NamedTuple):
     opened_at: datetime
 
 
+class ComplaintRow(NamedTuple):
+    complaint_id: str
+    category: str
+    opened_at: datetime
+    closed_at: datetime | None
+    clocks: list[dict]  # the complaint's clock entries, every round (domain.complaints)
+
+
 @dataclass(slots=True)
 class FunnelInputs:
     applications: list[ApplicationRow] = field(default_factory=list)
@@ -49,3 +57,4 @@ class FunnelInputs:
     decisions: list[DecisionRow] = field(default_factory=list)
     deficiencies: list[DeficiencyRow] = field(default_factory=list)
     requests: list[RequestRow] = field(default_factory=list)
+    complaints: list[ComplaintRow] = field(default_factory=list)

@@ -104,6 +104,29 @@ PAGE = """<!DOCTYPE html>
       from submission to the first approval.</p>
     {% else %}<p class="muted">No approvals yet.</p>{% endif %}
   </div>
+  <div class="card wide">
+    <h2>Complaints and service levels</h2>
+    {% if report.complaints.total %}
+    <table>
+      <tr><th>category</th><th class="num">complaints</th><th class="num">not closed</th></tr>
+      {% for c in report.complaints.by_category %}
+      <tr><td>{{ c.category }}</td><td class="num">{{ c.total }}</td><td class="num">{{ c.open }}</td></tr>
+      {% endfor %}
+    </table>
+    <table>
+      <tr><th>stage</th><th class="num">met on time</th><th class="num">met late</th><th class="num">breached</th>
+          <th class="num">pending</th><th class="num">attainment</th><th class="num">median time</th></tr>
+      {% for s in report.complaints.service_levels %}
+      <tr><td>{{ s.stage }}</td><td class="num">{{ s.met_on_time }}</td><td class="num">{{ s.met_late }}</td>
+          <td class="num">{{ s.breached_unmet }}</td><td class="num">{{ s.pending }}</td>
+          <td class="num">{% if s.attainment is not none %}{{ (100 * s.attainment) | round(1) }}%{% else %}—{% endif %}</td>
+          <td class="num">{{ s.median_hours | hours }}</td></tr>
+      {% endfor %}
+    </table>
+    <p class="muted">Stages: acknowledged (30 min), first answer (24 h), resolved (24 h; 48 h for complex
+      categories), as the rule files set them. Attainment: met on time among the stages met or overdue.</p>
+    {% else %}<p class="muted">No complaints.</p>{% endif %}
+  </div>
   {% for title, rows, who in waiting %}
   <div class="card wide">
     <h2>{{ title }}</h2>

@@ -22,6 +22,7 @@ from onboarding.domain.terminals import Binding
 from onboarding.notifications import aftercare_messages as notices
 from onboarding.notifications.outbox import notice_messages
 from onboarding.service.change_input import ChangeInput
+from onboarding.service.ledger_views import _local
 from onboarding.service.merchant_links import enqueue_with_link, staff_alert
 from onboarding.service.submission import UploadedFile, UploadRefused, _remove_blobs, _store_blobs, check_files
 from rules.aftercare_policy import Aftercare, ChangeField, load_aftercare_policy
@@ -468,7 +469,6 @@ def masked(values: dict[str, Any]) -> dict[str, Any]:
 
 def change_dict(services: Services, change: ChangeRequest) -> dict[str, Any]:
     from onboarding.masking import mask_evidence
-    from onboarding.service.views import _local
 
     return {
         "change_id": change.id, "application_id": change.application_id, "state": str(change.state),

@@ -19,7 +19,7 @@ from onboarding.service.calls import aftercare_policy_of
 from onboarding.service.deposit_progress import deposit_progress
 from onboarding.service.merchant_links import enqueue_with_link, staff_alert
 from onboarding.service.submission import UploadedFile, UploadRefused
-from onboarding.service.views import _local
+from onboarding.service.ledger_views import _local
 from rules.aftercare_policy import Aftercare, ComplaintStage
 
 MAX_TEXT = 2000

@@ -9,6 +9,9 @@ from zoneinfo import ZoneInfo
 from onboarding.bootstrap import Services
 from onboarding.domain.model import Application
 from onboarding.domain.states import ApplicationState
+from onboarding.service.calls import call_for_application
+from onboarding.service.changes import change_dict
+from onboarding.service.complaints import complaints_for_application
 from onboarding.service.ledger_views import deposit_dict, terminal_dict
 from onboarding.masking import mask_evidence, mask_fields, mask_name, mask_number
 
@@ -47,6 +50,10 @@ def application_view(services: Services, application_id: str, *, reveal: bool = 
                        reason=(reason or "").strip() or "no reason given")
             uow.commit()
         view = _view(services, app, reveal)
+        # Life after approval: the follow-up call, change requests, complaints (each with its clocks).
+        view["follow_up_call"] = call_for_application(services, uow, app)
+        view["change_requests"] = [change_dict(services, c) for c in uow.changes.for_application(application_id)]
+        view["complaints"] = complaints_for_application(services, uow, app)
     view["terminal"] = None if terminal is None else terminal_dict(services, terminal)
     view["deposit"] = None if deposit is None else deposit_dict(services, deposit)
     return view
@@ -74,7 +81,7 @@ def _view(services: Services, app: Application, reveal: bool) -> dict[str, Any]:
             {"document_id": d.id, "document_type": str(d.document_type), "sha256": d.sha256,
              "media_type": d.media_type, "size_bytes": d.size_bytes, "width": d.width, "height": d.height,
              "blur_score": d.blur_score, "uploaded_at": _local(services, d.uploaded_at), "uploaded_by": d.uploaded_by,
-             "current": d.is_current, "ocr_engine": d.ocr_engine,
+             "current": d.is_current, "ocr_engine": d.ocr_engine, "proposed_for": d.proposed_for,
              "fields": (d.fields or {}) if reveal else mask_fields(d.fields or {})}
             for d in app.documents
         ],

@@ -141,3 +141,29 @@ def test_a_deposit_complaint_shows_what_counted_and_what_did_not(world):
     assert deposit["threshold_fen"] == 1_000_000 and deposit["deadline"].startswith("2027-01-31")
     assert deposit["days_left"] == 60 - 1
     assert deposit["counting"]["channels"] == ["card_chip", "card_contactless", "card_swipe"]
+
+
+def test_the_report_counts_complaints_per_category_with_attainment_and_median_times(world):
+    from onboarding.reporting.funnel import compute_funnel
+    from onboarding.reporting.queries import load_funnel_inputs
+
+    app = world.approved()
+    on_time = open_complaint(world.services, app, "deposit", "押金", actor="merchant:link")
+    late = open_complaint(world.services, app, "activation", "激活", actor="merchant:link")
+    world.now = NOW + timedelta(minutes=12)
+    act(world.services, on_time, "acknowledge", actor="staff:ana")
+    world.now = NOW + timedelta(hours=2)
+    act(world.services, on_time, "answer", actor="staff:ana", text="在处理")
+    act(world.services, late, "answer", actor="staff:ana", text="请重启终端")  # acknowledge met late, with it
+    as_of = NOW + timedelta(hours=30)
+    with world.services.uow() as uow:
+        report = compute_funnel(load_funnel_inputs(uow.session, as_of), as_of).complaints
+    assert report.total == 2
+    assert [(c.category, c.total, c.open) for c in report.by_category] == [("activation", 1, 1), ("deposit", 1, 1)]
+    levels = {s.stage: s for s in report.service_levels}
+    assert (levels["acknowledge"].met_on_time, levels["acknowledge"].met_late, levels["acknowledge"].attainment) == (
+        1, 1, 0.5)
+    assert levels["acknowledge"].median_hours == round((0.2 + 2) / 2, 3)
+    assert (levels["first_answer"].met_on_time, levels["first_answer"].attainment) == (2, 1.0)
+    # resolve: activation's 24 h passed unresolved; deposit's 48 h still running
+    assert (levels["resolve"].breached_unmet, levels["resolve"].pending, levels["resolve"].attainment) == (1, 1, 0.0)
