@@ -16,6 +16,7 @@ from onboarding.bootstrap import Services
 from onboarding.portal.middleware import ErrorPageMiddleware, RateLimitMiddleware, SecurityHeadersMiddleware
 from onboarding.portal.ratelimit import PortalLimits
 from onboarding.portal.responses import Portal
+from onboarding.portal.aftercare_routes import build_aftercare_router
 from onboarding.portal.routes import build_router
 from onboarding.portal.texts import text
 
@@ -63,6 +64,7 @@ def create_app(services: Services, launch: Launch | None = None, limits: PortalL
                   openapi_url="/openapi.json", lifespan=lifespan)
     app.state.portal = portal
     app.include_router(build_router(portal))
+    app.include_router(build_aftercare_router(portal))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:

@@ -14,6 +14,8 @@ from onboarding.bootstrap import Services
 from onboarding.domain.states import ApplicationState
 from onboarding.portal import texts
 from onboarding.portal.texts import Lang
+from onboarding.portal.aftercare_pages import aftercare_context
+from onboarding.service.merchant_status import MerchantStatus
 from onboarding.service.portal import PortalPage
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -68,8 +70,13 @@ class Pages:
         return {"lang": lang, "html_lang": "zh-CN" if lang == "zh" else "en",
                 "other_lang": "en" if lang == "zh" else "zh", "t": lambda key, **kw: texts.text(lang, key, **kw)}
 
-    def link(self, page: PortalPage, token: str, lang: Lang) -> str:
+    def link(self, page: PortalPage, token: str, lang: Lang, status: MerchantStatus | None = None,
+             done: str | None = None) -> str:
+        """`status`: the rest of the merchant's page (progress, terminal, deposit, complaints, changes)."""
         kind = page_kind(page)
+        after = None if status is None else aftercare_context(status, token, lang, self._due, self.document_label,
+                                                              done)
+        heading = texts.text(lang, "title") if kind == "upload" or after is None else after["a"]("page_title")
         items = [{
             "document_type": item.document_type, "code": item.code,
             "label": _heading(self.document_label(item.document_type, lang)),
@@ -86,7 +93,7 @@ class Pages:
             **self._common(lang), kind=kind, refresh_seconds=REFRESH_SECONDS if kind == "checking" else None,
             business_name=page.business_name, application_id=page.application_id,
             due=self._due(page.due_at, lang) if kind == "upload" else None, items=items, inputs=inputs,
-            upload_url=f"/r/{token}/upload", accept=ACCEPT, max_mb=self.max_mb(),
+            upload_url=f"/r/{token}/upload", accept=ACCEPT, max_mb=self.max_mb(), after=after, heading=heading,
         )
 
     def max_mb(self) -> str:

@@ -15,6 +15,7 @@ from onboarding.portal.responses import Portal
 from onboarding.portal.security import is_document_id_shaped, is_token_shaped, mask_token
 from onboarding.portal.texts import LANGS
 from onboarding.portal.uploads import UploadProblem, read_upload, request_size_cap
+from onboarding.service.merchant_portal import open_merchant_page
 from onboarding.service.portal import LinkNotValid, open_link, thumbnail, upload_with_link
 from onboarding.service.submission import UploadedFile, UploadRefused
 
@@ -52,10 +53,11 @@ def build_router(portal: Portal) -> APIRouter:
         if not is_token_shaped(token):
             return portal.not_valid()
         try:
-            page = open_link(portal.services, token)
+            page, status = open_merchant_page(portal.services, token)
         except LinkNotValid:
             return portal.not_valid()
-        return portal.html(request, portal.pages.link(page, token, portal.lang(request)))
+        return portal.html(request, portal.pages.link(page, token, portal.lang(request), status,
+                                                      request.query_params.get("done")))
 
     @router.get("/r/{token}/documents/{document_id}/thumbnail", response_class=Response, responses={
         200: {"content": {"image/jpeg": {}}, "description": "a small JPEG"}, **PAGE_ERRORS})

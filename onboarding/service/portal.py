@@ -59,6 +59,15 @@ def _application_for(uow, token: str, now: datetime) -> Application:
     return application
 
 
+def application_for_link(uow, token: str, now: datetime) -> Application:
+    """The application a merchant's link opens; `LinkNotValid` for any link that must not open anything."""
+    return _application_for(uow, token, now)
+
+
+def page_for(application: Application, now: datetime) -> PortalPage:
+    return _page(application, now)
+
+
 def _awaiting_check(application: Application, latest, current: dict, now: datetime) -> bool:
     """Documents arrived for the open round and the checks have not started yet."""
     if application.state != ApplicationState.NEEDS_DOCUMENTS or latest is None or not latest.is_open:

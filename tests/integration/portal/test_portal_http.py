@@ -55,7 +55,8 @@ def test_a_valid_link_shows_the_merchant_its_items_due_date_and_form(client, mer
     assert f'<form method="post" enctype="multipart/form-data" action="/r/{merchant.token}/upload">' in page
     for name in ("id_card_back", "storefront_photo"):
         assert f'name="{name}" accept="image/jpeg,image/png,image/webp,application/pdf" capture="environment"' in page
-    assert page.count('type="submit"') == 1
+    upload_form = page.split(f'action="/r/{merchant.token}/upload">')[1].split("</form>")[0]
+    assert upload_form.count('type="submit"') == 1  # one button sends every document (the other form: complaints)
     assert 'http-equiv="refresh"' not in page
     assert "<script" not in page and "http://" not in page.split("</head>")[1]
 
@@ -188,7 +189,8 @@ def test_an_approved_application_says_so(client, services):
         application.close_open_request("satisfied", at=NOW, actor="staff:test", reason="ok")
         uow.commit()
     page = client.get(approved.path).text
-    assert "审核通过！" in page and 'data-status="accepted"' in page and "<form" not in page
+    assert "审核通过！" in page and 'data-status="accepted"' in page
+    assert f'action="{approved.path}/upload"' not in page  # its forms are for complaints and changes only
 
 
 def test_too_many_requests_per_token_and_per_ip_get_429(portal_factory, merchant, services):
@@ -211,7 +213,7 @@ def test_an_unexpected_error_is_a_plain_500_logged_with_the_token_masked(client,
     def crash(services, token):
         raise RuntimeError(f"database fell over while reading /r/{token}")
 
-    monkeypatch.setattr(routes, "open_link", crash)
+    monkeypatch.setattr(routes, "open_merchant_page", crash)
     with caplog.at_level(logging.ERROR, logger="onboarding.portal"):
         response = client.get(merchant.path)
     assert response.status_code == 500 and "系统繁忙" in response.text and "RuntimeError" not in response.text

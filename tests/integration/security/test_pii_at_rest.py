@@ -16,6 +16,14 @@ from onboarding.service.terminals import add_terminal, ship
 from security_world import run_checks
 
 
+def confirm_follow_up_call(services, application_id: str) -> None:
+    from onboarding.service.calls import record_outcome
+
+    with services.uow() as uow:
+        call_id = uow.calls.for_one_application(application_id).id
+    record_outcome(services, call_id, "confirmed", "details confirmed", actor="staff:test")
+
+
 def _submit_and_onboard(world) -> tuple[str, dict]:
     services = world.services()
     sample = sample_application(21, "small_micro", as_of=services.clock().date())
@@ -24,6 +32,7 @@ def _submit_and_onboard(world) -> tuple[str, dict]:
     add_terminal(services, "SN-PII-0001", sample.payload["device_model"])
     # The OCR pipeline decides between approved and staff review; either way every step has written its rows.
     if run_checks(services, application_id) == "approved":
+        confirm_follow_up_call(services, application_id)  # 小微: shipping waits for it (rules/files/aftercare.yaml)
         ship(services, application_id)  # binds the terminal: 小微 registration number = the ID number
     return application_id, sample.payload
 
