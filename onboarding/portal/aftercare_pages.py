@@ -50,8 +50,8 @@ def aftercare_context(status: MerchantStatus, token: str, lang: Lang, when: Call
                       "suspended": a("terminal_suspended")}.get(t["state"], a("terminal_waiting"))
         terminal = {"serial_number": t["serial_number"], "model": t["model"], "state": t["state"],
                     "state_text": state_text,
-                    "rule": a("activation_rule", days=t["activation_window_days"], min=money(t["activation_min_fen"]),
-                              by=when(t["activation_deadline"], lang) or "")}
+                    "deadline": a("activation_by", by=day(t["activation_deadline"]))
+                    if t["state"] == "shipped" and t["activation_deadline"] else None}
 
     deposit_view = None
     if deposit:
@@ -75,6 +75,8 @@ def aftercare_context(status: MerchantStatus, token: str, lang: Lang, when: Call
                         "counts": words.what_counts(lang, deposit["counting"]["channels"],
                                                     deposit["counting"]["subtracting_kinds"]),
                         "show_bar": deposit["state"] == "held" and deposit["deadline"] is not None,
+                        "deadline": a("deposit_deadline", by=day(deposit["deadline_at"]))
+                        if deposit["state"] == "held" and deposit["deadline_at"] else None,
                         "waits_for_change": deposit["refund_waits_for_change"]}
 
     complaints = []
@@ -101,7 +103,9 @@ def aftercare_context(status: MerchantStatus, token: str, lang: Lang, when: Call
         o = status.open_change
         open_change = {
             "id": o["change_id"], "state": o["state"], "fields": field_names(o["fields"]),
-            "codes": [{"contact": c, "label": a("change_code", contact=a(f"field_{c}"))} for c in o["codes"]],
+            "codes": [{"contact": c, "label": a("change_code", contact=a(f"field_{c}"), to=o["to"].get(c, "")),
+                       "resend": a("change_resend") if len(o["codes"]) == 1
+                       else f'{a("change_resend")}（{a(f"field_{c}")}）'} for c in o["codes"]],
             "documents": [{"name": t, "label": document_label(t, lang)} for t in o["documents"]],
             "findings": [f["message_zh"] if lang == "zh" else f["message_en"] for f in o["findings"]],
             "base_url": f"/r/{token}/change/{o['change_id']}",

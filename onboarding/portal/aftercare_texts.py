@@ -14,23 +14,24 @@ TEXTS: dict[str, dict[Lang, str]] = {
     "step_active": {"zh": "终端激活", "en": "Active"},
     "step_refunded": {"zh": "押金退还", "en": "Deposit back"},
     "next_heading": {"zh": "下一步", "en": "What happens next"},
+    "status_heading": {"zh": "当前状态", "en": "Where things stand"},
     "next_checking": {"zh": "资料正在自动审核，通常几分钟内出结果。",
                       "en": "Your documents are being checked; this usually takes a few minutes."},
-    "next_upload": {"zh": "请在 {by} 前上传下方列出的资料，资料齐全后自动重新审核。",
+    "next_upload": {"zh": "请在 {by}前上传下方列出的资料，资料齐全后自动重新审核。",
                     "en": "Please upload the documents listed below by {by}; we check them again as soon as they arrive."},
-    "next_review": {"zh": "工作人员正在审核，将在 {by} 前给您结果。",
+    "next_review": {"zh": "工作人员正在审核，将在 {by}前给您结果。",
                     "en": "Our staff are reviewing your application and will answer by {by}."},
-    "next_call": {"zh": "审核已通过！我们将在 {by} 前致电您，核对法人姓名、经营地址、结算卡尾号、机型和押金条款，核对后寄出终端。",
-                  "en": "Approved! We will call you by {by} to confirm your name, business address, the last digits "
+    "next_call": {"zh": "我们将在 {by}前致电您，核对法人姓名、经营地址、结算卡尾号、机型和押金条款，核对后寄出终端。",
+                  "en": "We will call you by {by} to confirm your name, business address, the last digits "
                         "of your settlement card, the device and the deposit terms; the terminal ships after the call."},
     "next_change_then_ship": {"zh": "您在电话中告诉我们资料有变，请完成下方的资料修改，修改完成后寄出终端。",
                               "en": "You told us on the phone that some details changed: please finish the change "
                                     "below; the terminal ships once it is done."},
     "next_ship": {"zh": "审核已通过，终端将尽快寄出。", "en": "Approved: your terminal will be shipped shortly."},
-    "next_activate": {"zh": "终端已寄出。收到后请在 {by} 前用它完成一笔不低于 {min} 的刷卡交易，终端即激活。",
+    "next_activate": {"zh": "终端已寄出。收到后请在 {by}前用它完成一笔不低于 {min} 的刷卡交易，终端即激活。",
                       "en": "Your terminal has shipped. Once it arrives, make one card payment of at least {min} on "
                             "it by {by} to activate it."},
-    "next_deposit": {"zh": "终端已激活。在 {by} 前合格交易累计满 {threshold}，押金 {amount} 即退还。",
+    "next_deposit": {"zh": "终端已激活。在 {by}前合格交易累计满 {threshold}，押金 {amount} 即退还。",
                      "en": "Your terminal is active. Once qualifying payments reach {threshold} (by {by}), your "
                            "deposit of {amount} is refunded."},
     "next_refund_after_change": {"zh": "交易额已达标！您的结算账户正在变更，变更完成后押金将退还至新账户。",
@@ -43,9 +44,7 @@ TEXTS: dict[str, dict[Lang, str]] = {
     "next_nothing": {"zh": "目前无需您操作。", "en": "Nothing to do right now."},
     "terminal_heading": {"zh": "终端", "en": "Terminal"},
     "serial_number": {"zh": "序列号", "en": "Serial number"},
-    "activation_rule": {"zh": "激活条件：寄出后 {days} 天内（{by} 前）完成首笔不低于 {min} 的刷卡交易。",
-                        "en": "Activation: a first card payment of at least {min} within {days} days of shipping "
-                              "(by {by})."},
+    "activation_by": {"zh": "激活截止：{by}", "en": "Activate by {by}"},
     "terminal_waiting": {"zh": "待激活", "en": "Not yet active"},
     "terminal_active": {"zh": "已激活（{at}）", "en": "Active since {at}"},
     "terminal_overdue": {"zh": "未在期限内激活，请联系我们", "en": "Not activated in time; please contact us"},
@@ -57,6 +56,7 @@ TEXTS: dict[str, dict[Lang, str]] = {
     "deposit_not_started": {"zh": "押金 {amount}：终端激活后 {days} 天内合格交易满 {threshold} 即退还。",
                             "en": "Deposit {amount}: refunded once qualifying payments reach {threshold} within "
                                   "{days} days of activation."},
+    "deposit_deadline": {"zh": "截止日期：{by}", "en": "Deadline: {by}"},
     "deposit_refunded": {"zh": "押金 {amount} 已于 {at} 退还至尾号 {last4} 的账户。",
                          "en": "Deposit of {amount} refunded to account ****{last4} on {at}."},
     "deposit_forfeited": {"zh": "押金 {amount} 未退还：期限内合格交易 {volume}，未达 {threshold}。",
@@ -75,12 +75,13 @@ TEXTS: dict[str, dict[Lang, str]] = {
     "complaint_state_answered": {"zh": "已回复", "en": "Answered"},
     "complaint_state_resolved": {"zh": "待您确认", "en": "Please confirm"},
     "complaint_state_closed": {"zh": "已关闭", "en": "Closed"},
-    "complaint_reply_by": {"zh": "我们将在 {by} 前回复。", "en": "We will answer by {by}."},
+    "complaint_reply_by": {"zh": "我们将在 {by}前回复。", "en": "We will answer by {by}."},
     "complaint_confirm": {"zh": "问题已解决", "en": "Yes, it is solved"},
     "complaint_reopen": {"zh": "问题未解决，重新打开", "en": "Not solved: reopen"},
     "complaint_you_wrote": {"zh": "您的描述", "en": "You wrote"},
     "complaint_we_wrote": {"zh": "我们的回复", "en": "Our answer"},
     "change_heading": {"zh": "修改资料", "en": "Change my details"},
+    "change_open_form": {"zh": "修改手机号、邮箱、地址或结算账户", "en": "Change phone, e-mail, address or account"},
     "change_rules": {"zh": "新手机号、邮箱需输入验证码确认；新经营地址需上传近期的经营场所证明；新结算账户需上传银行卡照片，"
                            "户名须与法人一致，并经人工审核。修改完成前，原资料继续有效。",
                      "en": "A new phone or e-mail is confirmed with a code; a new business address needs a recent proof "
@@ -97,7 +98,7 @@ TEXTS: dict[str, dict[Lang, str]] = {
     "change_current_account": {"zh": "当前结算账户尾号 {last4}", "en": "Current settlement account ending {last4}"},
     "change_open": {"zh": "资料修改进行中", "en": "Change in progress"},
     "change_fields": {"zh": "修改内容：{fields}", "en": "Changing: {fields}"},
-    "change_code": {"zh": "验证码（已发送至新{contact}）", "en": "Code (sent to your new {contact})"},
+    "change_code": {"zh": "验证码（已发送至新{contact} {to}）", "en": "Code (sent to your new {contact} {to})"},
     "change_code_submit": {"zh": "确认", "en": "Confirm"},
     "change_resend": {"zh": "重新发送验证码", "en": "Send a new code"},
     "change_upload": {"zh": "上传材料", "en": "Send documents"},

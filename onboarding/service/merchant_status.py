@@ -18,6 +18,7 @@ from onboarding.domain.model import Application
 from onboarding.domain.states import ApplicationState as S
 from onboarding.domain.terminals import DepositState, TerminalState
 from onboarding.service.calls import aftercare_policy_of
+from onboarding.service.changes import masked
 from onboarding.service.deposit_progress import deposit_progress
 from onboarding.service.terminals import policies_of
 
@@ -145,6 +146,7 @@ def merchant_status(services: Services, uow, application: Application) -> Mercha
     if open_change is not None:
         open_view = {"change_id": open_change.id, "state": str(open_change.state), "fields": open_change.fields,
                      "codes": open_change.codes_pending(), "documents": open_change.documents_wanted(),
+                     "to": {c: masked({c: open_change.proposed[c]})[c] for c in open_change.codes_pending()},
                      "findings": [f for f in open_change.findings if f.get("merchant_fixable")
                                   and not f.get("warning")]}
     merchant_type = str(application.merchant_type)
