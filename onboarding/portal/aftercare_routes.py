@@ -44,7 +44,10 @@ def build_aftercare_router(portal: Portal) -> APIRouter:
         lang = portal.lang(request)
         body = aftercare_texts.text(lang, key, reason=reason) if "{reason}" in aftercare_texts.TEXTS[key][lang] \
             else aftercare_texts.text(lang, key)
-        return portal.message(request, status, "refused_title", body, back_url=f"/r/{token}")
+        page = portal.pages.env.get_template("aftercare_message.html").render(
+            **portal.pages.common(lang), title=aftercare_texts.text(lang, "refused_title"), body=body,
+            back_url=f"/r/{token}", back_label=aftercare_texts.text(lang, "back_to_page"))
+        return portal.html(request, page, status)
 
     async def form(request: Request, token: str, text_fields: set[str], file_fields: set[str]) -> ReceivedForm:
         return await read_form(request.stream(), request.headers.get("content-type"), text_fields=text_fields,
@@ -180,6 +183,8 @@ def _reason(portal: Portal, request: Request, refusal: Exception) -> str:
         return _words(portal, request, refusal.code, refusal.document_type and str(refusal.document_type))
     lang = portal.lang(request)
     if isinstance(refusal, InvalidApplication):
-        label = aftercare_texts.TEXTS.get(f"field_{refusal.field.split('.')[0]}", {}).get(lang, refusal.field)
+        label = aftercare_texts.TEXTS.get(f"field_{refusal.field.split('.')[0]}", {}).get(lang)
+        if label is None:
+            return "请检查填写的内容后重试。" if lang == "zh" else f"{refusal.reason}."
         return f"请检查填写的{label}。" if lang == "zh" else f"please check the {label} ({refusal.reason})."
     return "请检查填写的内容后重试。" if lang == "zh" else str(refusal)

@@ -128,6 +128,7 @@ TEXTS: dict[str, dict[Lang, str]] = {
     "refused_code": {"zh": "验证码不正确或已过期，请核对短信或重新发送。",
                      "en": "The code is wrong or has expired; check the message or send a new one."},
     "back_to_page": {"zh": "返回我的申请", "en": "Back to my application"},
+    "refused_title": {"zh": "未能提交", "en": "Not sent"},
 }
 
 CHANNELS: dict[str, dict[Lang, str]] = {

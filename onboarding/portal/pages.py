@@ -66,6 +66,9 @@ class Pages:
         return f"{when}（{texts.text(lang, 'beijing_time')}）" if lang == "zh" else \
             f"{when} ({texts.text(lang, 'beijing_time')})"
 
+    def common(self, lang: Lang) -> dict[str, Any]:
+        return self._common(lang)
+
     def _common(self, lang: Lang) -> dict[str, Any]:
         return {"lang": lang, "html_lang": "zh-CN" if lang == "zh" else "en",
                 "other_lang": "en" if lang == "zh" else "zh", "t": lambda key, **kw: texts.text(lang, key, **kw)}

@@ -45,7 +45,11 @@ def open_complaint(services: Services, token: str, category: str, text: str,
 def complaint_action(services: Services, token: str, complaint_id: str, action: str) -> None:
     if action not in ("confirm", "reopen"):
         raise LinkNotValid()
-    complaints.act(services, complaint_id, action, actor=ACTOR, application_id=_application_id(services, token))
+    application_id = _application_id(services, token)
+    with services.uow() as uow:
+        if not any(c.id == complaint_id for c in uow.complaints.for_application(application_id)):
+            raise LinkNotValid()
+    complaints.act(services, complaint_id, action, actor=ACTOR, application_id=application_id)
 
 
 def request_change(services: Services, token: str, change: ChangeInput | None, files: list[UploadedFile]) -> tuple[str, str]:
