@@ -6,6 +6,8 @@ not found, like an unknown link.
 """
 from __future__ import annotations
 
+import logging
+
 from onboarding.bootstrap import Services
 from onboarding.service import changes, complaints
 from onboarding.service.change_input import ChangeInput
@@ -14,6 +16,20 @@ from onboarding.service.portal import LinkNotValid, PortalPage, application_for_
 from onboarding.service.submission import UploadedFile
 
 ACTOR = "merchant:link"
+logger = logging.getLogger("onboarding.portal")
+
+
+def _deliver(services: Services, application_id: str) -> None:
+    """A code or a receipt the merchant waits for goes out now; what cannot be sent stays for the sweep."""
+    from onboarding.notifications.delivery import deliver_pending
+
+    try:
+        report = deliver_pending(services, application_id)
+    except Exception:
+        logger.exception("messages for %s stay in the outbox for the next sweep", application_id)
+        return
+    if report.failed:
+        logger.warning("%d message(s) for %s stay in the outbox for the next sweep", report.failed, application_id)
 
 
 def open_merchant_page(services: Services, token: str) -> tuple[PortalPage, MerchantStatus]:
@@ -38,8 +54,11 @@ def _owned_change(services: Services, token: str, change_id: str) -> str:
 
 def open_complaint(services: Services, token: str, category: str, text: str,
                    attachment: UploadedFile | None) -> str:
-    return complaints.open_complaint(services, _application_id(services, token), category, text, actor=ACTOR,
-                                     attachment=attachment)
+    application_id = _application_id(services, token)
+    complaint_id = complaints.open_complaint(services, application_id, category, text, actor=ACTOR,
+                                             attachment=attachment)
+    _deliver(services, application_id)
+    return complaint_id
 
 
 def complaint_action(services: Services, token: str, complaint_id: str, action: str) -> None:
@@ -55,7 +74,9 @@ def complaint_action(services: Services, token: str, complaint_id: str, action: 
 def request_change(services: Services, token: str, change: ChangeInput | None, files: list[UploadedFile]) -> tuple[str, str]:
     """Returns (application id, change id); the caller starts the checks when documents came with it."""
     application_id = _application_id(services, token)
-    return application_id, changes.request_change(services, application_id, change, files, actor=ACTOR)
+    change_id = changes.request_change(services, application_id, change, files, actor=ACTOR)
+    _deliver(services, application_id)
+    return application_id, change_id
 
 
 def change_documents(services: Services, token: str, change_id: str, files: list[UploadedFile]) -> str:
@@ -65,13 +86,16 @@ def change_documents(services: Services, token: str, change_id: str, files: list
 
 
 def enter_code(services: Services, token: str, change_id: str, code: str) -> str:
-    _owned_change(services, token, change_id)
-    return changes.enter_code(services, change_id, code, actor=ACTOR)
+    application_id = _owned_change(services, token, change_id)
+    state = changes.enter_code(services, change_id, code, actor=ACTOR)
+    _deliver(services, application_id)
+    return state
 
 
 def resend_code(services: Services, token: str, change_id: str, contact: str) -> None:
-    _owned_change(services, token, change_id)
+    application_id = _owned_change(services, token, change_id)
     changes.resend_code(services, change_id, contact, actor=ACTOR)
+    _deliver(services, application_id)
 
 
 def cancel_change(services: Services, token: str, change_id: str) -> None:
