@@ -105,7 +105,7 @@ class Complaint:
             if clock["met_at"] is not None:
                 continue
             due = datetime.fromisoformat(clock["due_at"])
-            if clock["reminded_at"] is None:
+            if clock["reminded_at"] is None and clock["breached_at"] is None:  # no reminder after a breach
                 moments.append(due - timedelta(minutes=remind_before.get(ComplaintStage(clock["stage"]), 0)))
             if clock["breached_at"] is None:
                 moments.append(due)

@@ -146,14 +146,14 @@ def text(lang: Lang, key: str, **values: object) -> str:
 
 def what_counts(lang: Lang, channels: list[str], subtracting: list[str]) -> str:
     """"Card payments count; QR payments and refunds do not", from the terminal's own deposit policy."""
-    counted = set(channels)
-    others = [c for c in CHANNELS if c not in counted]
-    refunds = bool(subtracting)
+    counted = [c for c in CHANNELS if c in set(channels)]
+    others = [c for c in CHANNELS if c not in set(channels)]
+    refunds = ["退款" if lang == "zh" else "refunds"] if subtracting else []
     if lang == "zh":
-        yes = "银行卡交易" if counted == CARD_CHANNELS else "、".join(CHANNELS[c]["zh"] for c in CHANNELS if c in counted) + "交易"
-        no = [CHANNELS[c]["zh"] + "交易" for c in others] + (["退款"] if refunds else [])
+        yes = "银行卡交易" if set(counted) == CARD_CHANNELS else "、".join(CHANNELS[c]["zh"] for c in counted) + "交易"
+        no = (["、".join(CHANNELS[c]["zh"] for c in others) + "交易"] if others else []) + refunds
         return f"{yes}计入" + (f"；{'和'.join(no)}不计入。" if no else "。")
-    yes = "Card payments" if counted == CARD_CHANNELS else " and ".join(
-        CHANNELS[c]["en"] for c in CHANNELS if c in counted).capitalize() + " payments"
-    no = [CHANNELS[c]["en"] + " payments" for c in others] + (["refunds"] if refunds else [])
-    return f"{yes} count" + (f"; {' and '.join(no)} do not." if no else ".")
+    yes = "card payments" if set(counted) == CARD_CHANNELS else " and ".join(CHANNELS[c]["en"] for c in counted) + \
+        " payments"
+    no = ([" and ".join(CHANNELS[c]["en"] for c in others) + " payments"] if others else []) + refunds
+    return f"{yes[:1].upper()}{yes[1:]} count" + (f"; {' and '.join(no)} do not." if no else ".")
