@@ -150,8 +150,10 @@ def photograph(base_url: str, paths: dict[str, str], output: Path) -> list[Path]
                         page.evaluate("window.scrollTo(0, document.querySelector('#change').offsetTop - 12)")
                     page.screenshot(path=str(target))
                     written.append(target)
-                    if name == "merchant-deposit" and lang == "zh":
-                        page.evaluate("window.scrollTo(0, document.querySelector('#complaints').offsetTop - 12)")
+                    if name == "merchant-deposit" and lang == "zh":  # the complaint form, opened
+                        page.locator("#complaints summary").click()
+                        page.select_option("#complaint-category", "deposit")
+                        page.evaluate("window.scrollTo(0, document.querySelector('#complaints details').offsetTop - 12)")
                         complaints = output / "merchant-complaint.png"
                         page.screenshot(path=str(complaints))
                         written.append(complaints)

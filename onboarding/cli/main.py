@@ -269,8 +269,13 @@ def rules_check(directory: Annotated[Optional[Path], typer.Argument(help="Rule f
     """Validate the rule files; a broken one is named with its line."""
     from rules.ruleset import load_ruleset
 
-    ruleset = load_ruleset(directory or cli_services().settings.rules_dir)
-    emit({"ok": True, "version": ruleset.version_label}, json_, lambda d: typer.echo(f"rules OK: {d['version']}"))
+    from rules.aftercare_policy import load_aftercare_policy
+
+    chosen = directory or cli_services().settings.rules_dir
+    ruleset = load_ruleset(chosen)
+    aftercare = load_aftercare_policy(chosen)
+    emit({"ok": True, "version": ruleset.version_label, "aftercare_version": aftercare.version_label}, json_,
+         lambda d: typer.echo(f"rules OK: {d['version']}, aftercare {d['aftercare_version']}"))
 
 
 if __name__ == "__main__":

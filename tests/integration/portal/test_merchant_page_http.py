@@ -181,11 +181,11 @@ def test_the_deposit_card_counts_as_the_policy_does_and_names_the_refund_account
     sweep_ledger(services, NOW + timedelta(days=2))
     services.clock = lambda: NOW + timedelta(days=2)
     page = client.get(path).text
-    assert "合格交易 ¥4,000 / ¥10,000，剩余 59 天" in page
+    assert "合格交易 ¥4,000 / ¥10,000，剩余\u00a059\u00a0天" in page
     assert "银行卡交易计入；扫码交易和退款不计入。" in page
     assert 'aria-valuenow="40"' in page
     english = client.get(f"{path}?lang=en").text
-    assert "¥4,000 of ¥10,000 qualifying volume, 59 days left" in english
+    assert "¥4,000 of ¥10,000 qualifying volume, 59\u00a0days\u00a0left" in english
     assert "Card payments count; QR payments and refunds do not." in english
     import_transactions(services, ("txn_id,terminal_sn,occurred_at,amount_fen,kind,channel\n"
                                    "P3,SN-PAGE-1,2026-11-24T10:00:00+08:00,600000,sale,card_swipe\n").encode())
