@@ -7,6 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from onboarding.bootstrap import Services
+from onboarding.domain.calls import CallState
 from onboarding.domain.model import Application
 from onboarding.domain.states import ApplicationState
 from onboarding.service.calls import call_for_application
@@ -132,6 +133,14 @@ def blocker(app: Application) -> str:
     return BLOCKER_BY_STATE.get(app.state, "")
 
 
+def _blocker(services: Services, app: Application, calls: dict) -> str:
+    """An approved merchant whose follow-up call is still to be made waits on that call."""
+    call = calls.get(app.id)
+    if app.state == ApplicationState.APPROVED and call is not None:
+        return f"follow-up call {call.state}, due {_local(services, call.due_at)[:16]}"
+    return blocker(app)
+
+
 def _hours(delta) -> float:
     return round(delta.total_seconds() / 3600, 1)
 
@@ -171,6 +180,7 @@ def status_rows(services: Services, states: list[ApplicationState] | None = None
     now = services.clock()
     rows = []
     with services.uow() as uow:
+        calls = {c.application_id: c for c in uow.calls.in_states([CallState.OPEN, CallState.ESCALATED])}
         for app in uow.applications.list(states):
             in_state = _hours(now - (app.state_changed_at or app.created_at))
             request = app.open_request
@@ -179,7 +189,7 @@ def status_rows(services: Services, states: list[ApplicationState] | None = None
                 "application_id": app.id, "merchant": app.business_name, "merchant_type": str(app.merchant_type),
                 "state": str(app.state), "age_hours": _hours(now - app.created_at), "in_state_hours": in_state,
                 "request_round": request.round_number if request else None, "request_age_hours": request_age,
-                "sla": sla_colour(app.state, in_state, request_age), "blocker": blocker(app),
+                "sla": sla_colour(app.state, in_state, request_age), "blocker": _blocker(services, app, calls),
             })
     return rows
 

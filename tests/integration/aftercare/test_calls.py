@@ -105,3 +105,13 @@ def test_the_sweep_flags_a_late_call_once(world):
     assert world.actions(app).count("call_overdue") == 1
     world.later(hours=9)
     assert call_rows(world.services)[0]["overdue"] is True
+
+
+def test_the_status_list_says_an_approved_merchant_waits_on_the_call(world):
+    from onboarding.service.views import status_rows
+
+    app = world.approved()
+    (row,) = status_rows(world.services)
+    assert row["application_id"] == app and row["blocker"] == "follow-up call open, due 2026-12-01T18:00"
+    world.confirm_call(app)
+    assert status_rows(world.services)[0]["blocker"] == "terminal to ship"
