@@ -60,7 +60,7 @@ def newest_link(services, application_id: str) -> str:
 
 def scenarios(services, clock: Clock) -> dict[str, str]:
     """name → link path, each application in a state worth showing."""
-    from onboarding.service.calls import record_outcome
+    from onboarding.service.call_outcomes import record_outcome
     from onboarding.service.change_input import parse_change
     from onboarding.service.changes import request_change
     from onboarding.service.complaints import act, open_complaint

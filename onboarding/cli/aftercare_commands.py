@@ -96,7 +96,7 @@ def calls_record(call_id: str,
                  phone: PhoneOption = None, email: EmailOption = None, business_address: AddressOption = None,
                  settlement_account: AccountOption = None, json_: JsonFlag = False) -> None:
     """Record one try. `changed` takes the new details, which become a change request (the same checks)."""
-    from onboarding.service.calls import record_outcome
+    from onboarding.service.call_outcomes import record_outcome
 
     change = _change_input(phone, email, business_address, settlement_account)
     view = record_outcome(cli_services(), call_id, outcome, note, actor=cli_actor(), change=change)

@@ -22,7 +22,7 @@ def expected_errors() -> tuple[type[BaseException], ...]:
     from onboarding.domain.calls import CallRefused
     from onboarding.domain.changes import ChangeRefused
     from onboarding.domain.complaints import ComplaintRefused
-    from onboarding.service.calls import CallNotRecorded
+    from onboarding.service.call_outcomes import CallNotRecorded
     from onboarding.domain.states import IllegalTransition
     from onboarding.domain.terminals import LedgerError
     from onboarding.service.application_input import InvalidApplication

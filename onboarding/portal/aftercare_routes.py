@@ -2,6 +2,7 @@
 details (start, code, documents, cancel). Every form posts back here and lands on the page again (303)."""
 from __future__ import annotations
 
+import logging
 import re
 
 from fastapi import APIRouter, Request
@@ -12,7 +13,7 @@ from starlette.requests import ClientDisconnect
 from documents.types import DocumentType
 from onboarding.domain.changes import ChangeRefused, CodeRefused
 from onboarding.domain.complaints import ComplaintRefused
-from onboarding.portal import aftercare_texts
+from onboarding.portal import aftercare_texts, texts
 from onboarding.portal.forms import ReceivedForm, read_form
 from onboarding.portal.responses import Portal
 from onboarding.portal.security import is_token_shaped
@@ -28,6 +29,7 @@ _ITEM_ID = re.compile(r"(CMP|CHG)-[0-9A-Z]{10}")
 CHANGE_DOCUMENTS = {str(DocumentType.BANK_CARD), str(DocumentType.ACCOUNT_PERMIT), str(DocumentType.ADDRESS_PROOF)}
 CHANGE_TEXT = {"phone", "email", "business_address", "holder_name", "number", "bank_name"}
 SEE_OTHER = {303: {"description": "done; back to the merchant's page"}}
+logger = logging.getLogger("onboarding.portal")
 
 
 def build_aftercare_router(portal: Portal) -> APIRouter:
@@ -155,17 +157,13 @@ def build_aftercare_router(portal: Portal) -> APIRouter:
 
 def _launch(portal: Portal, application_id: str) -> None:
     """The change's documents are stored whatever happens here; a failed start is for ops (`onboard rerun`)."""
-    import logging
-
     try:
         portal.launch(application_id)
     except Exception:
-        logging.getLogger("onboarding.portal").exception("could not start the checks for %s", application_id)
+        logger.exception("could not start the checks for %s", application_id)
 
 
 def _words(portal: Portal, request: Request, code: str, document_type: str | None = None) -> str:
-    from onboarding.portal import texts
-
     lang = portal.lang(request)
     return texts.refusal_text(lang, code, portal.pages.document_label(document_type, lang))
 

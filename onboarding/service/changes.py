@@ -11,8 +11,6 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel
-
 from onboarding.bootstrap import Services
 from onboarding.domain.changes import ChangeRefused, ChangeRequest, ChangeState, relevant_findings
 from onboarding.domain.model import Application, Document
@@ -20,24 +18,20 @@ from onboarding.domain.notifications import Channel, OutboxMessage
 from onboarding.domain.states import ApplicationState
 from onboarding.domain.terminals import Binding
 from onboarding.notifications import aftercare_messages as notices
+from onboarding.masking import mask_evidence, mask_name, mask_number
 from onboarding.notifications.outbox import notice_messages
 from onboarding.service.change_input import ChangeInput
+from onboarding.service.checking import application_facts, local_today
 from onboarding.service.ledger_views import _local
 from onboarding.service.merchant_links import enqueue_with_link, staff_alert
 from onboarding.service.submission import UploadedFile, UploadRefused, _remove_blobs, _store_blobs, check_files
 from rules.aftercare_policy import Aftercare, ChangeField, load_aftercare_policy
+from rules.engine import evaluate
 from rules.model import DocumentFacts
 
 # Changes are for merchants who have been approved; before that, staff edit the application itself.
 CHANGEABLE_STATES = frozenset({ApplicationState.APPROVED, ApplicationState.SHIPPED, ApplicationState.ACTIVE})
 ENGINE = "engine"
-
-
-class ChangeCheck(BaseModel):
-    """What the onboarding flow reads and checks for one change request."""
-
-    change_id: str
-    document_ids: list[str]
 
 
 def _policy(services: Services) -> Aftercare:
@@ -226,18 +220,10 @@ def resend_code(services: Services, change_id: str, contact: str, *, actor: str)
 # ---- checking (a step of the onboarding flow) --------------------------------------------------
 
 
-def pending_checks(uow, application_id: str) -> list[ChangeCheck]:
-    return [ChangeCheck(change_id=c.id, document_ids=list(c.documents.values()))
-            for c in uow.changes.checking(application_id)]
-
-
 def _findings(services: Services, application: Application, change: ChangeRequest, *,
               with_documents: bool) -> list[dict[str, Any]]:
     """The rules engine on the application as it would be after the change: new values, new documents in
     place of the old. Without documents (when the change opens) only the refusing findings count."""
-    from onboarding.service.checking import application_facts, local_today
-    from rules.engine import evaluate
-
     facts = application_facts(application)
     values: dict[str, Any] = {}
     if "business_address" in change.proposed:
@@ -450,8 +436,6 @@ def expire_changes(services: Services, as_of: datetime, actor: str = "sweep") ->
 
 
 def masked(values: dict[str, Any]) -> dict[str, Any]:
-    from onboarding.masking import mask_name, mask_number
-
     shown: dict[str, Any] = {}
     for field, value in values.items():
         if field == "settlement_account" and isinstance(value, dict):
@@ -468,8 +452,6 @@ def masked(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def change_dict(services: Services, change: ChangeRequest) -> dict[str, Any]:
-    from onboarding.masking import mask_evidence
-
     return {
         "change_id": change.id, "application_id": change.application_id, "state": str(change.state),
         "fields": change.fields, "proposed": masked(change.proposed),

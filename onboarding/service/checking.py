@@ -16,7 +16,7 @@ from onboarding.bootstrap import Services
 from onboarding.domain.model import Application, DecisionRecord
 from onboarding.domain.states import CHECKABLE_STATES, SETTLED_STATES, ApplicationState
 from onboarding.service import duplicates, requests
-from onboarding.service.changes import ChangeCheck, pending_checks
+from onboarding.service.change_checks import ChangeCheck, pending_checks
 from rules.engine import evaluate
 from rules.model import ApplicationFacts, Decision, DocumentFacts, Outcome, PossibleDuplicate
 

@@ -8,11 +8,13 @@ from __future__ import annotations
 import unicodedata
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from documents.intake import IntakeRefused, inspect_upload
 from documents.types import DocumentType
 from onboarding.bootstrap import Services
-from onboarding.domain.complaints import STAGES, Complaint, ComplaintRefused, ComplaintState, clock_status
+from onboarding.domain.complaints import (
+    OPEN_COMPLAINT_STATES, STAGES, Complaint, ComplaintRefused, ComplaintState, clock_status)
 from onboarding.domain.model import Application
 from onboarding.notifications import aftercare_messages as notices
 from onboarding.service.calls import aftercare_policy_of
@@ -97,8 +99,6 @@ def open_complaint(services: Services, application_id: str, category: str, text:
 
 
 def _shown(services: Services, moment: datetime, lang: str) -> str:
-    from zoneinfo import ZoneInfo
-
     local = moment.astimezone(ZoneInfo(services.settings.timezone))
     return f"{local:%Y-%m-%d %H:%M}" + ("（北京时间）" if lang == "zh" else " (Beijing time)")
 
@@ -225,8 +225,6 @@ def complaint_view(services: Services, complaint_id: str) -> dict[str, Any]:
 
 
 def complaint_rows(services: Services, state: str | None = None) -> list[dict[str, Any]]:
-    from onboarding.domain.complaints import OPEN_COMPLAINT_STATES
-
     if state is None:
         states = None
     elif state == OPEN_FILTER:

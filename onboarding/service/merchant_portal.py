@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from onboarding.bootstrap import Services
+from onboarding.notifications.delivery import deliver_pending
 from onboarding.service import changes, complaints
 from onboarding.service.change_input import ChangeInput
 from onboarding.service.merchant_status import MerchantStatus, merchant_status
@@ -21,8 +22,6 @@ logger = logging.getLogger("onboarding.portal")
 
 def _deliver(services: Services, application_id: str) -> None:
     """A code or a receipt the merchant waits for goes out now; what cannot be sent stays for the sweep."""
-    from onboarding.notifications.delivery import deliver_pending
-
     try:
         report = deliver_pending(services, application_id)
     except Exception:

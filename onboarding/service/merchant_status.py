@@ -12,13 +12,13 @@ from pydantic import BaseModel
 
 from onboarding.bootstrap import Services
 from onboarding.domain.calls import CallState
-from onboarding.domain.changes import ChangeState
 from onboarding.domain.complaints import ComplaintState
 from onboarding.domain.model import Application
 from onboarding.domain.states import ApplicationState as S
 from onboarding.domain.terminals import DepositState, TerminalState
 from onboarding.service.calls import aftercare_policy_of
 from onboarding.service.changes import masked
+from onboarding.service.complaints import complaint_dict
 from onboarding.service.deposit_progress import deposit_progress
 from onboarding.service.terminals import policies_of
 
@@ -110,8 +110,6 @@ def _next(services: Services, application: Application, call, terminal, deposit,
 
 
 def merchant_status(services: Services, uow, application: Application) -> MerchantStatus:
-    from onboarding.service.complaints import complaint_dict
-
     now = services.clock()
     call = uow.calls.for_one_application(application.id)
     terminal = uow.ledger.terminal_for_application(application.id)
@@ -165,5 +163,3 @@ def merchant_status(services: Services, uow, application: Application) -> Mercha
         settlement_last4=application.settlement_number[-4:],
     )
 
-
-__all__ = ["ChangeState", "MerchantStatus", "merchant_status"]

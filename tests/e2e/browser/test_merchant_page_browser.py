@@ -59,7 +59,7 @@ def test_after_approval_the_merchant_follows_calls_deposit_complaints_and_a_phon
     from playwright.sync_api import expect
 
     from onboarding.notifications.delivery import deliver_pending
-    from onboarding.service.calls import record_outcome
+    from onboarding.service.call_outcomes import record_outcome
     from onboarding.service.complaints import act
     from onboarding.service.sweep import run_sweep
     from onboarding.service.terminals import add_terminal, ship

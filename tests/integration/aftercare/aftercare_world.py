@@ -86,7 +86,7 @@ class World:
         return sn
 
     def confirm_call(self, application_id: str) -> None:
-        from onboarding.service.calls import record_outcome
+        from onboarding.service.call_outcomes import record_outcome
 
         with self.services.uow() as uow:
             call_id = uow.calls.for_one_application(application_id).id

@@ -8,7 +8,8 @@ import pytest
 
 from aftercare_world import NEW_PHONE
 from onboarding.domain.calls import CallRefused
-from onboarding.service.calls import CallNotRecorded, call_rows, record_outcome
+from onboarding.service.call_outcomes import CallNotRecorded, record_outcome
+from onboarding.service.calls import call_rows
 from onboarding.service.change_input import parse_change
 from onboarding.service.terminals import ShippingOnHold, add_terminal, ship
 

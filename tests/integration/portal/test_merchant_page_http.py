@@ -163,7 +163,7 @@ def test_a_malformed_form_is_a_400_page(client, services):
 
 
 def test_the_deposit_card_counts_as_the_policy_does_and_names_the_refund_account(client, services):
-    from onboarding.service.calls import record_outcome
+    from onboarding.service.call_outcomes import record_outcome
     from onboarding.service.deposits import sweep_ledger
     from onboarding.service.terminals import add_terminal, ship
     from onboarding.service.transactions import import_transactions

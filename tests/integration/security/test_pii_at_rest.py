@@ -17,7 +17,7 @@ from security_world import run_checks
 
 
 def confirm_follow_up_call(services, application_id: str) -> None:
-    from onboarding.service.calls import record_outcome
+    from onboarding.service.call_outcomes import record_outcome
 
     with services.uow() as uow:
         call_id = uow.calls.for_one_application(application_id).id
