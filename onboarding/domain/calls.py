@@ -53,10 +53,12 @@ class FollowUpCall:
         return sum(1 for a in self.attempts if a["outcome"] == CallOutcome.UNREACHABLE)
 
     def record(self, outcome: CallOutcome, *, note: str, actor: str, at: datetime,
-               retry_after_hours: tuple[int, ...]) -> str:
+               retry_after_hours: tuple[int, ...], change_ended: bool = False) -> str:
         """Records one try and returns the call's new state. Unreachable: due again after the next retry
-        interval; after the last one, escalated (and a further unreachable try keeps it there)."""
-        if self.is_closed:
+        interval; after the last one, escalated (and a further unreachable try keeps it there).
+        `change_ended`: the change this call found was refused, cancelled or expired, so the details are
+        still to be confirmed and the call takes another try."""
+        if self.state == CallState.CONFIRMED or (self.state == CallState.CHANGED and not change_ended):
             raise CallRefused(f"call {self.id} is already {self.state}")
         if not note.strip():
             raise CallRefused("a call outcome needs a note saying what was said or tried")

@@ -6,6 +6,7 @@ from typing import Any
 
 from onboarding.bootstrap import Services
 from onboarding.domain.calls import CallOutcome, CallState
+from onboarding.domain.changes import ChangeState
 from onboarding.service import changes
 from onboarding.service.calls import aftercare_policy_of, call_view
 from onboarding.service.change_input import ChangeInput
@@ -34,7 +35,10 @@ def record_outcome(services: Services, call_id: str, outcome: str, note: str, *,
         call = uow.calls.get(call_id, for_update=True)
         application = uow.applications.get(call.application_id, for_update=True)
         now = services.clock()
-        state = call.record(chosen, note=note, actor=actor, at=now, retry_after_hours=policy.calls.retry_after_hours)
+        found = uow.changes.get(call.change_request_id) if call.change_request_id else None
+        ended = found is not None and not found.is_open and found.state != ChangeState.APPLIED
+        state = call.record(chosen, note=note, actor=actor, at=now, retry_after_hours=policy.calls.retry_after_hours,
+                            change_ended=ended)
         application.record(at=now, actor=actor, action="call_recorded", reason=note.strip(),
                            details={"call": call.id, "outcome": str(chosen), "attempt": len(call.attempts),
                                     "state": state, "due_at": call.due_at.isoformat()})

@@ -45,6 +45,9 @@ def shipping_hold(uow, application_id: str) -> str | None:
     change = uow.changes.get(call.change_request_id) if call and call.change_request_id else None
     if releases_shipping(call, change.state if change else None):
         return None
+    if call.state == CallState.CHANGED and change is not None and not change.is_open:
+        return (f"follow-up call {call.id} found changed details but change {change.id} was {change.state}; "
+                f"call the merchant again (onboard calls record {call.id} …)")
     if call.state == CallState.CHANGED:
         return (f"follow-up call {call.id} found changed details; shipping waits until change "
                 f"{call.change_request_id} is applied (it is {change.state if change else 'missing'})")

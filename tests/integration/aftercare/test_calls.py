@@ -116,3 +116,19 @@ def test_the_status_list_says_an_approved_merchant_waits_on_the_call(world):
     assert row["application_id"] == app and row["blocker"] == "follow-up call open, due 2026-12-01T18:00"
     world.confirm_call(app)
     assert status_rows(world.services)[0]["blocker"] == "terminal to ship"
+
+
+def test_a_change_found_on_the_phone_that_never_applies_sends_staff_back_to_the_phone(world):
+    from onboarding.service.changes import cancel
+
+    app = world.approved()
+    call = call_of(world, app)
+    view = record_outcome(world.services, call.id, "changed", "new mobile", actor="staff:ana",
+                          change=parse_change({"phone": NEW_PHONE}))
+    cancel(world.services, view["change_request_id"], actor="merchant:link", reason="kept the old number")
+    add_terminal(world.services, "SN0001", "P2")
+    with pytest.raises(ShippingOnHold, match="was cancelled; call the merchant again"):
+        ship(world.services, app)
+    assert record_outcome(world.services, call.id, "confirmed", "old number after all",
+                          actor="staff:ana")["state"] == "confirmed"
+    assert ship(world.services, app).serial_number == "SN0001"
