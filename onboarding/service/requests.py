@@ -12,8 +12,6 @@ from onboarding.notifications import messages
 from onboarding.notifications.outbox import enqueue_notice
 from onboarding.service.calls import schedule_call
 from onboarding.service.merchant_links import link_for_notice, link_url
-
-__all__ = ["after_decision", "issue_link", "link_url", "revoke_links"]
 from rules.model import Decision, Outcome
 from rules.schema import Effect
 
