@@ -209,6 +209,10 @@ def _ship(services, application_id, body: ShipBody, staff) -> Outcome:
                    (" (already shipped)" if shipment.already_shipped else "; deposit held"))
 
 
+# Readers of the case page's form fields into an action's body, for actions registered elsewhere
+# (onboarding.backoffice.aftercare); the built-in ones are read in pages.form_body.
+FORM_READERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
 REVIEWABLE = review.REVIEWABLE
 D, O = Permission.DECIDE, Permission.OPERATE
 

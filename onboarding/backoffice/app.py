@@ -18,6 +18,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from onboarding.backoffice.aftercare import build_aftercare_routes  # also registers its case section and actions
 from onboarding.backoffice.api import build_api
 from onboarding.backoffice.auth import Auth, LoginNeeded
 from onboarding.backoffice.errors import ApiError, problem_for
@@ -98,6 +99,7 @@ def create_backoffice_app(services: Services, launch: Launch | None = None) -> F
     app = FastAPI(title="Merchant onboarding back office", version="1", docs_url=None, redoc_url=None,
                   openapi_url="/api/openapi.json", lifespan=lifespan)
     app.state.backoffice = office
+    app.include_router(build_aftercare_routes(office))
     app.include_router(build_api(office))
     app.include_router(build_pages(office))
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -158,8 +160,15 @@ def _problem_classes() -> tuple[type[BaseException], ...]:
     from onboarding.service.review import ReviewRefused
     from rules.deposit_policy import UnknownDeviceModel
 
+    from onboarding.adapters.aftercare_repository import NotFound
+    from onboarding.domain.calls import CallRefused
+    from onboarding.domain.changes import ChangeRefused
+    from onboarding.domain.complaints import ComplaintRefused
+    from onboarding.service.call_outcomes import CallNotRecorded
+
     return (ApiError, ApplicationNotFound, StaffRefused, IllegalTransition, LedgerError, InvalidApplication,
-            QueueRefused, ReviewRefused, UnknownDeviceModel)
+            QueueRefused, ReviewRefused, UnknownDeviceModel, NotFound, CallRefused, CallNotRecorded, ChangeRefused,
+            ComplaintRefused)
 
 
 def create_backoffice_app_from_env() -> FastAPI:

@@ -11,7 +11,12 @@ class ApiError(Exception):
 
 def problem_for(error: BaseException) -> tuple[int, str] | None:
     """(status, message) for an error a user can cause; None for a bug."""
+    from onboarding.adapters.aftercare_repository import NotFound
     from onboarding.adapters.repository import ApplicationNotFound
+    from onboarding.domain.calls import CallRefused
+    from onboarding.domain.changes import ChangeRefused
+    from onboarding.domain.complaints import ComplaintRefused
+    from onboarding.service.call_outcomes import CallNotRecorded
     from onboarding.domain.staff import StaffRefused
     from onboarding.domain.states import IllegalTransition
     from onboarding.domain.terminals import LedgerError
@@ -22,8 +27,12 @@ def problem_for(error: BaseException) -> tuple[int, str] | None:
 
     if isinstance(error, ApiError):
         return error.status, error.message
-    if isinstance(error, ApplicationNotFound):
+    if isinstance(error, (ApplicationNotFound, NotFound)):
         return 404, str(error)
+    if isinstance(error, (CallRefused, ChangeRefused, ComplaintRefused)):
+        return 409, str(error)
+    if isinstance(error, CallNotRecorded):
+        return 400, str(error)
     if isinstance(error, (ReviewRefused, IllegalTransition, LedgerError)):
         return 409, str(error)
     if isinstance(error, (StaffRefused, QueueRefused, InvalidApplication, UnknownDeviceModel)):

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from onboarding.backoffice.actions import ACTIONS
+from onboarding.backoffice.actions import ACTIONS, FORM_READERS
 from onboarding.backoffice.auth import (
     COOKIE, CSRF_FIELD, check_csrf, clear_session_cookie, client_address, set_session_cookie,
 )
@@ -80,6 +80,8 @@ def form_body(action: str, form: dict[str, Any], documents: list[str], tz: ZoneI
         return {**reason, "others": [o for o in form.get("others_list", []) if o] or None}
     if action == "ship":
         return {"serial_number": text("serial_number")}
+    if action in FORM_READERS:
+        return FORM_READERS[action](form)
     return dict(form)
 
 
