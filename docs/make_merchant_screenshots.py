@@ -79,7 +79,7 @@ def scenarios(services, clock: Clock) -> dict[str, str]:
     record_outcome(services, call_id, "confirmed", "all details confirmed", actor="staff:docs")
     add_terminal(services, "P2-8840021", "P2")
     ship(services, deposit_app)
-    clock.now = APPROVED_AT + timedelta(days=3)
+    clock.now = APPROVED_AT + timedelta(days=8)  # the batch arrives after the week's sales
     rows = ["txn_id,terminal_sn,occurred_at,amount_fen,kind,channel",
             "D1,P2-8840021,2026-12-04T12:05:00+08:00,3500,sale,card_chip",
             "D2,P2-8840021,2026-12-05T19:40:00+08:00,412000,sale,card_contactless",
@@ -87,7 +87,6 @@ def scenarios(services, clock: Clock) -> dict[str, str]:
             "D4,P2-8840021,2026-12-07T18:22:00+08:00,20000,refund,card_chip",
             "D5,P2-8840021,2026-12-08T20:02:00+08:00,238000,sale,card_swipe"]
     import_transactions(services, ("\n".join(rows) + "\n").encode())
-    clock.now = APPROVED_AT + timedelta(days=8)
     run_sweep(services, clock.now)
     complaint = open_complaint(services, deposit_app, "deposit", "扫码收款也有一万多了，为什么押金进度才六千多？",
                                actor="merchant:link")
@@ -110,8 +109,8 @@ def scenarios(services, clock: Clock) -> dict[str, str]:
     rows = ["txn_id,terminal_sn,occurred_at,amount_fen,kind,channel",
             f"R1,P2-8840023,{(shipped_at + timedelta(hours=20)).isoformat()},620000,sale,card_chip",
             f"R2,P2-8840023,{(shipped_at + timedelta(hours=22)).isoformat()},410000,sale,card_contactless"]
-    import_transactions(services, ("\n".join(rows) + "\n").encode())
     clock.now = shipped_at + timedelta(hours=23)
+    import_transactions(services, ("\n".join(rows) + "\n").encode())
     run_sweep(services, clock.now)
     complaint = open_complaint(services, refunded_app, "activation", "第一次刷卡提示失败，后来又成功了，是否已激活？",
                                actor="merchant:link")

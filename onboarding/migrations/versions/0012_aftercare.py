@@ -1,13 +1,13 @@
 """After approval: follow-up calls, change requests (and the documents they propose), complaints.
 
 Revision ID: 0012
-Revises: 0009
+Revises: 0010
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0012"
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

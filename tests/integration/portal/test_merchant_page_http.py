@@ -177,9 +177,9 @@ def test_the_deposit_card_counts_as_the_policy_does_and_names_the_refund_account
     rows = ("txn_id,terminal_sn,occurred_at,amount_fen,kind,channel\n"
             "P1,SN-PAGE-1,2026-11-23T10:00:00+08:00,400000,sale,card_chip\n"
             "P2,SN-PAGE-1,2026-11-23T11:00:00+08:00,900000,sale,qr\n")
+    services.clock = lambda: NOW + timedelta(days=2)  # the batch arrives after the sales
     import_transactions(services, rows.encode())
     sweep_ledger(services, NOW + timedelta(days=2))
-    services.clock = lambda: NOW + timedelta(days=2)
     page = client.get(path).text
     assert "合格交易 ¥4,000 / ¥10,000，剩余\u00a059\u00a0天" in page
     assert "银行卡交易计入；扫码交易和退款不计入。" in page
@@ -187,10 +187,10 @@ def test_the_deposit_card_counts_as_the_policy_does_and_names_the_refund_account
     english = client.get(f"{path}?lang=en").text
     assert "¥4,000 of ¥10,000 qualifying volume, 59\u00a0days\u00a0left" in english
     assert "Card payments count; QR payments and refunds do not." in english
+    services.clock = lambda: NOW + timedelta(days=3)
     import_transactions(services, ("txn_id,terminal_sn,occurred_at,amount_fen,kind,channel\n"
                                    "P3,SN-PAGE-1,2026-11-24T10:00:00+08:00,600000,sale,card_swipe\n").encode())
     sweep_ledger(services, NOW + timedelta(days=3))
-    services.clock = lambda: NOW + timedelta(days=3)
     page = client.get(f"{path}?lang=zh").text  # the English page above set the language cookie
     assert "押金 ¥99 已于 2026-11-25 退还至尾号 0123 的账户。" in page
     assert "Deposit of ¥99 refunded to account ****0123 on 25 Nov 2026." in client.get(f"{path}?lang=en").text

@@ -1,4 +1,5 @@
-"""The pure rules after approval: complaint clocks, call retries, one-time codes, what counts for a deposit."""
+"""The pure rules after approval: complaint clocks, call retries, one-time codes, how a merchant is told what
+counts for their deposit (which transaction counts is the ledger's rule: tests/integration/ledger)."""
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -6,11 +7,8 @@ import pytest
 from onboarding.domain.calls import CallOutcome, FollowUpCall, releases_shipping
 from onboarding.domain.changes import ChangeRequest, CodeRefused, relevant_findings
 from onboarding.domain.complaints import Complaint, ComplaintRefused, clock_status
-from onboarding.domain.deposit_breakdown import breakdown, volume
-from onboarding.domain.terminals import Transaction
 from onboarding.portal.aftercare_texts import what_counts
 from rules.aftercare_policy import ComplaintStage
-from rules.deposit_policy import load_deposit_policies
 
 T0 = datetime(2026, 12, 1, 2, 0, tzinfo=timezone.utc)
 MINUTES = {ComplaintStage.ACKNOWLEDGE: 30, ComplaintStage.FIRST_ANSWER: 24 * 60, ComplaintStage.RESOLVE: 48 * 60}
@@ -108,22 +106,6 @@ def test_a_change_answers_only_for_what_it_brings():
     assert [f["code"] for f in relevant_findings(findings, {"address_proof"}, frozenset())] == []
     assert [f["code"] for f in relevant_findings(findings, {"bank_card"}, frozenset())] == [
         "card_number_mismatch", "settlement_account_name_mismatch"]
-
-
-def test_each_transaction_says_whether_and_why_it_counts():
-    policies = load_deposit_policies()
-    start, deadline = T0, T0 + timedelta(days=60)
-    txns = [Transaction("a", "SN", T0 - timedelta(hours=1), 100, "sale", "card_chip"),
-            Transaction("b", "SN", T0 + timedelta(hours=1), 5000, "sale", "card_chip"),
-            Transaction("c", "SN", T0 + timedelta(hours=2), 3000, "sale", "qr"),
-            Transaction("d", "SN", T0 + timedelta(hours=3), 700, "refund", "card_swipe"),
-            Transaction("e", "SN", deadline, 9000, "sale", "card_chip")]
-    p2 = breakdown(txns, policies.for_model("P2"), window_starts_at=start, deadline=deadline, as_of=deadline)
-    assert [(c.fen, c.reason) for c in p2] == [(0, "before_window"), (5000, "counts"), (0, "channel_not_counted"),
-                                               (-700, "subtracts"), (0, "after_deadline")]
-    assert volume(p2) == 4300
-    q1 = breakdown(txns, policies.for_model("Q1"), window_starts_at=start, deadline=deadline, as_of=deadline)
-    assert [c.reason for c in q1][1:4] == ["channel_not_counted", "counts", "channel_not_counted"]
 
 
 def test_the_merchant_is_told_what_counts_from_the_terminals_own_policy():
