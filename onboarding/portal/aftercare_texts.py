@@ -50,8 +50,8 @@ TEXTS: dict[str, dict[Lang, str]] = {
     "terminal_overdue": {"zh": "未在期限内激活，请联系我们", "en": "Not activated in time; please contact us"},
     "terminal_suspended": {"zh": "已停用（长期无交易）", "en": "Suspended (no payments for a long time)"},
     "deposit_heading": {"zh": "押金", "en": "Deposit"},
-    # No-break spaces keep "剩余 54 天" / "54 days left" on one line.
-    "deposit_progress": {"zh": "合格交易 {volume} / {threshold}，剩余\u00a0{days}\u00a0天",
+    # No-break spaces and a word joiner keep "剩余 54 天" / "54 days left" on one line.
+    "deposit_progress": {"zh": "合格交易 {volume} / {threshold}，剩\u2060余\u00a0{days}\u00a0天",
                          "en": "{volume} of {threshold} qualifying volume, {days}\u00a0days\u00a0left"},
     "deposit_progress_done": {"zh": "合格交易 {volume} / {threshold}", "en": "{volume} of {threshold} qualifying volume"},
     "deposit_not_started": {"zh": "押金 {amount}：终端激活后 {days} 天内合格交易满 {threshold} 即退还。",

@@ -92,7 +92,7 @@ def test_after_approval_the_merchant_follows_calls_deposit_complaints_and_a_phon
     run_sweep(services, clock["now"])
     phone.reload()
     expect(phone.locator('[data-step="active"]')).to_have_attribute("data-status", "done")
-    expect(phone.locator(".deposit-headline")).to_have_text("合格交易 ¥2,500 / ¥10,000，剩余\u00a060\u00a0天")
+    expect(phone.locator(".deposit-headline")).to_have_text("合格交易 ¥2,500 / ¥10,000，剩\u2060余\u00a060\u00a0天")
     expect(phone.locator(".deposit-counts")).to_have_text("银行卡交易计入；扫码交易和退款不计入。")
     phone.screenshot(path=tmp_path / "deposit.png", full_page=True)
 

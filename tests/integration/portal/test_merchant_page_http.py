@@ -181,7 +181,7 @@ def test_the_deposit_card_counts_as_the_policy_does_and_names_the_refund_account
     import_transactions(services, rows.encode())
     sweep_ledger(services, NOW + timedelta(days=2))
     page = client.get(path).text
-    assert "合格交易 ¥4,000 / ¥10,000，剩余\u00a059\u00a0天" in page
+    assert "合格交易 ¥4,000 / ¥10,000，剩\u2060余\u00a059\u00a0天" in page
     assert "银行卡交易计入；扫码交易和退款不计入。" in page
     assert 'aria-valuenow="40"' in page
     english = client.get(f"{path}?lang=en").text
