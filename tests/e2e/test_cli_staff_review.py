@@ -74,12 +74,17 @@ def test_review_approve_works_from_needs_documents(onboard, services):
 
 
 def test_show_prints_the_terminal_and_the_deposit(onboard, services):
+    from onboarding.service.call_outcomes import record_outcome
     from onboarding.service.review import approve
     from onboarding.service.terminals import add_terminal, ship
 
     case = build_case(services)
     add_terminal(services, "P2TEST00001", "P2")
     approve(services, case.application_id, actor="staff:test", reason="ok")
+    # Shipping waits for the follow-up call that approval opens.
+    with services.uow() as uow:
+        call_id = uow.calls.for_one_application(case.application_id).id
+    record_outcome(services, call_id, "confirmed", "details confirmed", actor="staff:test")
     ship(services, case.application_id)
     shown = onboard("show", case.application_id)
     assert shown.returncode == 0, shown.stderr
