@@ -143,16 +143,23 @@ class S3BlobStore:
             return self._client
 
     def _build_client(self) -> Any:
-        import boto3
-        from botocore.config import Config
+        return new_s3_client(region=self.region, endpoint_url=self.endpoint_url, max_attempts=self._max_attempts,
+                             connect_timeout=self._connect_timeout, read_timeout=self._read_timeout)
 
-        config = Config(
-            region_name=self.region,
-            connect_timeout=self._connect_timeout,
-            read_timeout=self._read_timeout,
-            retries={"max_attempts": self._max_attempts, "mode": "standard"},
-            # Path-style works everywhere S3-compatible; virtual-host style needs wildcard DNS.
-            s3={"addressing_style": "path"} if self.endpoint_url else None,
-        )
-        # A session of our own: boto3's default session is shared module state.
-        return boto3.session.Session().client("s3", endpoint_url=self.endpoint_url, config=config)
+
+def new_s3_client(*, region: str | None, endpoint_url: str | None, max_attempts: int = 3,
+                  connect_timeout: float = 60, read_timeout: float = 60) -> Any:
+    """The one way this code base opens S3 (documents here, transaction files in service.transactions)."""
+    import boto3  # here, not at the top: a start-up without S3 does not pay for botocore
+    from botocore.config import Config
+
+    config = Config(
+        region_name=region,
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
+        retries={"max_attempts": max_attempts, "mode": "standard"},
+        # Path-style works everywhere S3-compatible; virtual-host style needs wildcard DNS.
+        s3={"addressing_style": "path"} if endpoint_url else None,
+    )
+    # A session of our own: boto3's default session is shared module state.
+    return boto3.session.Session().client("s3", endpoint_url=endpoint_url, config=config)

@@ -1,5 +1,5 @@
 """The staff queue as one set-based query: filter, sort and page in the database, so a page of 50 costs the
-same with 10 or 100,000 applications. SLA colours come from `service.views.SLA_LIMITS` (the Python twin is
+same with 10 or 100,000 applications. SLA colours come from `domain.sla.SLA_LIMITS` (the Python twin is
 `sla_colour`; tests/integration/backoffice/test_queue.py checks they agree)."""
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from onboarding.adapters.backoffice_tables import case_assignments, duplicate_matches, search_index
 from onboarding.adapters.orm import applications, decisions, supplementary_requests
+from onboarding.domain.sla import SLA_LIMITS
 
 SORT_COLUMNS = ("waiting", "age", "state", "merchant", "due", "id")
 
@@ -49,8 +50,6 @@ class QueueSql:
         self.session = session
 
     def _parts(self, query: QueueQuery):
-        from onboarding.service.views import SLA_LIMITS
-
         # The open round through ix_supplementary_requests_application_status (by status alone SQLite would scan
         # every open round per application); flagged duplicates as one set, not a subquery per row.
         request = (select(supplementary_requests.c.application_id, supplementary_requests.c.round_number,

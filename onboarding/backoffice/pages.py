@@ -24,7 +24,7 @@ from onboarding.domain.staff import Permission, Role
 from onboarding.domain.states import ApplicationState
 from onboarding.service import case_view, ledger_pages, queue, staff as staff_service
 from onboarding.service.staff import StaffSession
-from onboarding.service.views import SLA_COLOURS
+from onboarding.domain.sla import SLA_COLOURS
 from rules.model import MerchantType
 
 QUEUE_PARAMS = ("state", "type", "sla", "assignee", "duplicates", "q", "sort", "dir")

@@ -9,7 +9,7 @@ from typing import Any
 from documents.types import OCR_DOCUMENT_TYPES, DocumentType
 from onboarding.domain.requests import RequestStatus, SupplementaryRequest, UploadLink, item_key
 from onboarding.domain.states import ApplicationState, IllegalTransition, can_transition
-from rules.model import MerchantType, Outcome
+from rules.model import Decision, MerchantType, Outcome
 
 _ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U to misread over the phone
 
@@ -84,6 +84,20 @@ class DecisionRecord:
     decided_at: datetime
     decided_by: str = "engine"
     id: int | None = None
+
+    @classmethod
+    def of(cls, application_id: str, decision: Decision, *, ocr_engine: str, fingerprint: str, decided_at: datetime,
+           decided_by: str = "engine") -> DecisionRecord:
+        """The one way a decision is recorded, by the checks or by staff: waived findings stay on the record as
+        warnings marked `waived`, so staff can see what was accepted."""
+        return cls(
+            application_id=application_id, outcome=decision.outcome,
+            deficiencies=[d.model_dump(mode="json") for d in decision.deficiencies],
+            warnings=[w.model_dump(mode="json") for w in decision.warnings]
+            + [{**w.model_dump(mode="json"), "waived": True} for w in decision.waived],
+            rules_version=decision.rules_version, ocr_engine=ocr_engine, fingerprint=fingerprint[:64],
+            decided_at=decided_at, decided_by=decided_by,
+        )
 
 
 @dataclass(eq=False)

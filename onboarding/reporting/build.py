@@ -6,10 +6,10 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from onboarding.bootstrap import Services
 from onboarding.reporting.funnel import compute_funnel
 from onboarding.reporting.model import FunnelReport
 from onboarding.reporting.queries import load_funnel_inputs
+from onboarding.service.ports import Records
 
 
 class ReportOutputError(OSError):
@@ -35,7 +35,7 @@ def _display_zone(name: str):
         return ZoneInfo("UTC")
 
 
-def build_report(services: Services, out_dir: Path, as_of: datetime | None = None,
+def build_report(services: Records, out_dir: Path, as_of: datetime | None = None,
                  image_format: str = "svg") -> tuple[FunnelReport, Path]:
     """Returns the report and the page's path. Charts import matplotlib, so only here, not at CLI start."""
     from onboarding.reporting.charts import write_charts

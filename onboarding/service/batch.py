@@ -12,8 +12,8 @@ from pathlib import Path
 
 from documents.intake import Inspection
 from documents.types import DocumentType
-from onboarding.bootstrap import Services
 from onboarding.service.application_input import ApplicationInput, parse_application
+from onboarding.service.ports import FileRecords
 from onboarding.service.submission import (
     UploadedFile,
     UploadRefused,
@@ -75,7 +75,7 @@ class Submitted:
     earlier: bool  # stored by an earlier load of the same content; nothing was stored now
 
 
-def submit_batch(services: Services, entries: list[BatchEntry], *, actor: str) -> list[Submitted]:
+def submit_batch(services: FileRecords, entries: list[BatchEntry], *, actor: str) -> list[Submitted]:
     """Checks every application, then stores them all, in the order given.
 
     An application already stored by an earlier load of the same content is not stored again: loading a
@@ -93,7 +93,7 @@ def submit_batch(services: Services, entries: list[BatchEntry], *, actor: str) -
     return submitted
 
 
-def _check(services: Services, entry: BatchEntry) -> _Checked:
+def _check(services: FileRecords, entry: BatchEntry) -> _Checked:
     try:
         payload = parse_application(_read_json(entry.folder / APPLICATION_FILE))
         inspections = check_files(services, _read_files(services, entry))
@@ -102,7 +102,7 @@ def _check(services: Services, entry: BatchEntry) -> _Checked:
     return _Checked(entry, payload, [i.model_copy(update={"image": None}) for i in inspections])
 
 
-def _read_files(services: Services, entry: BatchEntry) -> list[UploadedFile]:
+def _read_files(services: FileRecords, entry: BatchEntry) -> list[UploadedFile]:
     limit = services.settings.max_upload_bytes
     files = []
     for document_type, path in entry.documents.items():

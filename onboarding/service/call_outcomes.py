@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from onboarding.bootstrap import Services
 from onboarding.domain.calls import CallOutcome, CallState
 from onboarding.domain.changes import ChangeState
 from onboarding.service import changes
 from onboarding.service.calls import aftercare_policy_of, call_view
 from onboarding.service.change_input import ChangeInput
 from onboarding.service.merchant_links import staff_alert
+from onboarding.service.ports import SealedRecords
 
 
 class CallNotRecorded(ValueError):
     """Bad input for a call outcome; nothing changed."""
 
 
-def record_outcome(services: Services, call_id: str, outcome: str, note: str, *, actor: str,
+def record_outcome(services: SealedRecords, call_id: str, outcome: str, note: str, *, actor: str,
                    change: ChangeInput | None = None) -> dict[str, Any]:
     """One try at the call. `changed` carries the new details (`change`: a `ChangeInput`), which become a
     change request through the same checks as any other; the merchant finishes it from their link."""

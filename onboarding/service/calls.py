@@ -5,23 +5,24 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from onboarding.bootstrap import Services
 from onboarding.domain.calls import CallState, FollowUpCall, releases_shipping
 from onboarding.domain.model import Application
 from onboarding.masking import mask_name, mask_number
 from onboarding.service.deposit_notices import yuan
 from onboarding.service.merchant_links import staff_alert
+from onboarding.service.ports import SealedRecords
 from rules.aftercare_policy import Aftercare, load_aftercare_policy
 from rules.deposit_policy import load_deposit_policies
 
 ACTOR = "engine"
 
 
-def aftercare_policy_of(services: Services) -> Aftercare:
+def aftercare_policy_of(services: SealedRecords) -> Aftercare:
     return load_aftercare_policy(services.settings.rules_dir)
 
 
-def schedule_call(services: Services, uow, application: Application, at: datetime, actor: str) -> FollowUpCall | None:
+def schedule_call(services: SealedRecords, uow, application: Application, at: datetime,
+                  actor: str) -> FollowUpCall | None:
     """On approval, inside its transaction: a call task for the merchant types the rule files name."""
     policy = aftercare_policy_of(services)
     calls = policy.calls
@@ -54,7 +55,7 @@ def shipping_hold(uow, application_id: str) -> str | None:
     return f"shipping waits for follow-up call {call.id} to confirm the merchant's details (it is {call.state})"
 
 
-def flag_overdue_calls(services: Services, as_of: datetime, actor: str = "sweep") -> int:
+def flag_overdue_calls(services: SealedRecords, as_of: datetime, actor: str = "sweep") -> int:
     """Tells staff (audit, queue, alert e-mail) once per try that a call is late."""
     with services.uow() as uow:
         due = uow.calls.newly_overdue(as_of)
@@ -76,7 +77,7 @@ def flag_overdue_calls(services: Services, as_of: datetime, actor: str = "sweep"
 # ---- views -------------------------------------------------------------------------------------
 
 
-def deposit_terms(services: Services, device_model: str) -> dict[str, str]:
+def deposit_terms(services: SealedRecords, device_model: str) -> dict[str, str]:
     policy = load_deposit_policies(services.settings.rules_dir).for_model(device_model)
     return {
         "zh": (f"押金 {yuan(policy.amount_fen)}；发货后 {policy.activation_window_days} 天内首笔刷卡不低于 "
@@ -89,7 +90,7 @@ def deposit_terms(services: Services, device_model: str) -> dict[str, str]:
     }
 
 
-def _confirm_values(services: Services, application: Application, items: list[str]) -> list[dict[str, Any]]:
+def _confirm_values(services: SealedRecords, application: Application, items: list[str]) -> list[dict[str, Any]]:
     values = {
         "legal_name": mask_name(application.legal_name),
         "business_address": application.business_address,
@@ -100,11 +101,11 @@ def _confirm_values(services: Services, application: Application, items: list[st
     return [{"item": item, "value": values.get(item)} for item in items]
 
 
-def _local(services: Services, value: datetime | None) -> str | None:
+def _local(services: SealedRecords, value: datetime | None) -> str | None:
     return None if value is None else value.astimezone(ZoneInfo(services.settings.timezone)).isoformat()
 
 
-def _row(services: Services, call: FollowUpCall, application: Application, now: datetime,
+def _row(services: SealedRecords, call: FollowUpCall, application: Application, now: datetime,
          reveal: bool) -> dict[str, Any]:
     return {
         "call_id": call.id, "application_id": application.id, "state": str(call.state),
@@ -119,7 +120,7 @@ def _row(services: Services, call: FollowUpCall, application: Application, now: 
     }
 
 
-def call_rows(services: Services, states: list[str] | None = None, *, reveal: bool = False,
+def call_rows(services: SealedRecords, states: list[str] | None = None, *, reveal: bool = False,
               actor: str | None = None, reason: str | None = None) -> list[dict[str, Any]]:
     """Every call (or those in `states`), due first. `reveal` shows the phone numbers to dial, audited per
     application with who asked and why."""
@@ -137,12 +138,12 @@ def call_rows(services: Services, states: list[str] | None = None, *, reveal: bo
     return rows
 
 
-def call_view(services: Services, call_id: str) -> dict[str, Any]:
+def call_view(services: SealedRecords, call_id: str) -> dict[str, Any]:
     with services.uow() as uow:
         call = uow.calls.get(call_id)
         return _row(services, call, uow.applications.get(call.application_id), services.clock(), False)
 
 
-def call_for_application(services: Services, uow, application: Application) -> dict[str, Any] | None:
+def call_for_application(services: SealedRecords, uow, application: Application) -> dict[str, Any] | None:
     call = uow.calls.for_one_application(application.id)
     return None if call is None else _row(services, call, application, services.clock(), False)

@@ -6,15 +6,15 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from onboarding.bootstrap import Services
 from onboarding.masking import mask_number
 from onboarding.notifications.delivery import redact_tokens
 from onboarding.service.casework import masked
 from onboarding.service.ledger_views import deposit_projection
+from onboarding.service.ports import CaseServices
 from onboarding.service.views import application_view
 
 
-def _local(services: Services, value: datetime | None) -> str | None:
+def _local(services: CaseServices, value: datetime | None) -> str | None:
     return None if value is None else value.astimezone(ZoneInfo(services.settings.timezone)).isoformat()
 
 
@@ -67,7 +67,8 @@ def _mask_texts(view: dict[str, Any], known: dict[str, str]) -> None:
         event["reason"] = mask_known(event["reason"], known)
 
 
-def case_view(services: Services, application_id: str, image_url: str = "/api/documents/{id}/image") -> dict[str, Any]:
+def case_view(services: CaseServices, application_id: str,
+              image_url: str = "/api/documents/{id}/image") -> dict[str, Any]:
     """Masked throughout, free texts included; `image_url` is formatted with each document's id."""
     view = application_view(services, application_id)
     now = services.clock()

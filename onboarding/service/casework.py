@@ -11,7 +11,6 @@ from typing import Any
 from pydantic import EmailStr, TypeAdapter, ValidationError
 
 from documents.types import DocumentType
-from onboarding.bootstrap import Services
 from onboarding.domain.model import Application, AuditEvent
 from onboarding.domain.requests import RequestStatus
 from onboarding.domain.states import ApplicationState as S
@@ -20,6 +19,7 @@ from onboarding.notifications import messages
 from onboarding.notifications.outbox import enqueue_notice
 from onboarding.service import requests
 from onboarding.service.application_input import InvalidApplication, parse_application
+from onboarding.service.ports import CheckServices
 from onboarding.service.review import ReviewRefused, require_reason, require_state
 from onboarding.service.search_index import index_application
 
@@ -53,7 +53,7 @@ def _get(uow, application_id: str) -> Application:
 # ---- assignment and notes -----------------------------------------------------------------------
 
 
-def assign(services: Services, application_id: str, assignee: str, *, actor: str) -> None:
+def assign(services: CheckServices, application_id: str, assignee: str, *, actor: str) -> None:
     """`assignee` must be an active staff account; assigning again moves the case."""
     with services.uow() as uow:
         account = uow.staff.get(assignee)
@@ -70,7 +70,7 @@ def assign(services: Services, application_id: str, assignee: str, *, actor: str
         uow.commit()
 
 
-def unassign(services: Services, application_id: str, *, actor: str) -> None:
+def unassign(services: CheckServices, application_id: str, *, actor: str) -> None:
     with services.uow() as uow:
         application = _get(uow, application_id)
         current = uow.cases.assignee(application_id)
@@ -82,7 +82,7 @@ def unassign(services: Services, application_id: str, *, actor: str) -> None:
         uow.commit()
 
 
-def add_note(services: Services, application_id: str, text: str, *, actor: str) -> None:
+def add_note(services: CheckServices, application_id: str, text: str, *, actor: str) -> None:
     text = (text or "").strip()
     if not text:
         raise ReviewRefused("a note needs some text")
@@ -144,7 +144,7 @@ def _lookup(data: dict, path: tuple[str, ...]) -> Any:
     return str(data) if data is not None else None
 
 
-def edit_fields(services: Services, application_id: str, changes: dict[str, str], *, actor: str,
+def edit_fields(services: CheckServices, application_id: str, changes: dict[str, str], *, actor: str,
                 reason: str) -> list[str]:
     """Returns the fields that changed; old values stay in the (encrypted) field history."""
     reason = require_reason(reason)
@@ -176,7 +176,7 @@ def _change(uow, application: Application, field: str, new: str | None, *, actor
 # ---- the life of a case ---------------------------------------------------------------------------
 
 
-def withdraw(services: Services, application_id: str, *, actor: str, reason: str) -> None:
+def withdraw(services: CheckServices, application_id: str, *, actor: str, reason: str) -> None:
     """Ends the application at the merchant's wish: the request closes, links stop, a reserved terminal goes
     back to stock, the merchant is told."""
     reason = require_reason(reason)
@@ -199,7 +199,7 @@ def withdraw(services: Services, application_id: str, *, actor: str, reason: str
         uow.commit()
 
 
-def reopen(services: Services, application_id: str, *, actor: str, reason: str) -> int:
+def reopen(services: CheckServices, application_id: str, *, actor: str, reason: str) -> int:
     """An expired application gets a new round asking for what the expired one still wanted, with a new link
     and a new due time. Returns the round number."""
     reason = require_reason(reason)
@@ -220,7 +220,7 @@ def reopen(services: Services, application_id: str, *, actor: str, reason: str) 
         return request.round_number
 
 
-def extend_due(services: Services, application_id: str, due_at: datetime, *, actor: str, reason: str) -> None:
+def extend_due(services: CheckServices, application_id: str, due_at: datetime, *, actor: str, reason: str) -> None:
     """The open round (and its live links) run until `due_at`, later than now and than the current due time."""
     reason = require_reason(reason)
     if due_at.tzinfo is None:
@@ -247,7 +247,7 @@ def extend_due(services: Services, application_id: str, due_at: datetime, *, act
         uow.commit()
 
 
-def change_contact(services: Services, application_id: str, *, phone: str | None, email: str | None, actor: str,
+def change_contact(services: CheckServices, application_id: str, *, phone: str | None, email: str | None, actor: str,
                    reason: str) -> bool:
     """New phone and/or e-mail; with a request open, every old link stops and the round's message goes out again
     with a new link to the contact now on file. Returns whether a link was re-issued."""
@@ -289,7 +289,7 @@ def change_contact(services: Services, application_id: str, *, phone: str | None
         return request is not None
 
 
-def record_rerun(services: Services, application_id: str, *, actor: str, reason: str,
+def record_rerun(services: CheckServices, application_id: str, *, actor: str, reason: str,
                  from_step: str | None) -> None:
     """Ops: the audit trail says who asked for the run; the caller starts it."""
     reason = require_reason(reason)
@@ -305,7 +305,7 @@ def record_rerun(services: Services, application_id: str, *, actor: str, reason:
 # ---- PII and documents ----------------------------------------------------------------------------
 
 
-def reveal(services: Services, application_id: str, field: str, *, actor: str, reason: str) -> str | None:
+def reveal(services: CheckServices, application_id: str, field: str, *, actor: str, reason: str) -> str | None:
     """One full value, written to the audit trail (who, which field, why) before it is returned.
 
     `field` is an application field (legal_name, id_number, phone, settlement_holder_name,
@@ -337,7 +337,7 @@ def _field_value(application: Application, field: str) -> str | None:
     return getattr(application, field)
 
 
-def document_for_viewing(services: Services, document_id: str, *, actor: str) -> tuple[str, DocumentType]:
+def document_for_viewing(services: CheckServices, document_id: str, *, actor: str) -> tuple[str, DocumentType]:
     """The document's blob digest and type, after recording who looked at it."""
     with services.uow() as uow:
         try:

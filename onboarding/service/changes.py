@@ -11,7 +11,6 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from onboarding.bootstrap import Services
 from onboarding.domain.changes import ChangeRefused, ChangeRequest, ChangeState, relevant_findings
 from onboarding.domain.model import Application, Document
 from onboarding.domain.notifications import Channel, OutboxMessage
@@ -24,6 +23,7 @@ from onboarding.service.change_input import ChangeInput
 from onboarding.service.checking import application_facts, local_today
 from onboarding.service.ledger_views import _local
 from onboarding.service.merchant_links import enqueue_with_link, staff_alert
+from onboarding.service.ports import CaseServices
 from onboarding.service.submission import UploadedFile, UploadRefused, _remove_blobs, _store_blobs, check_files
 from rules.aftercare_policy import Aftercare, ChangeField, load_aftercare_policy
 from rules.engine import evaluate
@@ -34,14 +34,14 @@ CHANGEABLE_STATES = frozenset({ApplicationState.APPROVED, ApplicationState.SHIPP
 ENGINE = "engine"
 
 
-def _policy(services: Services) -> Aftercare:
+def _policy(services: CaseServices) -> Aftercare:
     return load_aftercare_policy(services.settings.rules_dir)
 
 
 # ---- opening -----------------------------------------------------------------------------------
 
 
-def request_change(services: Services, application_id: str, change: ChangeInput | None,
+def request_change(services: CaseServices, application_id: str, change: ChangeInput | None,
                    files: list[UploadedFile], *, actor: str) -> str:
     """Opens a change request (or, with documents only, adds them to the open one); returns its id.
     Every file passes the intake gate first; a refusal stores nothing."""
@@ -77,7 +77,7 @@ def request_change(services: Services, application_id: str, change: ChangeInput 
     return change_id
 
 
-def open_change_in(services: Services, uow, application: Application, change: ChangeInput,
+def open_change_in(services: CaseServices, uow, application: Application, change: ChangeInput,
                    documents: list[Document], *, actor: str, at: datetime) -> str:
     """Inside the caller's transaction (a follow-up call that found new details opens one this way)."""
     _require_changeable(application, _open_change(uow, application.id))
@@ -137,7 +137,7 @@ def _require_different(application: Application, change: ChangeInput) -> None:
         raise ChangeRefused("settlement_account: the new account is the one on file")
 
 
-def _wanted_documents(services: Services, application: Application, change: ChangeInput) -> list[str]:
+def _wanted_documents(services: CaseServices, application: Application, change: ChangeInput) -> list[str]:
     policy = _policy(services).changes
     return sorted({str(t) for f in change.fields() for t in policy.documents_for(f, application.merchant_type)})
 
@@ -172,7 +172,7 @@ def _propose(application: Application, change: ChangeRequest, documents: list[Do
 # ---- one-time codes ----------------------------------------------------------------------------
 
 
-def _send_code(services: Services, uow, application: Application, change: ChangeRequest, contact: str,
+def _send_code(services: CaseServices, uow, application: Application, change: ChangeRequest, contact: str,
                at: datetime) -> None:
     policy = _policy(services).changes
     code = change.issue_code(contact, at, minutes=policy.code_minutes, max_sends=policy.code_sends)
@@ -188,7 +188,7 @@ def _send_code(services: Services, uow, application: Application, change: Change
                        details={"change": change.id, "field": contact})
 
 
-def enter_code(services: Services, change_id: str, code: str, *, actor: str) -> str:
+def enter_code(services: CaseServices, change_id: str, code: str, *, actor: str) -> str:
     """Returns the change's state after the code. A wrong code is counted and refused."""
     policy = _policy(services).changes
     with services.uow() as uow:
@@ -209,7 +209,7 @@ def enter_code(services: Services, change_id: str, code: str, *, actor: str) -> 
         return str(change.state)
 
 
-def resend_code(services: Services, change_id: str, contact: str, *, actor: str) -> None:
+def resend_code(services: CaseServices, change_id: str, contact: str, *, actor: str) -> None:
     with services.uow() as uow:
         change = uow.changes.get(change_id, for_update=True)
         application = uow.applications.get(change.application_id, for_update=True)
@@ -220,7 +220,7 @@ def resend_code(services: Services, change_id: str, contact: str, *, actor: str)
 # ---- checking (a step of the onboarding flow) --------------------------------------------------
 
 
-def _findings(services: Services, application: Application, change: ChangeRequest, *,
+def _findings(services: CaseServices, application: Application, change: ChangeRequest, *,
               with_documents: bool) -> list[dict[str, Any]]:
     """The rules engine on the application as it would be after the change: new values, new documents in
     place of the old. Without documents (when the change opens) only the refusing findings count."""
@@ -250,7 +250,7 @@ def _findings(services: Services, application: Application, change: ChangeReques
     return relevant if with_documents else [f for f in relevant if f["code"] in refusing]
 
 
-def decide_change(services: Services, change_id: str) -> str:
+def decide_change(services: CaseServices, change_id: str) -> str:
     """After the flow read the change's documents: the rules decide, the change moves on. A second call for
     the same documents finds it moved and does nothing."""
     with services.uow() as uow:
@@ -273,7 +273,7 @@ def decide_change(services: Services, change_id: str) -> str:
 # ---- moving on, applying, ending ---------------------------------------------------------------
 
 
-def _advance(services: Services, uow, application: Application, change: ChangeRequest, at: datetime,
+def _advance(services: CaseServices, uow, application: Application, change: ChangeRequest, at: datetime,
              actor: str) -> None:
     if not change.is_open:  # the rules refused it just now
         _ended(services, uow, application, change, at, actor)
@@ -308,14 +308,14 @@ def _why(change: ChangeRequest, target: str) -> str:
     return "staff approval" + (" (findings to look at)" if change.findings else "")
 
 
-def _document_item(services: Services, document_type: str) -> dict[str, str]:
+def _document_item(services: CaseServices, document_type: str) -> dict[str, str]:
     label = services.ruleset.catalogue.document_labels.get(document_type)
     return {"code": "document_missing", "document_type": document_type,
             "message_zh": f"请上传新的{label.zh if label else document_type}。",
             "message_en": f"Please upload your new {label.en if label else document_type}."}
 
 
-def apply_change(services: Services, uow, application: Application, change: ChangeRequest, at: datetime,
+def apply_change(services: CaseServices, uow, application: Application, change: ChangeRequest, at: datetime,
                  actor: str, *, reason: str) -> None:
     previous: dict[str, Any] = {}
     old_contacts = (application.phone, application.email)
@@ -365,7 +365,7 @@ def _rebind_terminal(uow, application: Application, change: ChangeRequest, at: d
                        details={"serial_number": terminal.serial_number, "fields": change.fields})
 
 
-def _ended(services: Services, uow, application: Application, change: ChangeRequest, at: datetime,
+def _ended(services: CaseServices, uow, application: Application, change: ChangeRequest, at: datetime,
            actor: str, *, tell_merchant: bool = True) -> None:
     """Refused, cancelled or expired: its documents never become the application's."""
     for document in application.documents:
@@ -390,7 +390,7 @@ def _ending_words(change: ChangeRequest) -> tuple[list[str], list[str]]:
     return ["未通过审核，如有疑问请联系我们。"], ["It was not approved; contact us if you have questions."]
 
 
-def decide(services: Services, change_id: str, approve: bool, *, actor: str, reason: str) -> str:
+def decide(services: CaseServices, change_id: str, approve: bool, *, actor: str, reason: str) -> str:
     """Staff: approve (when it awaits approval) or refuse (while open)."""
     if not reason.strip():
         raise ChangeRefused("a decision on a change needs a reason")
@@ -409,7 +409,7 @@ def decide(services: Services, change_id: str, approve: bool, *, actor: str, rea
         return str(change.state)
 
 
-def cancel(services: Services, change_id: str, *, actor: str, reason: str) -> str:
+def cancel(services: CaseServices, change_id: str, *, actor: str, reason: str) -> str:
     with services.uow() as uow:
         change = uow.changes.get(change_id, for_update=True)
         application = uow.applications.get(change.application_id, for_update=True)
@@ -420,7 +420,7 @@ def cancel(services: Services, change_id: str, *, actor: str, reason: str) -> st
         return str(change.state)
 
 
-def expire_changes(services: Services, as_of: datetime, actor: str = "sweep") -> int:
+def expire_changes(services: CaseServices, as_of: datetime, actor: str = "sweep") -> int:
     with services.uow() as uow:
         due = uow.changes.expiring(as_of)
         for change in due:
@@ -451,7 +451,7 @@ def masked(values: dict[str, Any]) -> dict[str, Any]:
     return shown
 
 
-def change_dict(services: Services, change: ChangeRequest) -> dict[str, Any]:
+def change_dict(services: CaseServices, change: ChangeRequest) -> dict[str, Any]:
     return {
         "change_id": change.id, "application_id": change.application_id, "state": str(change.state),
         "fields": change.fields, "proposed": masked(change.proposed),
@@ -470,11 +470,11 @@ def change_dict(services: Services, change: ChangeRequest) -> dict[str, Any]:
     }
 
 
-def change_view(services: Services, change_id: str) -> dict[str, Any]:
+def change_view(services: CaseServices, change_id: str) -> dict[str, Any]:
     with services.uow() as uow:
         return change_dict(services, uow.changes.get(change_id))
 
 
-def change_rows(services: Services, states: list[str] | None = None) -> list[dict[str, Any]]:
+def change_rows(services: CaseServices, states: list[str] | None = None) -> list[dict[str, Any]]:
     with services.uow() as uow:
         return [change_dict(services, c) for c in uow.changes.in_states(states)]

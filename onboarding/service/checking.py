@@ -12,11 +12,11 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel
 
 from documents.types import ExtractedField
-from onboarding.bootstrap import Services
 from onboarding.domain.model import Application, DecisionRecord
 from onboarding.domain.states import CHECKABLE_STATES, SETTLED_STATES, ApplicationState
 from onboarding.service import duplicates, requests
 from onboarding.service.change_checks import ChangeCheck, pending_checks
+from onboarding.service.ports import CheckServices
 from rules.engine import evaluate
 from rules.model import ApplicationFacts, Decision, DocumentFacts, Outcome, PossibleDuplicate
 
@@ -41,11 +41,11 @@ class CheckPlan(BaseModel):
     change_checks: list[ChangeCheck] = []  # change requests whose new documents wait to be read and checked
 
 
-def local_today(services: Services) -> date:
+def local_today(services: CheckServices) -> date:
     return services.clock().astimezone(ZoneInfo(services.settings.timezone)).date()
 
 
-def inputs_fingerprint(services: Services, application: Application, duplicates: list[PossibleDuplicate]) -> str:
+def inputs_fingerprint(services: CheckServices, application: Application, duplicates: list[PossibleDuplicate]) -> str:
     """What a decision depends on: the current files, the rules, the OCR engine and the day it was made, and
     the other applications it may duplicate (staff clearing one changes the decision)."""
     parts = sorted(f"{t}:{d.sha256}" for t, d in application.current_documents().items())
@@ -56,7 +56,7 @@ def inputs_fingerprint(services: Services, application: Application, duplicates:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
-def begin_check(services: Services, application_id: str, *, force: bool = False) -> CheckPlan:
+def begin_check(services: CheckServices, application_id: str, *, force: bool = False) -> CheckPlan:
     duplicates.refresh(services, application_id)  # its own transaction, before this one takes the row
     with services.uow() as uow:
         application = uow.applications.get(application_id, for_update=True)
@@ -79,7 +79,7 @@ def begin_check(services: Services, application_id: str, *, force: bool = False)
         return plan.model_copy(update={"state": application.state})
 
 
-def nothing_to_rerun(services: Services, application_id: str) -> str | None:
+def nothing_to_rerun(services: CheckServices, application_id: str) -> str | None:
     """Why a rerun of this application would do nothing at all, or None when it has work left.
 
     Answered from our database alone, so `onboard rerun` of a finished application needs no orchestrator.
@@ -108,7 +108,7 @@ def _needs_terminal(uow, application: Application) -> bool:
             and uow.ledger.in_stock(application.device_model))
 
 
-def failed_runs(services: Services, grace: timedelta) -> list[str]:
+def failed_runs(services: CheckServices, grace: timedelta) -> list[str]:
     """Applications a crashed or failed run left behind: stuck before a decision, or with messages unsent."""
     with services.uow() as uow:
         stalled = uow.applications.stalled_ids(services.clock() - grace)
@@ -117,19 +117,19 @@ def failed_runs(services: Services, grace: timedelta) -> list[str]:
     return sorted(set(stalled) | set(unsent) | set(changes))
 
 
-def undecided(services: Services, application_ids: list[str]) -> int:
+def undecided(services: CheckServices, application_ids: list[str]) -> int:
     """How many of these applications still wait for their decision."""
     with services.uow() as uow:
         return uow.applications.count_in_states(application_ids, (ApplicationState.SUBMITTED,
                                                                   ApplicationState.CHECKING))
 
 
-def state_of(services: Services, application_id: str) -> str:
+def state_of(services: CheckServices, application_id: str) -> str:
     with services.uow() as uow:
         return str(uow.applications.get(application_id).state)
 
 
-def merchant_type_of(services: Services, application_id: str) -> str:
+def merchant_type_of(services: CheckServices, application_id: str) -> str:
     with services.uow() as uow:
         return str(uow.applications.get(application_id).merchant_type)
 
@@ -154,7 +154,7 @@ def application_facts(application: Application,
     )
 
 
-def evaluate_application(services: Services, application_id: str) -> Decision:
+def evaluate_application(services: CheckServices, application_id: str) -> Decision:
     # Again after OCR: the credit code read from a licence can only be compared now.
     possible_duplicates = duplicates.refresh(services, application_id)
     with services.uow() as uow:
@@ -163,21 +163,16 @@ def evaluate_application(services: Services, application_id: str) -> Decision:
     return evaluate(facts, services.ruleset, local_today(services), waivers)
 
 
-def record_decision(services: Services, application_id: str, decision: Decision, fingerprint: str) -> ApplicationState:
+def record_decision(services: CheckServices, application_id: str, decision: Decision,
+                    fingerprint: str) -> ApplicationState:
     """Moves the application out of `checking`. A second call for the same run finds it moved and does nothing."""
     with services.uow() as uow:
         application = uow.applications.get(application_id, for_update=True)
         if application.state != ApplicationState.CHECKING:
             return application.state
         now = services.clock()
-        application.decisions.append(DecisionRecord(
-            application_id=application.id, outcome=decision.outcome,
-            deficiencies=[d.model_dump(mode="json") for d in decision.deficiencies],
-            warnings=[w.model_dump(mode="json") for w in decision.warnings]
-            + [{**w.model_dump(mode="json"), "waived": True} for w in decision.waived],
-            rules_version=decision.rules_version, ocr_engine=services.ocr.version,
-            fingerprint=fingerprint, decided_at=now,
-        ))
+        application.decisions.append(DecisionRecord.of(application.id, decision, ocr_engine=services.ocr.version,
+                                                       fingerprint=fingerprint, decided_at=now))
         codes = ", ".join(sorted({d.code for d in decision.deficiencies})) or "all checks passed"
         application.transition(OUTCOME_STATE[decision.outcome], actor=ENGINE_ACTOR, reason=codes, at=now)
         requests.after_decision(services, uow, application, decision, now, ENGINE_ACTOR)
@@ -185,7 +180,7 @@ def record_decision(services: Services, application_id: str, decision: Decision,
         return application.state
 
 
-def decide(services: Services, application_id: str, fingerprint: str) -> ApplicationState:
+def decide(services: CheckServices, application_id: str, fingerprint: str) -> ApplicationState:
     """Checks the documents read, records the decision, and reserves a terminal when it is an approval."""
     from onboarding.service.terminals import assign_terminal
 

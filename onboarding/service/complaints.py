@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 
 from documents.intake import IntakeRefused, inspect_upload
 from documents.types import DocumentType
-from onboarding.bootstrap import Services
 from onboarding.domain.complaints import (
     OPEN_COMPLAINT_STATES, STAGES, Complaint, ComplaintRefused, ComplaintState, clock_status)
 from onboarding.domain.model import Application
@@ -20,6 +19,7 @@ from onboarding.notifications import aftercare_messages as notices
 from onboarding.service.calls import aftercare_policy_of
 from onboarding.service.deposit_progress import deposit_progress
 from onboarding.service.merchant_links import enqueue_with_link, staff_alert
+from onboarding.service.ports import CaseServices
 from onboarding.service.submission import UploadedFile, UploadRefused
 from onboarding.service.ledger_views import _local
 from rules.aftercare_policy import Aftercare, ComplaintStage
@@ -47,7 +47,7 @@ def _due(policy: Aftercare, category: str, start: datetime):
     return lambda stage: policy.clock_end(start, complaints.minutes_for(stage, category), complaints.hours)
 
 
-def open_complaint(services: Services, application_id: str, category: str, text: str, *, actor: str,
+def open_complaint(services: CaseServices, application_id: str, category: str, text: str, *, actor: str,
                    attachment: UploadedFile | None = None) -> str:
     policy = aftercare_policy_of(services)
     categories = policy.complaints.categories
@@ -98,12 +98,12 @@ def open_complaint(services: Services, application_id: str, category: str, text:
     return complaint.id
 
 
-def _shown(services: Services, moment: datetime, lang: str) -> str:
+def _shown(services: CaseServices, moment: datetime, lang: str) -> str:
     local = moment.astimezone(ZoneInfo(services.settings.timezone))
     return f"{local:%Y-%m-%d %H:%M}" + ("（北京时间）" if lang == "zh" else " (Beijing time)")
 
 
-def act(services: Services, complaint_id: str, action: str, *, actor: str, text: str = "",
+def act(services: CaseServices, complaint_id: str, action: str, *, actor: str, text: str = "",
         application_id: str | None = None) -> dict[str, Any]:
     """A staff action (acknowledge, answer, resolve, close, reopen) or, with `application_id` (the merchant's
     link), the merchant's own (confirm, reopen) on a complaint of that application only."""
@@ -152,7 +152,7 @@ def act(services: Services, complaint_id: str, action: str, *, actor: str, text:
         return complaint_dict(services, uow, complaint, now)
 
 
-def sweep_complaint_clocks(services: Services, as_of: datetime, actor: str = "sweep") -> dict[str, int]:
+def sweep_complaint_clocks(services: CaseServices, as_of: datetime, actor: str = "sweep") -> dict[str, int]:
     """Reminders before, breaches after each stage's deadline; each recorded once."""
     remind = aftercare_policy_of(services).complaints.remind_before_minutes
     counts = {"reminders": 0, "breaches": 0}
@@ -179,7 +179,7 @@ def sweep_complaint_clocks(services: Services, as_of: datetime, actor: str = "sw
 # ---- views -------------------------------------------------------------------------------------
 
 
-def _clock_dict(services: Services, clock: dict[str, Any], now: datetime) -> dict[str, Any]:
+def _clock_dict(services: CaseServices, clock: dict[str, Any], now: datetime) -> dict[str, Any]:
     def local(value: str | None) -> str | None:
         return None if value is None else _local(services, datetime.fromisoformat(value))
 
@@ -190,7 +190,7 @@ def _clock_dict(services: Services, clock: dict[str, Any], now: datetime) -> dic
             "reminded_at": local(clock["reminded_at"]), "breach_recorded_at": local(clock["breached_at"])}
 
 
-def complaint_dict(services: Services, uow, complaint: Complaint, now: datetime | None = None,
+def complaint_dict(services: CaseServices, uow, complaint: Complaint, now: datetime | None = None,
                    *, with_deposit: bool = True) -> dict[str, Any]:
     now = now or services.clock()
     policy = aftercare_policy_of(services).complaints
@@ -219,12 +219,12 @@ def complaint_dict(services: Services, uow, complaint: Complaint, now: datetime 
     return view
 
 
-def complaint_view(services: Services, complaint_id: str) -> dict[str, Any]:
+def complaint_view(services: CaseServices, complaint_id: str) -> dict[str, Any]:
     with services.uow() as uow:
         return complaint_dict(services, uow, uow.complaints.get(complaint_id))
 
 
-def complaint_rows(services: Services, state: str | None = None) -> list[dict[str, Any]]:
+def complaint_rows(services: CaseServices, state: str | None = None) -> list[dict[str, Any]]:
     if state is None:
         states = None
     elif state == OPEN_FILTER:
@@ -240,7 +240,7 @@ def complaint_rows(services: Services, state: str | None = None) -> list[dict[st
         return [complaint_dict(services, uow, c, now) for c in uow.complaints.in_states(states)]
 
 
-def complaints_for_application(services: Services, uow, application: Application) -> list[dict[str, Any]]:
+def complaints_for_application(services: CaseServices, uow, application: Application) -> list[dict[str, Any]]:
     now = services.clock()
     return [complaint_dict(services, uow, c, now) for c in uow.complaints.for_application(application.id)]
 

@@ -7,16 +7,16 @@ import math
 from datetime import datetime
 from typing import Any
 
-from onboarding.bootstrap import Services
 from onboarding.domain.ledger_rules import REASON_TEXT, Reason
 from onboarding.domain.terminals import DepositState
 from onboarding.service.ledger_views import _local
+from onboarding.service.ports import SealedRecords
 from onboarding.service.terminals import policies_of
 
 MAX_LISTED = 200  # the newest ones; the volume is over all of them
 
 
-def deposit_progress(services: Services, uow, application_id: str,
+def deposit_progress(services: SealedRecords, uow, application_id: str,
                      as_of: datetime | None = None) -> dict[str, Any] | None:
     deposit = uow.ledger.deposit_for(application_id)
     terminal = uow.ledger.terminal_for_application(application_id)

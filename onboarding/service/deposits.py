@@ -18,11 +18,11 @@ from typing import Any, Callable, TypeVar
 from sqlalchemy.exc import DBAPIError
 
 from onboarding.adapters.unit_of_work import UnitOfWork
-from onboarding.bootstrap import Services
 from onboarding.domain.ledger_rules import dormancy_cutoff
 from onboarding.domain.terminals import DepositState, LedgerError
 from onboarding.service.deposit_notices import DepositFacts, deposit_notices
 from onboarding.service.merchant_links import links_for_notices
+from onboarding.service.ports import SealedRecords
 from onboarding.service.terminals import policies_of, rule_scope
 
 ACTOR = "sweep"
@@ -57,7 +57,7 @@ def _require_aware(as_of: datetime) -> None:
         raise LedgerError("as_of needs a UTC offset")
 
 
-def sweep_ledger(services: Services, as_of: datetime) -> LedgerSweepReport:
+def sweep_ledger(services: SealedRecords, as_of: datetime) -> LedgerSweepReport:
     _require_aware(as_of)
     policies = policies_of(services)
     scope = rule_scope(services)  # every step: only the terminals the rules can be applied to
@@ -112,7 +112,7 @@ def _facts(row: dict[str, Any], link: str | None = None) -> DepositFacts:
                         email=row["email"], phone=row["phone"], link=link)
 
 
-def _in_transaction(services: Services, work: Callable[[UnitOfWork], Result]) -> Result:
+def _in_transaction(services: SealedRecords, work: Callable[[UnitOfWork], Result]) -> Result:
     """Runs `work` and commits; a deadlock with a concurrent sweep rolls back and runs it again."""
     for attempt in range(_ATTEMPTS):
         try:
@@ -127,7 +127,7 @@ def _in_transaction(services: Services, work: Callable[[UnitOfWork], Result]) ->
     raise AssertionError("unreachable")
 
 
-def deposits_report(services: Services, as_of: datetime) -> dict[str, Any]:
+def deposits_report(services: SealedRecords, as_of: datetime) -> dict[str, Any]:
     """Deposit counts and totals by state; what falls due in the next 7 days; reconciliation.
 
     `due_next_7_days` lists held deposits a sweep will decide within 7 days of `as_of`:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.exc import IntegrityError
 
-from onboarding.bootstrap import Services
+from onboarding.service.ports import CheckServices
 from onboarding.service.review import ReviewRefused
 from onboarding.service.search_index import index_application, index_missing
 from rules.model import PossibleDuplicate
@@ -13,7 +13,7 @@ DOCUMENT_MATCH = "document"
 ATTEMPTS = 3
 
 
-def refresh(services: Services, application_id: str) -> list[PossibleDuplicate]:
+def refresh(services: CheckServices, application_id: str) -> list[PossibleDuplicate]:
     """Re-indexes the application, records every other application it shares something with, and returns
     the pairs staff have not cleared: the facts the rules turn into a `possible_duplicate` finding."""
     index_missing(services)  # anything stored by a path that did not index it (or before the index existed)
@@ -26,7 +26,7 @@ def refresh(services: Services, application_id: str) -> list[PossibleDuplicate]:
     raise AssertionError("unreachable")
 
 
-def _refresh(services: Services, application_id: str) -> list[PossibleDuplicate]:
+def _refresh(services: CheckServices, application_id: str) -> list[PossibleDuplicate]:
     with services.uow() as uow:
         application = uow.applications.get(application_id)
         index_application(services, uow, application)
@@ -46,7 +46,7 @@ def open_duplicates(uow, application_id: str) -> list[PossibleDuplicate]:
             for m in uow.cases.duplicates(application_id) if m["cleared_at"] is None]
 
 
-def clear(services: Services, application_id: str, other_ids: list[str] | None, *, actor: str, reason: str) -> int:
+def clear(services: CheckServices, application_id: str, other_ids: list[str] | None, *, actor: str, reason: str) -> int:
     """"Not a duplicate": the pairs (all open ones when `other_ids` is None) stop flagging either application.
     The caller runs the checks again so the finding goes."""
     if not reason.strip():

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from cryptography.fernet import Fernet
 
 from onboarding.adapters.encryption import SealedColumn, UnreadableCiphertext, sealed_columns
-from onboarding.bootstrap import Services
+from onboarding.service.ports import SealedRecords
 
 log = logging.getLogger("onboarding.keys")
 
@@ -39,7 +39,7 @@ def new_key() -> str:
     return Fernet.generate_key().decode()
 
 
-def rotate_keys(services: Services, chunk_size: int = DEFAULT_CHUNK) -> RotationReport:
+def rotate_keys(services: SealedRecords, chunk_size: int = DEFAULT_CHUNK) -> RotationReport:
     keys = services.settings.secret_keys
     report = RotationReport(keys=len(keys) if keys else 1)
     for column in sealed_columns():
@@ -51,7 +51,7 @@ def rotate_keys(services: Services, chunk_size: int = DEFAULT_CHUNK) -> Rotation
     return report
 
 
-def _reseal(services: Services, column: SealedColumn, chunk_size: int, report: RotationReport) -> int:
+def _reseal(services: SealedRecords, column: SealedColumn, chunk_size: int, report: RotationReport) -> int:
     sealer = services.sealer
     resealed, after = 0, None
     while True:

@@ -5,9 +5,9 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from onboarding.bootstrap import Services
 from onboarding.domain.terminals import Deposit, DepositState, LedgerError, TerminalState
 from onboarding.service.ledger_views import deposit_projection
+from onboarding.service.ports import CaseServices
 from onboarding.service.queue import QueueRefused as FilterRefused
 
 PAGE_SIZE = 50
@@ -17,7 +17,7 @@ TIMELINE = (("added_at", "added to stock"), ("assigned_at", "reserved for the ap
             ("suspended_at", "suspended (dormant)"))
 
 
-def _local(services: Services, value: datetime | None) -> str | None:
+def _local(services: CaseServices, value: datetime | None) -> str | None:
     return None if value is None else value.astimezone(ZoneInfo(services.settings.timezone)).isoformat()
 
 
@@ -27,7 +27,7 @@ def _page(value: int) -> tuple[int, int]:
     return PAGE_SIZE, (value - 1) * PAGE_SIZE
 
 
-def terminals_page(services: Services, state: str | None = None, model: str | None = None,
+def terminals_page(services: CaseServices, state: str | None = None, model: str | None = None,
                    page: int = 1) -> dict[str, Any]:
     if state and state not in {s.value for s in TerminalState}:
         raise FilterRefused(f"state: one of {', '.join(s.value for s in TerminalState)}")
@@ -41,7 +41,7 @@ def terminals_page(services: Services, state: str | None = None, model: str | No
                            "state": str(r["state"])} for r in rows]}
 
 
-def terminal_detail(services: Services, serial_number: str) -> dict[str, Any]:
+def terminal_detail(services: CaseServices, serial_number: str) -> dict[str, Any]:
     with services.uow() as uow:
         row = uow.ledger_lists.terminal(serial_number)
         if row is None:
@@ -56,7 +56,7 @@ def terminal_detail(services: Services, serial_number: str) -> dict[str, Any]:
             "history": [{**item, "at": _local(services, item["at"])} for item in timeline]}
 
 
-def deposits_page(services: Services, state: str | None = None, page: int = 1) -> dict[str, Any]:
+def deposits_page(services: CaseServices, state: str | None = None, page: int = 1) -> dict[str, Any]:
     from onboarding.service.deposits import deposits_report
 
     if state and state not in {s.value for s in DepositState}:
@@ -78,7 +78,7 @@ def deposits_page(services: Services, state: str | None = None, page: int = 1) -
             "report": deposits_report(services, now)}
 
 
-def add_terminal_by_staff(services: Services, serial_number: str, model: str, *, actor: str) -> bool:
+def add_terminal_by_staff(services: CaseServices, serial_number: str, model: str, *, actor: str) -> bool:
     from onboarding.service.terminals import add_terminal
 
     added = add_terminal(services, serial_number, model)
@@ -89,7 +89,7 @@ def add_terminal_by_staff(services: Services, serial_number: str, model: str, *,
     return added
 
 
-def sweep_preview(services: Services, as_of: datetime | None = None) -> dict[str, Any]:
+def sweep_preview(services: CaseServices, as_of: datetime | None = None) -> dict[str, Any]:
     """What a sweep at `as_of` would do with requests (reminders, expiries) and deposits, changing nothing."""
     from onboarding.service.deposits import deposits_report
     from onboarding.service.request_sweep import BATCH, plan_batch

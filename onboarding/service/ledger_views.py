@@ -6,29 +6,29 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from onboarding.bootstrap import Services
 from onboarding.domain.ledger_rules import REASON_TEXT, Reason
 from onboarding.domain.terminals import Deposit, DepositState, LedgerError, Terminal
+from onboarding.service.ports import SealedRecords
 from onboarding.service.terminals import policies_of
 
 
-def _local(services: Services, value: datetime | None) -> str | None:
+def _local(services: SealedRecords, value: datetime | None) -> str | None:
     return None if value is None else value.astimezone(ZoneInfo(services.settings.timezone)).isoformat()
 
 
-def terminal_view(services: Services, application_id: str) -> dict[str, Any] | None:
+def terminal_view(services: SealedRecords, application_id: str) -> dict[str, Any] | None:
     with services.uow() as uow:
         terminal = uow.ledger.terminal_for_application(application_id)
     return None if terminal is None else terminal_dict(services, terminal)
 
 
-def deposit_view(services: Services, application_id: str) -> dict[str, Any] | None:
+def deposit_view(services: SealedRecords, application_id: str) -> dict[str, Any] | None:
     with services.uow() as uow:
         deposit = uow.ledger.deposit_for(application_id)
     return None if deposit is None else deposit_dict(services, deposit)
 
 
-def terminal_dict(services: Services, terminal: Terminal) -> dict[str, Any]:
+def terminal_dict(services: SealedRecords, terminal: Terminal) -> dict[str, Any]:
     return {
         "serial_number": terminal.serial_number,
         "state": str(terminal.state),
@@ -44,7 +44,7 @@ def terminal_dict(services: Services, terminal: Terminal) -> dict[str, Any]:
     }
 
 
-def deposit_dict(services: Services, deposit: Deposit) -> dict[str, Any]:
+def deposit_dict(services: SealedRecords, deposit: Deposit) -> dict[str, Any]:
     return {
         "state": str(deposit.state),
         "amount_fen": deposit.amount_fen,
@@ -81,7 +81,7 @@ def deposit_projection(deposit: Deposit, as_of: datetime) -> dict[str, Any]:
                      + ("" if projected is None else f"; at this pace {projected / 100:,.2f} yuan by the deadline"))}
 
 
-def deposit_transactions(services: Services, application_id: str, as_of: datetime | None = None) -> dict[str, Any]:
+def deposit_transactions(services: SealedRecords, application_id: str, as_of: datetime | None = None) -> dict[str, Any]:
     """Every transaction of the application's terminal, with what it did to the deposit and why (the sweep's
     own rules): `counts` is `adds`, `subtracts` or `no`, `reason` a stable code with `why_en`/`why_zh`.
     Counted up to `as_of`: by default the moment a decided deposit was decided, else now. Rows of voided
@@ -114,7 +114,7 @@ def deposit_transactions(services: Services, application_id: str, as_of: datetim
     }
 
 
-def _explained(services: Services, row: dict[str, Any]) -> dict[str, Any]:
+def _explained(services: SealedRecords, row: dict[str, Any]) -> dict[str, Any]:
     reason = Reason(row["reason"])
     signed = int(row["signed_fen"])
     return {"txn_id": row["txn_id"], "occurred_at": _local(services, row["occurred_at"]),
@@ -124,7 +124,7 @@ def _explained(services: Services, row: dict[str, Any]) -> dict[str, Any]:
             "why_zh": REASON_TEXT[reason][1], "activated_terminal": row["activated_terminal"]}
 
 
-def quarantined_terminals(services: Services) -> list[dict[str, Any]]:
+def quarantined_terminals(services: SealedRecords) -> list[dict[str, Any]]:
     """Terminals the sweep leaves to staff, oldest first, with the reason."""
     with services.uow() as uow:
         rows = uow.ledger.review.quarantined_terminals()

@@ -7,15 +7,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from onboarding.bootstrap import Services
 from onboarding.domain.model import Application
 from onboarding.domain.notifications import Channel, OutboxMessage
 from onboarding.domain.requests import new_upload_token
 from onboarding.notifications.messages import Notice
 from onboarding.notifications.outbox import notice_messages
+from onboarding.service.ports import SealedRecords
 
 
-def link_url(services: Services, token: str) -> str:
+def link_url(services: SealedRecords, token: str) -> str:
     return f"{services.settings.portal_base_url.rstrip('/')}/r/{token}"
 
 
@@ -24,7 +24,7 @@ def links_revoked(application: Application) -> bool:
     return bool(application.links) and application.links[-1].revoked_at is not None
 
 
-def link_for_notice(services: Services, application: Application, at: datetime) -> str | None:
+def link_for_notice(services: SealedRecords, application: Application, at: datetime) -> str | None:
     """A fresh link for one message (only its hash is kept; the sealed copy lets staff resend it)."""
     if links_revoked(application):
         return None
@@ -37,7 +37,7 @@ def link_for_notice(services: Services, application: Application, at: datetime) 
     return link_url(services, token)
 
 
-def links_for_notices(services: Services, uow, application_ids: list[str], at: datetime) -> dict[str, str]:
+def links_for_notices(services: SealedRecords, uow, application_ids: list[str], at: datetime) -> dict[str, str]:
     """A link each for the messages of a batch (a sweep's deposit decisions), by application id."""
     links = {}
     for application_id in application_ids:
@@ -46,14 +46,14 @@ def links_for_notices(services: Services, uow, application_ids: list[str], at: d
     return links
 
 
-def enqueue_with_link(services: Services, uow, application: Application, at: datetime, notice_for) -> int:
+def enqueue_with_link(services: SealedRecords, uow, application: Application, at: datetime, notice_for) -> int:
     """`notice_for(url_or_None)` builds the notice; it goes to the merchant's phone and e-mail on file."""
     notice: Notice = notice_for(link_for_notice(services, application, at))
     return sum(uow.outbox.enqueue(m) for m in notice_messages(application.id, application.phone, application.email,
                                                               notice, at))
 
 
-def staff_alert(services: Services, key: str, subject: str, body: str, at: datetime) -> list[OutboxMessage]:
+def staff_alert(services: SealedRecords, key: str, subject: str, body: str, at: datetime) -> list[OutboxMessage]:
     """A message to the staff alert address, when one is configured (otherwise staff see it in the queue)."""
     address = services.settings.staff_alert_email
     if not address:

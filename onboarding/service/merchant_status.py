@@ -10,7 +10,6 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from onboarding.bootstrap import Services
 from onboarding.domain.calls import CallState
 from onboarding.domain.complaints import ComplaintState
 from onboarding.domain.model import Application
@@ -20,6 +19,7 @@ from onboarding.service.calls import aftercare_policy_of
 from onboarding.service.changes import masked
 from onboarding.service.complaints import complaint_dict
 from onboarding.service.deposit_progress import deposit_progress
+from onboarding.service.ports import CaseServices
 from onboarding.service.terminals import policies_of
 
 REVIEW_HOURS = 24  # what the in-review message promises
@@ -77,7 +77,7 @@ def _steps(application: Application, call, terminal, deposit) -> list[Step]:
     return steps
 
 
-def _next(services: Services, application: Application, call, terminal, deposit, progress, open_change) -> NextStep:
+def _next(services: CaseServices, application: Application, call, terminal, deposit, progress, open_change) -> NextStep:
     state = application.state
     if state in (S.SUBMITTED, S.CHECKING):
         return NextStep(key="next_checking")
@@ -109,7 +109,7 @@ def _next(services: Services, application: Application, call, terminal, deposit,
     return NextStep(key="next_nothing")
 
 
-def merchant_status(services: Services, uow, application: Application) -> MerchantStatus:
+def merchant_status(services: CaseServices, uow, application: Application) -> MerchantStatus:
     now = services.clock()
     call = uow.calls.for_one_application(application.id)
     terminal = uow.ledger.terminal_for_application(application.id)

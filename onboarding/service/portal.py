@@ -9,10 +9,10 @@ from pydantic import BaseModel
 
 from documents.intake import inspect_upload
 from documents.types import DocumentType
-from onboarding.bootstrap import Services
 from onboarding.domain.model import Application
 from onboarding.domain.requests import ItemStatus, hash_token
 from onboarding.domain.states import ApplicationState
+from onboarding.service.ports import FileRecords
 from onboarding.service.submission import UploadedFile, UploadRefused, add_documents
 
 # A link stops working with these: nothing is left to do, and nothing should be shown.
@@ -103,12 +103,12 @@ def _page(application: Application, now: datetime) -> PortalPage:
     )
 
 
-def open_link(services: Services, token: str) -> PortalPage:
+def open_link(services: FileRecords, token: str) -> PortalPage:
     with services.uow() as uow:
         return _page(_application_for(uow, token, services.clock()), services.clock())
 
 
-def upload_with_link(services: Services, token: str, files: list[UploadedFile]) -> str:
+def upload_with_link(services: FileRecords, token: str, files: list[UploadedFile]) -> str:
     """Stores the files if the link may take them; returns the application id so the caller can start the checks."""
     with services.uow() as uow:
         application = _application_for(uow, token, services.clock())
@@ -124,7 +124,7 @@ def upload_with_link(services: Services, token: str, files: list[UploadedFile]) 
     return application_id
 
 
-def thumbnail(services: Services, token: str, document_id: str, max_side: int = 480) -> bytes:
+def thumbnail(services: FileRecords, token: str, document_id: str, max_side: int = 480) -> bytes:
     """A small JPEG of one of this application's documents; another application's id is simply not found."""
     with services.uow() as uow:
         application = _application_for(uow, token, services.clock())

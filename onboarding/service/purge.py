@@ -18,8 +18,8 @@ from sqlalchemy import delete, exists, select
 
 from documents.storage import BlobNotFound
 from onboarding.adapters.orm import applications, documents, ocr_readings
-from onboarding.bootstrap import Services
 from onboarding.domain.states import ApplicationState
+from onboarding.service.ports import FileRecords
 
 PURGEABLE_STATES = (ApplicationState.REJECTED, ApplicationState.EXPIRED, ApplicationState.WITHDRAWN)
 ACTOR = "system:retention"
@@ -51,7 +51,7 @@ class PurgeReport:
         return data
 
 
-def purge_documents(services: Services, *, older_than_days: int | None = None, dry_run: bool = False,
+def purge_documents(services: FileRecords, *, older_than_days: int | None = None, dry_run: bool = False,
                     actor: str = ACTOR) -> PurgeReport:
     days = services.settings.retention_days if older_than_days is None else older_than_days
     if days < 0:
@@ -71,7 +71,7 @@ def purge_documents(services: Services, *, older_than_days: int | None = None, d
     return report
 
 
-def _due_application_ids(services: Services, cutoff: datetime) -> list[str]:
+def _due_application_ids(services: FileRecords, cutoff: datetime) -> list[str]:
     a, d = applications.c, documents.c
     unpurged = exists().where(d.application_id == a.id, d.purged_at.is_(None))
     query = (select(a.id).where(a.state.in_([str(s) for s in PURGEABLE_STATES]), a.state_changed_at <= cutoff,
@@ -80,7 +80,7 @@ def _due_application_ids(services: Services, cutoff: datetime) -> list[str]:
         return list(uow.session.scalars(query))
 
 
-def _purge_application(services: Services, application_id: str, cutoff: datetime, now: datetime, days: int,
+def _purge_application(services: FileRecords, application_id: str, cutoff: datetime, now: datetime, days: int,
                        dry_run: bool, actor: str):
     with services.uow() as uow:
         application = uow.applications.get(application_id, for_update=True)
@@ -105,7 +105,7 @@ def _purge_application(services: Services, application_id: str, cutoff: datetime
         return summary, [(d.sha256, d.id) for d in due]
 
 
-def _release_file(services: Services, sha256: str, purged_ids: set[str], dry_run: bool, report: PurgeReport) -> None:
+def _release_file(services: FileRecords, sha256: str, purged_ids: set[str], dry_run: bool, report: PurgeReport) -> None:
     if _still_used(services, sha256, purged_ids):
         report.files_kept_shared.append(sha256)
         return
@@ -119,7 +119,7 @@ def _release_file(services: Services, sha256: str, purged_ids: set[str], dry_run
         report.files_kept_shared.append(sha256)
 
 
-def _still_used(services: Services, sha256: str, purged_ids: set[str]) -> bool:
+def _still_used(services: FileRecords, sha256: str, purged_ids: set[str]) -> bool:
     """Does a document outside this purge refer to the file? (In a dry run nothing is marked yet.)"""
     d = documents.c
     query = select(exists().where(d.sha256 == sha256, d.purged_at.is_(None), d.id.not_in(purged_ids)))
@@ -127,7 +127,7 @@ def _still_used(services: Services, sha256: str, purged_ids: set[str]) -> bool:
         return bool(uow.session.scalar(query))
 
 
-def _delete_readings(services: Services, sha256: str) -> int:
+def _delete_readings(services: FileRecords, sha256: str) -> int:
     # A reading deleted while an upload of the same bytes commits is merely computed again for it.
     with services.uow() as uow:
         deleted = uow.session.execute(delete(ocr_readings).where(ocr_readings.c.sha256 == sha256)).rowcount
@@ -135,7 +135,7 @@ def _delete_readings(services: Services, sha256: str) -> int:
         return deleted
 
 
-def _delete_blob_unless_used(services: Services, sha256: str, purged_ids: set[str]) -> bool:
+def _delete_blob_unless_used(services: FileRecords, sha256: str, purged_ids: set[str]) -> bool:
     """Delete, then look again: an upload of the same bytes that committed meanwhile gets the file back."""
     try:
         data = services.blobs.get(sha256)

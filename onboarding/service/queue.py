@@ -10,10 +10,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from onboarding.adapters.queue_sql import SORT_COLUMNS, QueueQuery
-from onboarding.bootstrap import Services
 from onboarding.domain.search import search_digests
 from onboarding.domain.states import ApplicationState
-from onboarding.service.views import BLOCKER_BY_STATE, SLA_COLOURS
+from onboarding.domain.sla import SLA_COLOURS
+from onboarding.service.ports import CaseServices
+from onboarding.service.views import BLOCKER_BY_STATE
 from rules.model import MerchantType
 
 PAGE_SIZE = 50
@@ -84,7 +85,7 @@ def parse_filter(*, state: str | None = None, merchant_type: str | None = None, 
                        raw_state=raw_state)
 
 
-def _query(services: Services, chosen: QueueFilter, username: str | None) -> QueueQuery:
+def _query(services: CaseServices, chosen: QueueFilter, username: str | None) -> QueueQuery:
     assignee = chosen.assignee
     if assignee == "me":
         assignee = username or ""
@@ -115,7 +116,7 @@ def _blocker(state: str, codes: list[str]) -> str:
     return BLOCKER_BY_STATE.get(ApplicationState(state), "")
 
 
-def _row(services: Services, raw: dict[str, Any], codes: list[str], now: datetime) -> dict[str, Any]:
+def _row(services: CaseServices, raw: dict[str, Any], codes: list[str], now: datetime) -> dict[str, Any]:
     tz = ZoneInfo(services.settings.timezone)
     state = str(raw["state"])
     return {
@@ -129,7 +130,7 @@ def _row(services: Services, raw: dict[str, Any], codes: list[str], now: datetim
     }
 
 
-def queue_page(services: Services, chosen: QueueFilter, username: str | None = None) -> dict[str, Any]:
+def queue_page(services: CaseServices, chosen: QueueFilter, username: str | None = None) -> dict[str, Any]:
     query = _query(services, chosen, username)
     with services.uow() as uow:
         raw = uow.queue.rows(query)
@@ -140,7 +141,7 @@ def queue_page(services: Services, chosen: QueueFilter, username: str | None = N
     return {"page": chosen.page, "page_size": chosen.page_size, "pages": pages, "total": total, "applications": rows}
 
 
-def export_rows(services: Services, chosen: QueueFilter, username: str | None = None) -> list[dict[str, Any]]:
+def export_rows(services: CaseServices, chosen: QueueFilter, username: str | None = None) -> list[dict[str, Any]]:
     query = replace(_query(services, chosen, username), limit=MAX_EXPORT_ROWS, offset=0)
     with services.uow() as uow:
         raw = uow.queue.rows(query)

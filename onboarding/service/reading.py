@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 
 from documents.extract import extract_fields
 from documents.types import DocumentType, ExtractedField
-from onboarding.bootstrap import Services
 from onboarding.domain.model import Document
+from onboarding.service.ports import ReadServices
 
 if TYPE_CHECKING:
     from documents.ocr.workers import TimedReading
@@ -33,7 +33,7 @@ class DocumentsUnread(RuntimeError):
     """Some documents could not be read; the others' readings are stored, so a retry reads only these."""
 
 
-def read_documents(services: Services, document_ids: list[str]) -> dict[str, dict[str, ExtractedField]]:
+def read_documents(services: ReadServices, document_ids: list[str]) -> dict[str, dict[str, ExtractedField]]:
     """OCR (where no reading is kept yet) and extraction of these documents; their fields by document id."""
     sources = [document_source(services, document_id) for document_id in document_ids]
     in_flight: dict[Future[TimedReading], DocumentSource] = {
@@ -50,18 +50,18 @@ def read_documents(services: Services, document_ids: list[str]) -> dict[str, dic
     return {source.document_id: extract_document(services, source.document_id) for source in sources}
 
 
-def document_source(services: Services, document_id: str) -> DocumentSource:
+def document_source(services: ReadServices, document_id: str) -> DocumentSource:
     with services.uow() as uow:
         return _source(services, uow, uow.applications.get_document(document_id))
 
 
-def _source(services: Services, uow, document: Document) -> DocumentSource:
+def _source(services: ReadServices, uow, document: Document) -> DocumentSource:
     kept = uow.ocr_readings.get(document.sha256, document.document_type,
                                 services.ocr.version, services.ocr.pipeline_version)
     return DocumentSource(document.id, document.sha256, DocumentType(document.document_type), kept is not None)
 
 
-def read_ahead(services: Services, application_ids: list[str]) -> int:
+def read_ahead(services: ReadServices, application_ids: list[str]) -> int:
     """Starts OCR of these applications' unread documents now, before their flow runs (while the orchestrator
     starts): the flow's read joins each read in flight instead of starting another. Returns how many are read."""
     with services.uow() as uow:
@@ -93,20 +93,20 @@ class ReadsInFlight:
             self._futures.pop(key, None)
 
 
-def ocr_submit(services: Services, source: DocumentSource) -> Future[TimedReading]:
+def ocr_submit(services: ReadServices, source: DocumentSource) -> Future[TimedReading]:
     return services.reads_in_flight.join_or_start(
         (source.sha256, str(source.document_type)),
         lambda: services.ocr_workers.submit(services.blobs.get(source.sha256), source.document_type))
 
 
-def store_reading(services: Services, source: DocumentSource, timed: TimedReading) -> None:
+def store_reading(services: ReadServices, source: DocumentSource, timed: TimedReading) -> None:
     with services.uow() as uow:
         uow.ocr_readings.add(source.sha256, source.document_type, timed.reading, timed.seconds, services.clock())
         uow.commit()
     services.reads_in_flight.stored((source.sha256, str(source.document_type)))
 
 
-def extract_document(services: Services, document_id: str) -> dict[str, ExtractedField]:
+def extract_document(services: ReadServices, document_id: str) -> dict[str, ExtractedField]:
     with services.uow() as uow:
         document = uow.applications.get_document(document_id)
         reading = uow.ocr_readings.get(document.sha256, document.document_type,
@@ -120,7 +120,7 @@ def extract_document(services: Services, document_id: str) -> dict[str, Extracte
         return fields
 
 
-def forget_ocr_readings(services: Services, application_id: str) -> None:
+def forget_ocr_readings(services: ReadServices, application_id: str) -> None:
     """For `rerun --from ocr`: the next run reads this application's files afresh."""
     with services.uow() as uow:
         for document in uow.applications.get(application_id).current_documents().values():

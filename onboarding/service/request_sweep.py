@@ -6,12 +6,12 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from onboarding.adapters.request_sweep_sql import DueRequest, RequestChangedMeanwhile, SweepWrites
-from onboarding.bootstrap import Services
 from onboarding.domain.model import audit_fields
 from onboarding.domain.requests import RequestStatus, new_upload_token, next_reminder_at, open_items, reminders_due
 from onboarding.domain.states import ApplicationState
 from onboarding.notifications import messages
 from onboarding.notifications.outbox import notice_messages
+from onboarding.service.ports import RequestServices
 from onboarding.service.requests import link_url
 
 BATCH = 2000
@@ -19,7 +19,7 @@ ATTEMPTS = 5  # a batch is read again when something changed one of its requests
 ACTOR = "sweep"
 
 
-def sweep_requests(services: Services, as_of: datetime) -> dict[str, int]:
+def sweep_requests(services: RequestServices, as_of: datetime) -> dict[str, int]:
     """Visits only requests with something due (indexed on due and reminder times), each once per sweep."""
     report = {"reminders": 0, "expired": 0}
     after_id = 0
@@ -41,7 +41,7 @@ def sweep_requests(services: Services, as_of: datetime) -> dict[str, int]:
         after_id = due[-1].id
 
 
-def plan_batch(services: Services, due: list[DueRequest], as_of: datetime) -> tuple[SweepWrites, dict[str, int]]:
+def plan_batch(services: RequestServices, due: list[DueRequest], as_of: datetime) -> tuple[SweepWrites, dict[str, int]]:
     writes, counts = SweepWrites(), {"reminders": 0, "expired": 0}
     for request in due:
         if as_of >= request.due_at:
@@ -67,7 +67,7 @@ def _expire(request: DueRequest, as_of: datetime, writes: SweepWrites) -> None:
                                        messages.application_expired(application_id), as_of)
 
 
-def _remind(services: Services, request: DueRequest, as_of: datetime, writes: SweepWrites) -> int:
+def _remind(services: RequestServices, request: DueRequest, as_of: datetime, writes: SweepWrites) -> int:
     hours = services.settings.reminder_hours
     sent = list(request.reminders_sent)
     labels = reminders_due(request.created_at, sent, as_of, hours)

@@ -5,27 +5,27 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from onboarding.bootstrap import Services
 from onboarding.domain.model import Application
 from onboarding.domain.requests import RequestStatus, new_upload_token
 from onboarding.notifications import messages
 from onboarding.notifications.outbox import enqueue_notice
 from onboarding.service.calls import schedule_call
 from onboarding.service.merchant_links import link_for_notice, link_url
+from onboarding.service.ports import RequestServices
 from rules.model import Decision, Outcome
 from rules.schema import Effect
 
 ITEM_FIELDS = ("code", "document_type", "field", "message_zh", "message_en", "staff_note")
 
 
-def issue_link(services: Services, application: Application, request, at: datetime) -> str:
+def issue_link(services: RequestServices, application: Application, request, at: datetime) -> str:
     """A fresh link for one message. Found by its hash; the sealed copy lets staff resend it."""
     token, token_hash = new_upload_token()
     application.issue_link(token_hash, at=at, expires_at=request.due_at, sealed_token=services.sealer.seal(token))
     return link_url(services, token)
 
 
-def after_decision(services: Services, uow, application: Application, decision: Decision, at: datetime,
+def after_decision(services: RequestServices, uow, application: Application, decision: Decision, at: datetime,
                    actor: str) -> None:
     """Runs inside the decision's transaction, so the request, the state and the outbox commit together."""
     if decision.outcome == Outcome.NEEDS_DOCUMENTS:
@@ -57,7 +57,7 @@ def _items(decision: Decision) -> list[dict]:
     return [{k: d.model_dump(mode="json")[k] for k in ITEM_FIELDS} for d in decision.deficiencies if d.merchant_fixable]
 
 
-def open_round(services: Services, uow, application: Application, decision: Decision, at: datetime,
+def open_round(services: RequestServices, uow, application: Application, decision: Decision, at: datetime,
                actor: str, due_at: datetime | None = None):
     """A new round for the decision's merchant-fixable items: one message, one fresh link, reminders scheduled."""
     items = _items(decision)
@@ -68,7 +68,8 @@ def open_round(services: Services, uow, application: Application, decision: Deci
     return request
 
 
-def send_round(services: Services, uow, application: Application, request, at: datetime, resend: int = 0) -> None:
+def send_round(services: RequestServices, uow, application: Application, request, at: datetime,
+               resend: int = 0) -> None:
     """The round's message with a fresh link (`resend` > 0: the same round again, e.g. to a corrected phone)."""
     notice = messages.request_opened(
         application.id, application.business_name, request.open_items, issue_link(services, application, request, at),
@@ -78,7 +79,7 @@ def send_round(services: Services, uow, application: Application, request, at: d
     enqueue_notice(uow, application, notice, at)
 
 
-def revoke_links(services: Services, application_id: str, *, actor: str, reason: str) -> int:
+def revoke_links(services: RequestServices, application_id: str, *, actor: str, reason: str) -> int:
     """Staff: every upload link of the application stops working at once."""
     with services.uow() as uow:
         application = uow.applications.get(application_id, for_update=True)

@@ -7,11 +7,11 @@ import re
 from dataclasses import dataclass
 
 from documents.types import DocumentType
-from onboarding.bootstrap import Services
 from onboarding.domain.model import DecisionRecord
 from onboarding.domain.states import ApplicationState as S
 from onboarding.domain.terminals import LedgerError
 from onboarding.service import requests
+from onboarding.service.ports import CheckServices
 from rules.deposit_policy import UnknownDeviceModel
 from rules.messages import deficiency
 from rules.model import Decision, Deficiency, Outcome
@@ -58,7 +58,7 @@ def _merchant_text(value: str | None, name: str) -> str | None:
     return value or None
 
 
-def waive(services: Services, application_id: str, code: str, document_type: str | None, *,
+def waive(services: CheckServices, application_id: str, code: str, document_type: str | None, *,
           actor: str, reason: str) -> None:
     """The next check run (which the caller starts) no longer blocks on this finding."""
     reason = require_reason(reason)
@@ -74,7 +74,7 @@ def waive(services: Services, application_id: str, code: str, document_type: str
         uow.commit()
 
 
-def approve(services: Services, application_id: str, *, actor: str, reason: str) -> None:
+def approve(services: CheckServices, application_id: str, *, actor: str, reason: str) -> None:
     """From needs_documents or manual_review: the open request closes, the merchant is told, a terminal is
     reserved if one of the model is in stock (as for an approval by the checks)."""
     from onboarding.service.terminals import assign_terminal
@@ -96,7 +96,7 @@ def approve(services: Services, application_id: str, *, actor: str, reason: str)
         logger.warning("approved %s without reserving a terminal: %s", application_id, problem)
 
 
-def reject(services: Services, application_id: str, *, actor: str, reason: str, code: str | None = None,
+def reject(services: CheckServices, application_id: str, *, actor: str, reason: str, code: str | None = None,
            message_zh: str | None = None, message_en: str | None = None) -> None:
     """The merchant reads `message_zh`/`message_en` (default: a plain refusal); `reason` stays internal."""
     reason = require_reason(reason)
@@ -119,7 +119,7 @@ def reject(services: Services, application_id: str, *, actor: str, reason: str, 
         uow.commit()
 
 
-def decide(services: Services, application_id: str, outcome: Outcome, *, actor: str, reason: str) -> None:
+def decide(services: CheckServices, application_id: str, outcome: Outcome, *, actor: str, reason: str) -> None:
     """Approve or reject with the default merchant wording."""
     if outcome == Outcome.APPROVED:
         approve(services, application_id, actor=actor, reason=reason)
@@ -129,7 +129,7 @@ def decide(services: Services, application_id: str, outcome: Outcome, *, actor: 
         raise ReviewRefused(f"staff decide approved or rejected, not {outcome}")
 
 
-def request_documents(services: Services, application_id: str, documents: list[RequestedDocument], *,
+def request_documents(services: CheckServices, application_id: str, documents: list[RequestedDocument], *,
                       actor: str, reason: str) -> int:
     """One new round asking for exactly these documents, in one message with one link. The merchant reads each
     document's message (staff's own words, else the catalogue's); `reason` is kept for staff only.
@@ -154,13 +154,13 @@ def request_documents(services: Services, application_id: str, documents: list[R
         return application.open_request.round_number
 
 
-def request_document(services: Services, application_id: str, document_type: str, *, actor: str, reason: str,
+def request_document(services: CheckServices, application_id: str, document_type: str, *, actor: str, reason: str,
                      message_zh: str | None = None, message_en: str | None = None) -> int:
     return request_documents(services, application_id, [RequestedDocument(document_type, message_zh, message_en)],
                              actor=actor, reason=reason)
 
 
-def _requested_items(services: Services, documents: list[RequestedDocument], reason: str) -> list[Deficiency]:
+def _requested_items(services: CheckServices, documents: list[RequestedDocument], reason: str) -> list[Deficiency]:
     if not documents:
         raise ReviewRefused("choose at least one document to ask for")
     items, seen = [], set()
@@ -181,10 +181,6 @@ def _requested_items(services: Services, documents: list[RequestedDocument], rea
     return items
 
 
-def _record(application, decision: Decision, actor: str, reason: str, now, services: Services) -> None:
-    application.decisions.append(DecisionRecord(
-        application_id=application.id, outcome=decision.outcome,
-        deficiencies=[d.model_dump(mode="json") for d in decision.deficiencies], warnings=[],
-        rules_version=decision.rules_version, ocr_engine=services.ocr.version, fingerprint=f"staff:{reason}"[:64],
-        decided_at=now, decided_by=actor,
-    ))
+def _record(application, decision: Decision, actor: str, reason: str, now, services: CheckServices) -> None:
+    application.decisions.append(DecisionRecord.of(application.id, decision, ocr_engine=services.ocr.version,
+                                                   fingerprint=f"staff:{reason}", decided_at=now, decided_by=actor))

@@ -3,9 +3,9 @@ read by the queue's search and by duplicate detection. See domain.search for why
 from __future__ import annotations
 
 from documents.types import DocumentType
-from onboarding.bootstrap import Services
 from onboarding.domain.model import Application
 from onboarding.domain.search import IndexKind, digest
+from onboarding.service.ports import Indexed
 
 BACKFILL_BATCH = 500
 
@@ -28,13 +28,13 @@ def digests_of(key: bytes, application: Application) -> set[tuple[str, str]]:
     return found
 
 
-def index_application(services: Services, uow, application: Application) -> None:
+def index_application(services: Indexed, uow, application: Application) -> None:
     """Inside the caller's transaction, so the index changes with the fields it is built from."""
     uow.session.flush()  # a new application's row first: index rows refer to it
     uow.cases.replace_index(application.id, digests_of(services.index_key, application))
 
 
-def index_missing(services: Services) -> int:
+def index_missing(services: Indexed) -> int:
     """Indexes applications stored before the index existed (or by a process that failed to); returns how many."""
     from sqlalchemy.exc import IntegrityError
 

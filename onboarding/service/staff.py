@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-from onboarding.bootstrap import Services
 from onboarding.domain.staff import (
     Role, StaffAccount, StaffRefused, check_password, check_username, parse_role, staff_actor,
 )
+from onboarding.service.ports import Records
 
 GENERATED_PASSWORD_BYTES = 15  # 20 URL-safe characters, 120 bits
 TOUCH_EVERY = timedelta(seconds=60)  # last_seen_at is written at most this often per session
@@ -80,7 +80,7 @@ def token_hash(token: str) -> str:
 # ---- accounts ---------------------------------------------------------------------------------
 
 
-def add_staff(services: Services, username: str, role: str, password: str | None, *,
+def add_staff(services: Records, username: str, role: str, password: str | None, *,
               actor: str) -> tuple[StaffAccount, str | None]:
     """Returns the account and, when no password was given, the generated one (shown once, never stored)."""
     username, parsed_role = check_username(username), parse_role(role)
@@ -98,7 +98,7 @@ def add_staff(services: Services, username: str, role: str, password: str | None
     return account, generated
 
 
-def list_staff(services: Services) -> list[StaffAccount]:
+def list_staff(services: Records) -> list[StaffAccount]:
     with services.uow() as uow:
         return uow.staff.all()
 
@@ -110,7 +110,7 @@ def _existing(uow, username: str) -> StaffAccount:
     return account
 
 
-def disable_staff(services: Services, username: str, *, actor: str) -> int:
+def disable_staff(services: Records, username: str, *, actor: str) -> int:
     """The account can no longer log in and every session of it ends now; returns how many ended."""
     with services.uow() as uow:
         account = _existing(uow, username)
@@ -124,7 +124,7 @@ def disable_staff(services: Services, username: str, *, actor: str) -> int:
         return ended
 
 
-def set_password(services: Services, username: str, password: str, *, actor: str) -> int:
+def set_password(services: Records, username: str, password: str, *, actor: str) -> int:
     """A new password ends every session of the account (someone may know the old one)."""
     password_hash = hash_password(check_password(password))
     with services.uow() as uow:
@@ -137,7 +137,7 @@ def set_password(services: Services, username: str, password: str, *, actor: str
         return ended
 
 
-def staff_events(services: Services, limit: int = 200) -> list[dict]:
+def staff_events(services: Records, limit: int = 200) -> list[dict]:
     with services.uow() as uow:
         return uow.staff.events(limit)
 
@@ -145,7 +145,7 @@ def staff_events(services: Services, limit: int = 200) -> list[dict]:
 # ---- logins and sessions ----------------------------------------------------------------------
 
 
-def _throttled(services: Services, uow, username: str, address: str, now: datetime) -> str | None:
+def _throttled(services: Records, uow, username: str, address: str, now: datetime) -> str | None:
     settings = services.settings
     since = now - timedelta(minutes=settings.backoffice_login_window_minutes)
     if uow.staff.failures_since(since, address=address) >= settings.backoffice_login_failures_per_address:
@@ -156,7 +156,7 @@ def _throttled(services: Services, uow, username: str, address: str, now: dateti
     return None
 
 
-def log_in(services: Services, username: str, password: str, address: str) -> NewSession:
+def log_in(services: Records, username: str, password: str, address: str) -> NewSession:
     """Every attempt is recorded; failures count against both the account and the address."""
     username = (username or "").strip().lower()[:64]
     now = services.clock()
@@ -181,7 +181,7 @@ def log_in(services: Services, username: str, password: str, address: str) -> Ne
     return NewSession(token=token, session=StaffSession(username=username, role=account.role, csrf_token=csrf))
 
 
-def session_for(services: Services, token: str | None) -> StaffSession | None:
+def session_for(services: Records, token: str | None) -> StaffSession | None:
     """The live session of this cookie, or None (unknown, logged out, idle too long, account disabled)."""
     if not token or len(token) > 128:
         return None
@@ -201,7 +201,7 @@ def session_for(services: Services, token: str | None) -> StaffSession | None:
         return StaffSession(username=row.username, role=row.role, csrf_token=row.csrf_token)
 
 
-def log_out(services: Services, token: str, actor: str) -> None:
+def log_out(services: Records, token: str, actor: str) -> None:
     with services.uow() as uow:
         now = services.clock()
         uow.staff.end_session(token_hash(token), now)
@@ -209,7 +209,7 @@ def log_out(services: Services, token: str, actor: str) -> None:
         uow.commit()
 
 
-def active_account(services: Services, username: str) -> StaffAccount:
+def active_account(services: Records, username: str) -> StaffAccount:
     with services.uow() as uow:
         account = _existing(uow, username)
     if not account.active:

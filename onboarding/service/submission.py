@@ -12,10 +12,10 @@ from sqlalchemy.exc import IntegrityError
 from documents.intake import Inspection, IntakeRefused, inspect_upload
 from documents.storage import sha256_hex
 from documents.types import DocumentType
-from onboarding.bootstrap import Services
 from onboarding.domain.model import Application, Document
 from onboarding.domain.states import SETTLED_STATES
 from onboarding.service.application_input import ApplicationInput
+from onboarding.service.ports import FileRecords
 from onboarding.service.search_index import index_application
 
 
@@ -35,7 +35,7 @@ class UploadRefused(ValueError):
         self.document_type = document_type
 
 
-def _inspect_all(services: Services, files: list[UploadedFile]) -> list[Inspection]:
+def _inspect_all(services: FileRecords, files: list[UploadedFile]) -> list[Inspection]:
     seen: set[DocumentType] = set()
     inspections = []
     for file in files:
@@ -50,7 +50,7 @@ def _inspect_all(services: Services, files: list[UploadedFile]) -> list[Inspecti
     return inspections
 
 
-def _store_blobs(services: Services, files: list[UploadedFile]) -> list[str]:
+def _store_blobs(services: FileRecords, files: list[UploadedFile]) -> list[str]:
     """Returns the digests this call newly created, so they can be removed if the transaction fails."""
     created = []
     try:
@@ -65,12 +65,12 @@ def _store_blobs(services: Services, files: list[UploadedFile]) -> list[str]:
     return created
 
 
-def _remove_blobs(services: Services, digests: list[str]) -> None:
+def _remove_blobs(services: FileRecords, digests: list[str]) -> None:
     for digest in digests:
         services.blobs.delete(digest)
 
 
-def _ensure_blobs(services: Services, files: list[UploadedFile]) -> None:
+def _ensure_blobs(services: FileRecords, files: list[UploadedFile]) -> None:
     """After the rows commit: a file that existed when we looked may since have been purged with the
     closed application it belonged to (`service.purge` deletes, then looks for rows like ours)."""
     for file in files:
@@ -78,7 +78,7 @@ def _ensure_blobs(services: Services, files: list[UploadedFile]) -> None:
             services.blobs.put(file.data)
 
 
-def _documents(services: Services, files: list[UploadedFile], inspections: list[Inspection], actor: str):
+def _documents(services: FileRecords, files: list[UploadedFile], inspections: list[Inspection], actor: str):
     now = services.clock()
     for file, inspection in zip(files, inspections):
         yield Document(
@@ -89,7 +89,7 @@ def _documents(services: Services, files: list[UploadedFile], inspections: list[
         )
 
 
-def check_files(services: Services, files: list[UploadedFile]) -> list[Inspection]:
+def check_files(services: FileRecords, files: list[UploadedFile]) -> list[Inspection]:
     """The intake gate for every file of one submission; raises `UploadRefused` for the first bad one."""
     return _inspect_all(services, files)
 
@@ -100,7 +100,7 @@ def submission_key(payload: ApplicationInput, files: list[UploadedFile]) -> str:
     return sha256_hex("\n".join(parts).encode())
 
 
-def submit_application(services: Services, payload: ApplicationInput, files: list[UploadedFile], *, actor: str,
+def submit_application(services: FileRecords, payload: ApplicationInput, files: list[UploadedFile], *, actor: str,
                        inspections: list[Inspection] | None = None, key: str | None = None) -> str:
     """`inspections`: what `check_files` said of these very files, when the caller checked them already.
     `key` (bulk loads): when an application was already submitted under it, that one's id, and nothing stored."""
@@ -139,12 +139,12 @@ def submit_application(services: Services, payload: ApplicationInput, files: lis
     return application.id
 
 
-def _submitted_under(services: Services, key: str) -> str | None:
+def _submitted_under(services: FileRecords, key: str) -> str | None:
     with services.uow() as uow:
         return uow.applications.id_for_submission_key(key)
 
 
-def add_documents(services: Services, application_id: str, files: list[UploadedFile], *, actor: str) -> int:
+def add_documents(services: FileRecords, application_id: str, files: list[UploadedFile], *, actor: str) -> int:
     """Returns how many documents were new (the same file again is accepted and changes nothing)."""
     if not files:
         raise UploadRefused("no_documents", "no documents given")

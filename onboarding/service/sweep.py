@@ -4,16 +4,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from onboarding.bootstrap import Services
 from onboarding.notifications.delivery import deliver_pending
 from onboarding.service.calls import flag_overdue_calls
 from onboarding.service.changes import expire_changes
 from onboarding.service.complaints import sweep_complaint_clocks
 from onboarding.service.deposits import sweep_ledger
+from onboarding.service.ports import CaseServices
 from onboarding.service.request_sweep import sweep_requests
 
 
-def run_sweep(services: Services, as_of: datetime | None = None) -> dict[str, Any]:
+def run_sweep(services: CaseServices, as_of: datetime | None = None) -> dict[str, Any]:
     as_of = as_of or services.clock()
     report: dict[str, Any] = {"as_of": as_of.isoformat()}
     report["requests"] = sweep_requests(services, as_of)

@@ -8,7 +8,6 @@ from pathlib import Path
 from sqlalchemy.exc import IntegrityError
 
 from onboarding.adapters.unit_of_work import UnitOfWork
-from onboarding.bootstrap import Services
 from onboarding.domain.model import Application
 from onboarding.domain.ledger_rules import LedgerLimits, RuleScope
 from onboarding.domain.states import ApplicationState
@@ -17,6 +16,7 @@ from onboarding.service import ledger_csv
 from onboarding.service.calls import shipping_hold
 from onboarding.service.merchant_links import link_for_notice
 from onboarding.service.deposit_notices import DepositFacts, deposit_notices, yuan
+from onboarding.service.ports import SealedRecords
 from rules.deposit_policy import DepositPolicies, load_deposit_policies
 
 ACTOR = "engine"
@@ -43,22 +43,22 @@ class Shipment:
         return {**asdict(self), "shipped_at": self.shipped_at.isoformat()}
 
 
-def policies_of(services: Services) -> DepositPolicies:
+def policies_of(services: SealedRecords) -> DepositPolicies:
     return load_deposit_policies(services.settings.rules_dir)
 
 
-def ledger_limits(services: Services) -> LedgerLimits:
+def ledger_limits(services: SealedRecords) -> LedgerLimits:
     settings = services.settings
     return LedgerLimits(max_transaction_fen=settings.ledger_max_transaction_fen,
                         max_terminal_fen=settings.ledger_max_terminal_fen,
                         future_skew=timedelta(minutes=settings.ledger_future_skew_minutes))
 
 
-def rule_scope(services: Services) -> RuleScope:
+def rule_scope(services: SealedRecords) -> RuleScope:
     return RuleScope(ledger_limits(services), tuple(policies_of(services).models))
 
 
-def add_terminal(services: Services, serial_number: str, model: str) -> bool:
+def add_terminal(services: SealedRecords, serial_number: str, model: str) -> bool:
     """Adds one terminal to stock; False when it is already there with the same model (nothing changes)."""
     serial_number, model = serial_number.strip(), model.strip()
     if problem := ledger_csv.serial_number_problem(serial_number):
@@ -70,7 +70,7 @@ def add_terminal(services: Services, serial_number: str, model: str) -> bool:
         raise LedgerError(rejected.problems[0][1]) from None
 
 
-def import_terminals(services: Services, csv_path: Path | str) -> dict[str, int]:
+def import_terminals(services: SealedRecords, csv_path: Path | str) -> dict[str, int]:
     """Adds the terminals of a `serial_number,model` CSV, all or nothing; says how many were new."""
     data, source = ledger_csv.read_source(csv_path, None)
     models = policies_of(services).models
@@ -94,7 +94,7 @@ def import_terminals(services: Services, csv_path: Path | str) -> dict[str, int]
     return {"rows": rows, "added": added, "already_in_stock": rows - added}
 
 
-def _add(services: Services, wanted: dict[str, tuple[int, str]], problems: list, source: str) -> int:
+def _add(services: SealedRecords, wanted: dict[str, tuple[int, str]], problems: list, source: str) -> int:
     with services.uow() as uow:
         for serial_number, model in uow.ledger.existing_terminals(wanted).items():
             line, wanted_model = wanted.pop(serial_number)
@@ -109,7 +109,7 @@ def _add(services: Services, wanted: dict[str, tuple[int, str]], problems: list,
     return len(wanted)
 
 
-def assign_terminal(services: Services, application_id: str, *, actor: str = ACTOR) -> str | None:
+def assign_terminal(services: SealedRecords, application_id: str, *, actor: str = ACTOR) -> str | None:
     """The serial number of the application's terminal, assigning an in-stock one of its device model if it
     has none yet; None when none is in stock. Calling it again returns the same terminal."""
     for attempt in range(2):
@@ -130,7 +130,7 @@ def assign_terminal(services: Services, application_id: str, *, actor: str = ACT
     return None
 
 
-def ship(services: Services, application_id: str, serial_number: str | None = None, *,
+def ship(services: SealedRecords, application_id: str, serial_number: str | None = None, *,
          actor: str = ACTOR) -> Shipment:
     """approved → shipped: the terminal ships bound to the merchant, the deposit is taken, the merchant told.
 

@@ -9,19 +9,19 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from onboarding.bootstrap import Services
 from onboarding.domain.model import audit_fields
 from onboarding.domain.terminals import LedgerError
+from onboarding.service.ports import SealedRecords
 from onboarding.service.terminals import policies_of
 
 VOID_ACTION = "transactions_voided"
 
 
-def _local(services: Services, value: datetime | None) -> str | None:
+def _local(services: SealedRecords, value: datetime | None) -> str | None:
     return None if value is None else value.astimezone(ZoneInfo(services.settings.timezone)).isoformat()
 
 
-def list_batches(services: Services, limit: int = 50) -> list[dict[str, Any]]:
+def list_batches(services: SealedRecords, limit: int = 50) -> list[dict[str, Any]]:
     """The newest `limit` batches: rows in the file, rows it added, rows of it in the ledger now, and the void."""
     if not 1 <= limit <= 10_000:
         raise LedgerError("limit must be between 1 and 10000")
@@ -30,7 +30,7 @@ def list_batches(services: Services, limit: int = 50) -> list[dict[str, Any]]:
     return [_batch_dict(services, row) for row in rows]
 
 
-def _batch_dict(services: Services, row: dict[str, Any]) -> dict[str, Any]:
+def _batch_dict(services: SealedRecords, row: dict[str, Any]) -> dict[str, Any]:
     return {"batch_id": row["id"], "source": row["source"], "sha256": row["sha256"],
             "imported_at": _local(services, row["imported_at"]), "rows": row["row_count"], "new": row["new_count"],
             "in_ledger": row.get("in_ledger"), "voided": row["voided_at"] is not None,
@@ -38,7 +38,7 @@ def _batch_dict(services: Services, row: dict[str, Any]) -> dict[str, Any]:
             "void_reason": row["void_reason"]}
 
 
-def void_batch(services: Services, batch_id: str, *, reason: str, actor: str) -> dict[str, Any]:
+def void_batch(services: SealedRecords, batch_id: str, *, reason: str, actor: str) -> dict[str, Any]:
     """Voids an imported batch. Voiding a voided batch changes nothing and says so (`already_voided`)."""
     reason = (reason or "").strip()
     if not reason:

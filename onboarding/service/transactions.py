@@ -13,10 +13,10 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from onboarding.bootstrap import Services
 from onboarding.domain.model import new_id
 from onboarding.domain.terminals import LedgerError
 from onboarding.service import ledger_csv
+from onboarding.service.ports import SealedRecords
 from onboarding.service.terminals import ledger_limits
 
 STAGING_CHUNK = 10_000
@@ -48,7 +48,7 @@ class ImportReport:
         return {**asdict(self), "already_imported": self.already_imported}
 
 
-def import_transactions(services: Services, csv_source: Path | str | bytes, *,
+def import_transactions(services: SealedRecords, csv_source: Path | str | bytes, *,
                         source: str | None = None) -> ImportReport:
     data, source = ledger_csv.read_source(csv_source, source)
     sha256 = hashlib.sha256(data).hexdigest()
@@ -62,7 +62,7 @@ def import_transactions(services: Services, csv_source: Path | str | bytes, *,
         return report
 
 
-def _previous_import(services: Services, source: str, sha256: str) -> ImportReport | None:
+def _previous_import(services: SealedRecords, source: str, sha256: str) -> ImportReport | None:
     with services.uow() as uow:
         batch = uow.ledger.batch_with_sha256(sha256)
     if batch is None:
@@ -75,7 +75,7 @@ def _previous_import(services: Services, source: str, sha256: str) -> ImportRepo
                         duplicate_batch=True)
 
 
-def _import(services: Services, data: bytes, source: str, sha256: str) -> ImportReport:
+def _import(services: SealedRecords, data: bytes, source: str, sha256: str) -> ImportReport:
     if (previous := _previous_import(services, source, sha256)) is not None:
         return previous
     limits = ledger_limits(services)
@@ -115,7 +115,7 @@ def _import(services: Services, data: bytes, source: str, sha256: str) -> Import
                         duplicate_batch=False)
 
 
-def import_transactions_from_s3(services: Services, bucket: str, prefix: str) -> list[ImportReport]:
+def import_transactions_from_s3(services: SealedRecords, bucket: str, prefix: str) -> list[ImportReport]:
     """Imports every `.csv` object under `prefix`, in key order, each as its own batch.
 
     A bad object stops the run with its error; the objects before it stay imported, and running again
@@ -151,12 +151,7 @@ def _s3_call(where: str, call):
         raise TransactionSourceUnavailable(f"{where}: {error}") from None
 
 
-def _s3_client(services: Services) -> Any:
-    import boto3
-    from botocore.config import Config
+def _s3_client(services: SealedRecords) -> Any:
+    from documents.s3_storage import new_s3_client
 
-    settings = services.settings
-    config = Config(region_name=settings.s3_region, retries={"max_attempts": 3, "mode": "standard"},
-                    s3={"addressing_style": "path"} if settings.s3_endpoint_url else None)
-    # A session of our own: boto3's default session is shared module state.
-    return boto3.session.Session().client("s3", endpoint_url=settings.s3_endpoint_url, config=config)
+    return new_s3_client(region=services.settings.s3_region, endpoint_url=services.settings.s3_endpoint_url)

@@ -6,15 +6,16 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from onboarding.bootstrap import Services
 from onboarding.domain.calls import CallState
 from onboarding.domain.model import Application
+from onboarding.domain.sla import sla_colour
 from onboarding.domain.states import ApplicationState
 from onboarding.service.calls import call_for_application
 from onboarding.service.changes import change_dict
 from onboarding.service.complaints import complaints_for_application
 from onboarding.service.ledger_views import deposit_dict, terminal_dict
 from onboarding.masking import mask_evidence, mask_fields, mask_name, mask_number
+from onboarding.service.ports import CaseServices
 
 BLOCKER_BY_STATE = {
     ApplicationState.SUBMITTED: "waiting for checks",
@@ -25,7 +26,7 @@ BLOCKER_BY_STATE = {
 }
 
 
-def _local(services: Services, value: datetime | None) -> str | None:
+def _local(services: CaseServices, value: datetime | None) -> str | None:
     return None if value is None else value.astimezone(ZoneInfo(services.settings.timezone)).isoformat()
 
 
@@ -37,7 +38,7 @@ REVEAL_ACTION = "pii_revealed"
 UNATTRIBUTED = "unattributed"
 
 
-def application_view(services: Services, application_id: str, *, reveal: bool = False,
+def application_view(services: CaseServices, application_id: str, *, reveal: bool = False,
                      actor: str | None = None, reason: str | None = None) -> dict[str, Any]:
     """With `reveal`, full ID and card numbers, and an audit event saying who saw them and why."""
     with services.uow() as uow:
@@ -60,7 +61,7 @@ def application_view(services: Services, application_id: str, *, reveal: bool = 
     return view
 
 
-def _view(services: Services, app: Application, reveal: bool) -> dict[str, Any]:
+def _view(services: CaseServices, app: Application, reveal: bool) -> dict[str, Any]:
     show_number = (lambda v: v) if reveal else mask_number
     show_name = (lambda v: v) if reveal else mask_name
     latest = app.latest_decision
@@ -109,7 +110,7 @@ def _view(services: Services, app: Application, reveal: bool) -> dict[str, Any]:
     }
 
 
-def _open_request(services: Services, app: Application) -> dict[str, Any] | None:
+def _open_request(services: CaseServices, app: Application) -> dict[str, Any] | None:
     from onboarding.service.requests import link_url
 
     request = app.open_request
@@ -133,7 +134,7 @@ def blocker(app: Application) -> str:
     return BLOCKER_BY_STATE.get(app.state, "")
 
 
-def _blocker(services: Services, app: Application, calls: dict) -> str:
+def _blocker(services: CaseServices, app: Application, calls: dict) -> str:
     """An approved merchant whose follow-up call is still to be made waits on that call."""
     call = calls.get(app.id)
     if app.state == ApplicationState.APPROVED and call is not None:
@@ -145,38 +146,7 @@ def _hours(delta) -> float:
     return round(delta.total_seconds() / 3600, 1)
 
 
-@dataclass(frozen=True)
-class SlaLimit:
-    """Green until `yellow_after` hours, yellow until `red_after`, then red; counted from the state change or,
-    for `clock="request"`, from the open request."""
-
-    yellow_after: float
-    red_after: float
-    clock: str = "state"
-
-
-# Our service levels: acknowledge in 30 min, answer in 24 h (48 h for complex cases); a merchant silent for
-# 3 days is phoned (回访). One table for the Python below and the queue's SQL (adapters.queue_sql).
-SLA_LIMITS: dict[ApplicationState, SlaLimit] = {
-    ApplicationState.SUBMITTED: SlaLimit(0.5, 0.5),
-    ApplicationState.CHECKING: SlaLimit(0.5, 0.5),
-    ApplicationState.MANUAL_REVIEW: SlaLimit(12, 24),
-    ApplicationState.NEEDS_DOCUMENTS: SlaLimit(24, 72, clock="request"),
-}
-SLA_COLOURS = ("green", "yellow", "red", "none")
-
-
-def sla_colour(state: ApplicationState, in_state_hours: float, request_age_hours: float | None) -> str:
-    limit = SLA_LIMITS.get(state)
-    if limit is None:
-        return "none"
-    hours = request_age_hours if limit.clock == "request" else in_state_hours
-    if hours is None:
-        return "none"
-    return "green" if hours < limit.yellow_after else "yellow" if hours < limit.red_after else "red"
-
-
-def status_rows(services: Services, states: list[ApplicationState] | None = None) -> list[dict[str, Any]]:
+def status_rows(services: CaseServices, states: list[ApplicationState] | None = None) -> list[dict[str, Any]]:
     now = services.clock()
     rows = []
     with services.uow() as uow:
@@ -194,7 +164,7 @@ def status_rows(services: Services, states: list[ApplicationState] | None = None
     return rows
 
 
-def batch_rows(services: Services, submitted: list) -> list[dict[str, Any]]:
+def batch_rows(services: CaseServices, submitted: list) -> list[dict[str, Any]]:
     """One line per application of a bulk load (`service.batch.Submitted`): where it came from, its state."""
     rows = []
     with services.uow() as uow:

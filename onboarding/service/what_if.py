@@ -5,9 +5,9 @@ work is left without a commit, so the database ends exactly as it started.
 """
 from __future__ import annotations
 
-from onboarding.bootstrap import Services
 from onboarding.domain.states import ApplicationState
 from onboarding.service.checking import application_facts, local_today
+from onboarding.service.ports import CheckServices
 from rules.schema import RuleSet
 from rules.what_if import WhatIfCase, WhatIfReport, what_if
 
@@ -16,13 +16,13 @@ IN_FLIGHT_STATES = (ApplicationState.SUBMITTED, ApplicationState.CHECKING, Appli
                     ApplicationState.MANUAL_REVIEW)
 
 
-def in_flight_cases(services: Services) -> list[WhatIfCase]:
+def in_flight_cases(services: CheckServices) -> list[WhatIfCase]:
     with services.uow() as uow:
         return [WhatIfCase(application_id=application.id, facts=application_facts(application),
                            waivers=frozenset(application.waiver_keys()))
                 for application in uow.applications.list(list(IN_FLIGHT_STATES))]
 
 
-def what_if_in_flight(services: Services, candidate: RuleSet) -> WhatIfReport:
+def what_if_in_flight(services: CheckServices, candidate: RuleSet) -> WhatIfReport:
     """Both rule sets judge on the same local day the engine would use now, with the same staff waivers."""
     return what_if(in_flight_cases(services), services.ruleset, candidate, local_today(services))

@@ -13,7 +13,7 @@ from onboarding.domain.model import Application
 from onboarding.domain.states import ApplicationState as S
 from onboarding.service.queue import QueueFilter, export_rows, parse_filter, queue_page, to_csv
 from onboarding.service.search_index import index_application
-from onboarding.service.views import sla_colour
+from onboarding.domain.sla import sla_colour
 from tests.integration.backoffice.conftest import NOW, Clock
 
 
