@@ -23,6 +23,7 @@ from documents.intake import (
 from documents.pdf_pages import forbidden_pdf_names
 from documents.sniffing import find_polyglot_problem
 from documents.types import DocumentType
+from tests.support import pdf_bytes
 
 ID_FRONT = DocumentType.ID_CARD_FRONT
 LIMITS = IntakeLimits()
@@ -347,6 +348,29 @@ def test_forbidden_names_are_found_inside_compressed_object_streams():
         + b"\nendstream\nendobj\n"
     )
     assert forbidden_pdf_names(data) == {"JavaScript", "JS"}
+
+
+@pytest.mark.parametrize(("build", "named"), [
+    (pdf_bytes.pdf_script_in_object_stream_whose_dictionary_says_obj, "JavaScript"),
+    (pdf_bytes.pdf_script_in_object_stream_after_bare_cr, "JavaScript"),
+    (pdf_bytes.pdf_script_in_object_stream_under_double_flate, "JavaScript"),
+    (pdf_bytes.pdf_script_in_object_stream_under_hex_then_flate, "JavaScript"),
+    (pdf_bytes.pdf_launch_in_object_stream, "Launch"),
+    (pdf_bytes.pdf_page_actions_in_object_stream, "AA"),
+    (pdf_bytes.pdf_embedded_file_in_object_stream, "EmbeddedFiles"),
+    (pdf_bytes.pdf_xfa_in_object_stream, "XFA"),
+    (pdf_bytes.pdf_rich_media_in_object_stream, "RichMedia"),
+    (pdf_bytes.pdf_script_in_object_stream_with_unknown_filter, "object stream that cannot be inspected"),
+], ids=lambda v: getattr(v, "__name__", v))
+def test_active_content_in_a_real_object_stream_is_refused_by_name(build, named):
+    """PDFium reads these catalogs from an object stream a cross-reference stream lists; the gate must too."""
+    refused = refusal(build())
+    assert refused.code == IntakeCode.CORRUPT and named in refused.detail
+
+
+def test_a_clean_pdf_with_a_compressed_catalog_is_accepted():
+    inspection = inspect_upload(pdf_bytes.pdf_with_clean_compressed_catalog(), DocumentType.STOREFRONT_PHOTO, LIMITS)
+    assert inspection.media_type == "application/pdf" and inspection.width > 0
 
 
 def test_pdf_that_does_not_parse_is_corrupt():
