@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     ledger_future_skew_minutes: int = Field(default=60, ge=0, le=7 * 24 * 60, description="How far past the "
                                             "import time a transaction may be dated (terminal clocks drift).")
 
+    staging_max_age_minutes: int = Field(default=60, ge=1, description="A document file still under its staging "
+                                         "name after this long belongs to a submission that died; the sweep removes it.")
     outbox_lease_seconds: int = Field(default=300, ge=1, description="A claimed, unconfirmed message is "
                                       "retried after this long (its sender died).")
     email_channel: Literal["file", "smtp"] = "file"

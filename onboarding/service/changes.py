@@ -24,7 +24,14 @@ from onboarding.service.change_input import ChangeInput
 from onboarding.service.checking import application_facts, local_today
 from onboarding.service.ledger_views import _local
 from onboarding.service.merchant_links import enqueue_with_link, staff_alert
-from onboarding.service.submission import UploadedFile, UploadRefused, _remove_blobs, _store_blobs, check_files
+from onboarding.service.submission import (
+    UploadedFile,
+    UploadRefused,
+    _publish_blobs,
+    _remove_blobs,
+    _store_blobs,
+    check_files,
+)
 from rules.aftercare_policy import Aftercare, ChangeField, load_aftercare_policy
 from rules.engine import evaluate
 from rules.model import DocumentFacts
@@ -74,6 +81,7 @@ def request_change(services: Services, application_id: str, change: ChangeInput 
     except BaseException:
         _remove_blobs(services, created)
         raise
+    _publish_blobs(services, created)
     return change_id
 
 
