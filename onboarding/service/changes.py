@@ -339,7 +339,12 @@ def apply_change(services: Services, uow, application: Application, change: Chan
             setattr(application, field, value)
     by_id = {d.id: d for d in application.documents}
     for document_id in change.documents.values():
-        application.adopt_document(by_id[document_id], actor=actor, at=at)
+        adopted = by_id[document_id]
+        if (current := application.current_documents().get(adopted.document_type)) is not None:
+            current.superseded_at = at
+            # One current document per type is a unique index: the old row must stop being current first.
+            uow.session.flush()
+        application.adopt_document(adopted, actor=actor, at=at)
     change.close(ChangeState.APPLIED, actor=actor, at=at, reason=reason, previous=previous)
     application.record(at=at, actor=actor, action="details_changed", reason=reason,
                        details={"change": change.id, "fields": change.fields, "old": masked(previous),
