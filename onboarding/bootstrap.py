@@ -104,7 +104,8 @@ class Services:
         email = (SmtpSender(s.smtp_host, s.smtp_port, s.mail_from, starttls=s.smtp_starttls,
                             username=s.smtp_username, password=s.smtp_password)
                  if s.email_channel == "smtp" else FileSender(s.outbox_dir / "email"))
-        sms = SnsSmsSender(s.sns_region, s.sns_endpoint_url) if s.sms_channel == "sns" else FileSender(s.outbox_dir / "sms")
+        sms = (SnsSmsSender(s.sns_region, s.sns_endpoint_url, read_timeout=s.sns_read_timeout_seconds)
+               if s.sms_channel == "sns" else FileSender(s.outbox_dir / "sms"))
         return {Channel.EMAIL: email, Channel.SMS: sms}
 
     @property

@@ -73,6 +73,8 @@ class Settings(BaseSettings):
     mail_from: str = "onboarding@acquirer.example"
     sns_region: str = "us-east-1"
     sns_endpoint_url: str | None = None
+    sns_read_timeout_seconds: float = Field(default=10, gt=0, description="How long to wait for SNS to answer a "
+                                            "publish; past it the SMS is `unknown` (not resent, staff decide).")
     timezone: str = "Asia/Shanghai"
 
     index_key: str | None = Field(

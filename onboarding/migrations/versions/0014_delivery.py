@@ -1,4 +1,5 @@
-"""Round 2 of reliability: one current document per type, enforced; outbox sends whose outcome is unknown.
+"""Round 2 of reliability: one current document per type, enforced; outbox sends whose outcome is unknown
+(`outbox.outcome_unknown_at`).
 
 Before the index can exist, applications that parallel uploads left with several current documents of one
 type keep only the newest (the others are superseded when it arrived, as a sequential upload would have).
@@ -18,6 +19,8 @@ CURRENT = "superseded_at IS NULL AND proposed_for IS NULL"
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("outbox") as batch:
+        batch.add_column(sa.Column("outcome_unknown_at", sa.DateTime()))
     _supersede_all_but_the_newest_current_document()
     op.create_index("ux_documents_one_current_per_type", "documents", ["application_id", "document_type"],
                     unique=True, sqlite_where=sa.text(CURRENT), postgresql_where=sa.text(CURRENT))
@@ -25,6 +28,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ux_documents_one_current_per_type", table_name="documents")
+    with op.batch_alter_table("outbox") as batch:
+        batch.drop_column("outcome_unknown_at")
 
 
 def _supersede_all_but_the_newest_current_document() -> None:
