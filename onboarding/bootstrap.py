@@ -110,11 +110,13 @@ class Services:
 
     @property
     def intake_limits(self) -> IntakeLimits:
-        from documents.intake import IntakeLimits
+        from documents.intake import DEFAULT_MAX_PIXELS, IntakeLimits
 
         return IntakeLimits(
             max_bytes=self.settings.max_upload_bytes,
             max_pixels=self.settings.max_image_pixels,
+            max_pixels_by_type={**DEFAULT_MAX_PIXELS, **self.settings.max_image_pixels_by_type},
+            max_concurrent_decodes=self.settings.max_concurrent_decodes,
             min_width=self.ruleset.min_width_by_document_type(),
             min_blur_score=self.ruleset.thresholds.min_blur_score,
         )

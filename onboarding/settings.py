@@ -35,6 +35,11 @@ class Settings(BaseSettings):
 
     max_upload_bytes: int = 10 * 1024 * 1024
     max_image_pixels: int = 40_000_000
+    max_image_pixels_by_type: dict[str, int] = Field(default={}, description="Pixels per document type, checked on "
+                                                     "the header before decoding, e.g. {\"storefront_photo\": "
+                                                     "30000000}; types not named keep the defaults in documents/intake.py.")
+    max_concurrent_decodes: int = Field(default=2, ge=1, description="Images decoded at once per process; "
+                                        "more uploads wait their turn (each decode may hold a few hundred MB).")
 
     secret_keys: list[str] = Field(default=[], description="Fernet keys, newest first; default a key file under home.")
 

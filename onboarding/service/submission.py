@@ -45,7 +45,7 @@ def _inspect_all(services: Services, files: list[UploadedFile]) -> list[Inspecti
             raise UploadRefused("duplicate_document_type", f"{file.document_type} given twice", file.document_type)
         seen.add(file.document_type)
         try:
-            inspections.append(inspect_upload(file.data, file.document_type, services.intake_limits))
+            inspections.append(inspect_upload(file.data, file.document_type, services.intake_limits, keep_image=False))
         except IntakeRefused as refusal:
             name = file.source_name or str(file.document_type)
             raise UploadRefused(refusal.code, f"{file.document_type} ({name}): {refusal}", file.document_type) from None

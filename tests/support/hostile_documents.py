@@ -53,6 +53,8 @@ def hostile_documents() -> list[HostileDocument]:
         # -- decompression bombs and giant dimensions, judged from the header
         D("png_bomb_100000x100000", "bomb.png", lambda: img.png_declaring(100_000, 100_000), ("decompression bomb",)),
         D("png_7000x7000_over_pixel_limit", "big.png", lambda: img.png_declaring(7000, 7000), ("decompression bomb",)),
+        # a complete, valid 140 KB PNG that decodes to ~420 MB: refused by its document type's pixel limit
+        D("png_6000x6000_rgba_140kb", "big.png", lambda: img.blank_png(6000, 6000), ("6000x6000", "may have at most")),
         D("png_giant_width_2e9", "wide.png", lambda: img.png_declaring(2_000_000_000, 2), ()),
         D("jpeg_bomb_65000x65000", "bomb.jpg", lambda: img.jpeg_declaring(65_000, 65_000), ("decompression bomb",)),
         D("webp_bomb_16384x16384", "bomb.webp", lambda: img.webp_declaring(16_384, 16_384), ()),
