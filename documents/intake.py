@@ -248,12 +248,18 @@ def _decode_image(data: bytes, media_type: str, limits: IntakeLimits,
             f"the image is {width}x{height} pixels ({width * height / 1e6:.1f} MP); {what} may have at most "
             f"{type_limit / 1e6:.1f} MP: send a smaller photo",
             {"width": width, "height": height, "max_pixels": type_limit})
+    refusal = None
     try:
         image.load()  # a full decode is the only proof the data is complete
     except Image.DecompressionBombError as exc:
-        raise _bomb(str(exc)) from None
+        refusal = _bomb(str(exc))
     except Exception as exc:
-        raise IntakeRefused(IntakeCode.CORRUPT, f"the {media_type} data cannot be decoded ({_reason(exc)})") from None
+        refusal = IntakeRefused(IntakeCode.CORRUPT, f"the {media_type} data cannot be decoded ({_reason(exc)})")
+    if refusal is not None:
+        # Raised out here, not as the decoder error's successor: that error's traceback holds the decoder and
+        # its pixels, which must be freed now, inside the decode slot, not when the request ends.
+        image.close()
+        raise refusal
     if image.width < 1 or image.height < 1:
         raise IntakeRefused(IntakeCode.CORRUPT, "the image has no pixels")
     return image
