@@ -7,11 +7,14 @@ leaves a row whose file is still staged. The sweep tells the two apart by the di
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from sqlalchemy import exists, select
 
 from onboarding.adapters.orm import documents
-from onboarding.bootstrap import Services
+
+if TYPE_CHECKING:  # the wiring sits above the services: only its type is named here
+    from onboarding.bootstrap import Services
 
 
 def sweep_staging(services: Services, now_epoch: float | None = None) -> dict[str, int]:
