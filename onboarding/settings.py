@@ -35,9 +35,9 @@ class Settings(BaseSettings):
 
     max_upload_bytes: int = 10 * 1024 * 1024
     max_image_pixels: int = 40_000_000
-    max_image_pixels_by_type: dict[str, int] = Field(default={}, description="Pixels per document type, checked on "
-                                                     "the header before decoding, e.g. {\"storefront_photo\": "
-                                                     "30000000}; types not named keep the defaults in documents/intake.py.")
+    max_image_pixels_by_type: dict[str, int] = Field(
+        default={}, description="Pixels per document type, checked on the header before decoding, e.g. "
+                                "{\"storefront_photo\": 30000000}; types not named keep documents/intake.py's defaults.")
     max_concurrent_decodes: int = Field(default=2, ge=1, description="Images decoded at once per process; "
                                         "more uploads wait their turn (each decode may hold a few hundred MB).")
 
@@ -64,8 +64,9 @@ class Settings(BaseSettings):
     ledger_future_skew_minutes: int = Field(default=60, ge=0, le=7 * 24 * 60, description="How far past the "
                                             "import time a transaction may be dated (terminal clocks drift).")
 
-    staging_max_age_minutes: int = Field(default=60, ge=1, description="A document file still under its staging "
-                                         "name after this long belongs to a submission that died; the sweep removes it.")
+    staging_max_age_minutes: int = Field(
+        default=60, ge=1, description="A document file still under its staging name after this long belongs to a "
+                                      "submission that died; the sweep removes it.")
     outbox_lease_seconds: int = Field(default=300, ge=1, description="A claimed, unconfirmed message is "
                                       "retried after this long (its sender died).")
     email_channel: Literal["file", "smtp"] = "file"

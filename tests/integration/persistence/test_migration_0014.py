@@ -45,8 +45,9 @@ def test_parallel_upload_leftovers_keep_their_newest_document_and_the_index_hold
             "NULL, 'shop', 'addr', :s, :s, 'bank', 'P2', 'needs_documents', NULL, '2026-03-01 08:00:00', 1, '[]')"),
             {"s": sealer.seal("x")})
         _document(connection, "DOC-A", "2026-03-01 08:00:00", superseded="2026-03-01 07:00:00")
-        for document_id in ("DOC-B", "DOC-C", "DOC-D"):  # three current, as parallel uploads left them
-            _document(connection, document_id, "2026-03-02 08:00:00" if document_id != "DOC-C" else "2026-03-03 08:00:00")
+        for document_id, at in (("DOC-B", "2026-03-02 08:00:00"), ("DOC-C", "2026-03-03 08:00:00"),
+                                ("DOC-D", "2026-03-02 08:00:00")):  # three current, as parallel uploads left them
+            _document(connection, document_id, at)
         _document(connection, "DOC-P", "2026-03-04 08:00:00", proposed="CHG-1")  # a change request's: not current
     _alembic(database_url, "head")
     try:
