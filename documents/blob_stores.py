@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Literal
 
 from documents.s3_storage import BlobCorrupted, S3BlobStore, ServerSideEncryption
-from documents.storage import BlobNotFound, BlobStore, BlobStoreUnavailable, LocalBlobStore
+from documents.storage import BlobNotFound, BlobStore, BlobStoreUnavailable, LocalBlobStore, StagedBlob
 
 __all__ = [
     "BlobCorrupted",
@@ -14,6 +14,7 @@ __all__ = [
     "BlobStoreUnavailable",
     "LocalBlobStore",
     "S3BlobStore",
+    "StagedBlob",
     "open_blob_store",
 ]
 

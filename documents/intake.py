@@ -7,6 +7,8 @@ Thresholds come in through `IntakeLimits`, filled by the caller from settings an
 from __future__ import annotations
 
 import hashlib
+import threading
+from contextlib import contextmanager
 from enum import StrEnum
 from io import BytesIO
 from typing import Any, Literal
@@ -75,12 +77,31 @@ DEFAULT_MIN_WIDTH: dict[DocumentType, int] = {
 }
 
 
+# Pixels a document of each type may have, checked on the header before any pixel is decoded. A decoded
+# pixel costs up to 4 bytes, twice over while it is converted: 6000x6000 RGBA is ~420 MB from a 140 KB PNG.
+# A phone's default photo is 12 MP; a card needs far less, a page a little more.
+DEFAULT_MAX_PIXELS: dict[DocumentType, int] = {
+    DocumentType.ID_CARD_FRONT: 16_000_000,
+    DocumentType.ID_CARD_BACK: 16_000_000,
+    DocumentType.BANK_CARD: 16_000_000,
+    DocumentType.BUSINESS_LICENSE: 25_000_000,
+    DocumentType.ADDRESS_PROOF: 25_000_000,
+    DocumentType.ACCOUNT_PERMIT: 25_000_000,
+    DocumentType.STOREFRONT_PHOTO: 25_000_000,
+    DocumentType.INTERIOR_PHOTO: 25_000_000,
+}
+
+
 class IntakeLimits(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     max_bytes: PositiveInt = 10 * 1024 * 1024
-    # Checked against the dimensions the header declares, before any pixel is decoded.
+    # Checked against the dimensions the header declares, before any pixel is decoded: beyond this a file
+    # is a decompression bomb whatever its type.
     max_pixels: PositiveInt = 40_000_000
+    max_pixels_by_type: dict[DocumentType, int] = Field(default_factory=lambda: dict(DEFAULT_MAX_PIXELS))
+    # Decodes running at once in this process (each may hold a few hundred MB); the others wait their turn.
+    max_concurrent_decodes: PositiveInt = 2
     min_width: dict[DocumentType, int] = Field(default_factory=lambda: dict(DEFAULT_MIN_WIDTH))
     default_min_width: int = Field(default=800, ge=0, description="For document types missing from `min_width`.")
     # Laplacian variance on a copy scaled to `blur_sample_max_side`; 100 is the usual starting point.
@@ -90,6 +111,9 @@ class IntakeLimits(BaseModel):
 
     def min_width_for(self, document_type: DocumentType) -> int:
         return self.min_width.get(document_type, self.default_min_width)
+
+    def max_pixels_for(self, document_type: DocumentType | None) -> int:
+        return min(self.max_pixels, self.max_pixels_by_type.get(document_type, self.max_pixels))
 
 
 class IntakeFinding(BaseModel):
@@ -110,15 +134,34 @@ class Inspection(BaseModel):
     height: int
     blur_score: float
     sha256: str  # of the bytes as uploaded, which is what the blob store keys on
-    image: Image.Image = Field(exclude=True, repr=False)  # decoded, upright, RGB
+    image: Image.Image | None = Field(exclude=True, repr=False)  # decoded, upright, RGB; None if not kept
     findings: list[IntakeFinding] = Field(default_factory=list)
 
 
 _PIL_FORMATS = {JPEG: ("JPEG",), PNG: ("PNG",), WEBP: ("WEBP",)}
 
 
-def inspect_upload(data: bytes, document_type: DocumentType, limits: IntakeLimits) -> Inspection:
-    """Check, decode and measure one upload. Raises IntakeRefused for files that cannot be stored."""
+_decode_slots: dict[int, threading.BoundedSemaphore] = {}
+_decode_slots_lock = threading.Lock()
+
+
+@contextmanager
+def decode_slot(limits: IntakeLimits):
+    """One of `limits.max_concurrent_decodes` places to hold decoded pixels in this process."""
+    with _decode_slots_lock:
+        slots = _decode_slots.setdefault(limits.max_concurrent_decodes,
+                                         threading.BoundedSemaphore(limits.max_concurrent_decodes))
+    with slots:
+        yield
+
+
+def inspect_upload(data: bytes, document_type: DocumentType, limits: IntakeLimits, *,
+                   keep_image: bool = True) -> Inspection:
+    """Check, decode and measure one upload. Raises IntakeRefused for files that cannot be stored.
+
+    Without `keep_image`, the pixels are let go before this returns (and before its decode slot is), which is
+    what callers that only store the file want: a decode slot then bounds the memory of every upload at once.
+    """
     if not data:
         raise IntakeRefused(IntakeCode.CORRUPT, "the file is empty")
     if len(data) > limits.max_bytes:
@@ -138,17 +181,22 @@ def inspect_upload(data: bytes, document_type: DocumentType, limits: IntakeLimit
     if problem:
         raise IntakeRefused(IntakeCode.CORRUPT, f"the {media_type} file is not clean: {problem}")
 
-    image = _decoded(data, media_type, limits)
-    score = blur_score(image, limits.blur_sample_max_side)
-    return Inspection(
-        media_type=media_type,
-        width=image.width,
-        height=image.height,
-        blur_score=score,
-        sha256=hashlib.sha256(data).hexdigest(),
-        image=image,
-        findings=_quality_findings(_document_width(image, document_type), score, document_type, limits),
-    )
+    with decode_slot(limits):
+        image = _decoded(data, media_type, limits, document_type)
+        score = blur_score(image, limits.blur_sample_max_side)
+        inspection = Inspection(
+            media_type=media_type,
+            width=image.width,
+            height=image.height,
+            blur_score=score,
+            sha256=hashlib.sha256(data).hexdigest(),
+            image=image if keep_image else None,
+            findings=_quality_findings(_document_width(image, document_type), score, document_type, limits),
+        )
+        if not keep_image:
+            image.close()
+            del image
+        return inspection
 
 
 def decode_document(data: bytes, limits: IntakeLimits) -> Image.Image:
@@ -156,15 +204,17 @@ def decode_document(data: bytes, limits: IntakeLimits) -> Image.Image:
 
     For readers of stored documents (OCR), which need the image but not the gate's measurements again.
     """
-    return _decoded(data, sniff_media_type(data[:SNIFF_BYTES]), limits)
+    with decode_slot(limits):
+        return _decoded(data, sniff_media_type(data[:SNIFF_BYTES]), limits, None)
 
 
-def _decoded(data: bytes, media_type: str | None, limits: IntakeLimits) -> Image.Image:
+def _decoded(data: bytes, media_type: str | None, limits: IntakeLimits,
+             document_type: DocumentType | None) -> Image.Image:
     if media_type == PDF:
-        return _to_rgb(_render_pdf(data, limits))
+        return _to_rgb(_render_pdf(data, limits, document_type))
     if media_type not in _PIL_FORMATS:
         raise IntakeRefused(IntakeCode.TYPE_MISMATCH, f"the content is {media_type or 'not a recognised format'}")
-    return _to_rgb(_upright(_decode_image(data, media_type, limits.max_pixels)))
+    return _to_rgb(_upright(_decode_image(data, media_type, limits, document_type)))
 
 
 def _document_width(image: Image.Image, document_type: DocumentType) -> int:
@@ -174,7 +224,8 @@ def _document_width(image: Image.Image, document_type: DocumentType) -> int:
     return image.width
 
 
-def _decode_image(data: bytes, media_type: str, max_pixels: int) -> Image.Image:
+def _decode_image(data: bytes, media_type: str, limits: IntakeLimits,
+                  document_type: DocumentType | None) -> Image.Image:
     try:
         # Only the sniffed format's decoder may claim the file, so a JPEG that Pillow could also
         # read as something else is judged as a JPEG.
@@ -184,16 +235,31 @@ def _decode_image(data: bytes, media_type: str, max_pixels: int) -> Image.Image:
     except Exception as exc:  # decoders raise many types; any of them means "cannot read"
         raise IntakeRefused(IntakeCode.CORRUPT, f"the {media_type} header cannot be read ({_reason(exc)})") from None
     width, height = image.size
-    if width * height > max_pixels:
+    if width * height > limits.max_pixels:
         image.close()
-        raise _bomb(f"the header declares {width}x{height} pixels; at most {max_pixels} are decoded",
-                    width=width, height=height, max_pixels=max_pixels)
+        raise _bomb(f"the header declares {width}x{height} pixels; at most {limits.max_pixels} are decoded",
+                    width=width, height=height, max_pixels=limits.max_pixels)
+    type_limit = limits.max_pixels_for(document_type)
+    if width * height > type_limit:
+        image.close()
+        what = document_type or "a document"
+        raise IntakeRefused(
+            IntakeCode.TOO_LARGE,
+            f"the image is {width}x{height} pixels ({width * height / 1e6:.1f} MP); {what} may have at most "
+            f"{type_limit / 1e6:.1f} MP: send a smaller photo",
+            {"width": width, "height": height, "max_pixels": type_limit})
+    refusal = None
     try:
         image.load()  # a full decode is the only proof the data is complete
     except Image.DecompressionBombError as exc:
-        raise _bomb(str(exc)) from None
+        refusal = _bomb(str(exc))
     except Exception as exc:
-        raise IntakeRefused(IntakeCode.CORRUPT, f"the {media_type} data cannot be decoded ({_reason(exc)})") from None
+        refusal = IntakeRefused(IntakeCode.CORRUPT, f"the {media_type} data cannot be decoded ({_reason(exc)})")
+    if refusal is not None:
+        # Raised out here, not as the decoder error's successor: that error's traceback holds the decoder and
+        # its pixels, which must be freed now, inside the decode slot, not when the request ends.
+        image.close()
+        raise refusal
     if image.width < 1 or image.height < 1:
         raise IntakeRefused(IntakeCode.CORRUPT, "the image has no pixels")
     return image
@@ -203,9 +269,9 @@ def _bomb(detail: str, **evidence: int) -> IntakeRefused:
     return IntakeRefused(IntakeCode.CORRUPT, f"decompression bomb: {detail}", dict(evidence))
 
 
-def _render_pdf(data: bytes, limits: IntakeLimits) -> Image.Image:
+def _render_pdf(data: bytes, limits: IntakeLimits, document_type: DocumentType | None) -> Image.Image:
     try:
-        return render_first_page(data, limits.pdf_render_dpi, limits.max_pixels)
+        return render_first_page(data, limits.pdf_render_dpi, limits.max_pixels_for(document_type))
     except PdfRefused as exc:
         raise IntakeRefused(IntakeCode.CORRUPT, str(exc)) from None
 

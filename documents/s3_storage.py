@@ -7,9 +7,10 @@ us from talking to the store raises `BlobStoreUnavailable` so a flow can retry t
 from __future__ import annotations
 
 import threading
+import uuid
 from typing import Any, Literal
 
-from documents.storage import BlobNotFound, BlobStoreUnavailable, sha256_hex
+from documents.storage import STAGING, BlobNotFound, BlobStoreUnavailable, StagedBlob, sha256_hex
 
 ServerSideEncryption = Literal["AES256", "aws:kms"]
 
@@ -61,11 +62,43 @@ class S3BlobStore:
         key = self.key_for(digest)
         if self._head(key) is not None:
             return digest
-        extra: dict[str, Any] = {}
-        if self.sse:
-            extra["ServerSideEncryption"] = self.sse
-        if self.kms_key_id:
-            extra["SSEKMSKeyId"] = self.kms_key_id
+        self._put(key, data, digest)
+        return digest
+
+    def stage(self, data: bytes) -> StagedBlob:
+        digest = sha256_hex(data)
+        name = f"{digest}.{uuid.uuid4().hex[:12]}"
+        self._put(self._staging_key(name), data, digest)
+        return StagedBlob(sha256=digest, name=name)
+
+    def publish(self, staged: StagedBlob) -> None:
+        source, key = self._staging_key(staged.name), self.key_for(staged.sha256)
+        if self._head(key) is None:
+            self._call("copy_object", key, Bucket=self.bucket, Key=key, MetadataDirective="COPY",
+                       CopySource={"Bucket": self.bucket, "Key": source}, **self._encryption())
+        self._call("delete_object", source, Bucket=self.bucket, Key=source)
+
+    def discard(self, staged: StagedBlob) -> None:
+        source = self._staging_key(staged.name)
+        self._call("delete_object", source, Bucket=self.bucket, Key=source)
+
+    def staged_before(self, cutoff_epoch: float) -> list[StagedBlob]:
+        prefix = self._staging_key("")
+        stale, token = [], None
+        while True:
+            params: dict[str, Any] = {"Bucket": self.bucket, "Prefix": prefix}
+            if token:
+                params["ContinuationToken"] = token
+            page = self._call("list_objects_v2", prefix, **params)
+            for item in page.get("Contents", []):
+                if item["LastModified"].timestamp() < cutoff_epoch:
+                    name = item["Key"][len(prefix):]
+                    stale.append(StagedBlob(sha256=name.split(".", 1)[0], name=name))
+            if not page.get("IsTruncated"):
+                return stale
+            token = page.get("NextContinuationToken")
+
+    def _put(self, key: str, data: bytes, digest: str) -> None:
         self._call(
             "put_object",
             key,
@@ -74,9 +107,21 @@ class S3BlobStore:
             Body=data,
             ContentType="application/octet-stream",
             Metadata={"sha256": digest},
-            **extra,
+            **self._encryption(),
         )
-        return digest
+
+    def _encryption(self) -> dict[str, Any]:
+        extra: dict[str, Any] = {}
+        if self.sse:
+            extra["ServerSideEncryption"] = self.sse
+        if self.kms_key_id:
+            extra["SSEKMSKeyId"] = self.kms_key_id
+        return extra
+
+    def _staging_key(self, name: str) -> str:
+        if "/" in name:
+            raise ValueError(f"not a staging name: {name!r}")
+        return f"{self.prefix}/{STAGING}/{name}" if self.prefix else f"{STAGING}/{name}"
 
     def get(self, sha256: str) -> bytes:
         key = self.key_for(sha256)

@@ -4,8 +4,14 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
+
+# Files waiting for their rows: a crash between writing one and committing its row leaves it here, where a
+# sweep can tell it from a stored document (content-addressed blobs never sit under this name).
+STAGING = "staging"
 
 
 class BlobNotFound(LookupError):
@@ -16,9 +22,29 @@ class BlobStoreUnavailable(RuntimeError):
     """The store could not be reached; nothing was stored."""
 
 
+@dataclass(frozen=True)
+class StagedBlob:
+    """Bytes written under a staging name, not yet a stored document."""
+
+    sha256: str
+    name: str  # the staging file or key, as the store that wrote it knows it
+
+
 class BlobStore(Protocol):
     def put(self, data: bytes) -> str:
         """Store `data`, return its sha256 hex digest. Storing the same bytes twice is a no-op."""
+
+    def stage(self, data: bytes) -> StagedBlob:
+        """Write `data` under a staging name; it becomes a stored blob only when published."""
+
+    def publish(self, staged: StagedBlob) -> None:
+        """Move a staged blob into place (dropping the staged copy when the blob is already stored)."""
+
+    def discard(self, staged: StagedBlob) -> None:
+        """Remove a staged blob that will not be published."""
+
+    def staged_before(self, cutoff_epoch: float) -> list[StagedBlob]:
+        """Staged blobs last written before `cutoff_epoch` (seconds since the epoch): crash residue."""
 
     def get(self, sha256: str) -> bytes: ...
 
@@ -42,23 +68,61 @@ class LocalBlobStore:
             raise ValueError(f"not a sha256 digest: {sha256!r}")
         return self.root / sha256[:2] / sha256[2:4] / sha256
 
+    @property
+    def staging_dir(self) -> Path:
+        return self.root / f".{STAGING}"
+
     def put(self, data: bytes) -> str:
         digest = sha256_hex(data)
-        path = self._path(digest)
-        if path.exists():
+        if self._path(digest).exists():
             return digest
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        self.publish(self.stage(data))
+        return digest
+
+    def stage(self, data: bytes) -> StagedBlob:
+        digest = sha256_hex(data)
+        self.staging_dir.mkdir(parents=True, exist_ok=True)
+        # The digest in the name lets a sweep find the row a staged file belongs to.
+        fd, tmp = tempfile.mkstemp(dir=self.staging_dir, prefix=f"{digest}.", suffix=f".{uuid.uuid4().hex[:8]}")
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
-            os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        return digest
+        return StagedBlob(sha256=digest, name=Path(tmp).name)
+
+    def publish(self, staged: StagedBlob) -> None:
+        source = self._staged_path(staged)
+        path = self._path(staged.sha256)
+        if path.exists():
+            source.unlink(missing_ok=True)
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(source, path)  # same file system: atomic, readers never see half a file
+
+    def discard(self, staged: StagedBlob) -> None:
+        self._staged_path(staged).unlink(missing_ok=True)
+
+    def staged_before(self, cutoff_epoch: float) -> list[StagedBlob]:
+        if not self.staging_dir.is_dir():
+            return []
+        stale = []
+        for entry in os.scandir(self.staging_dir):
+            try:
+                written = entry.stat().st_mtime
+            except FileNotFoundError:
+                continue  # published or discarded while we looked
+            if written < cutoff_epoch:
+                stale.append(StagedBlob(sha256=entry.name.split(".", 1)[0], name=entry.name))
+        return stale
+
+    def _staged_path(self, staged: StagedBlob) -> Path:
+        if "/" in staged.name or staged.name.startswith("."):
+            raise ValueError(f"not a staging name: {staged.name!r}")
+        return self.staging_dir / staged.name
 
     def get(self, sha256: str) -> bytes:
         try:

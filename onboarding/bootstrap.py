@@ -104,16 +104,19 @@ class Services:
         email = (SmtpSender(s.smtp_host, s.smtp_port, s.mail_from, starttls=s.smtp_starttls,
                             username=s.smtp_username, password=s.smtp_password)
                  if s.email_channel == "smtp" else FileSender(s.outbox_dir / "email"))
-        sms = SnsSmsSender(s.sns_region, s.sns_endpoint_url) if s.sms_channel == "sns" else FileSender(s.outbox_dir / "sms")
+        sms = (SnsSmsSender(s.sns_region, s.sns_endpoint_url, read_timeout=s.sns_read_timeout_seconds)
+               if s.sms_channel == "sns" else FileSender(s.outbox_dir / "sms"))
         return {Channel.EMAIL: email, Channel.SMS: sms}
 
     @property
     def intake_limits(self) -> IntakeLimits:
-        from documents.intake import IntakeLimits
+        from documents.intake import DEFAULT_MAX_PIXELS, IntakeLimits
 
         return IntakeLimits(
             max_bytes=self.settings.max_upload_bytes,
             max_pixels=self.settings.max_image_pixels,
+            max_pixels_by_type={**DEFAULT_MAX_PIXELS, **self.settings.max_image_pixels_by_type},
+            max_concurrent_decodes=self.settings.max_concurrent_decodes,
             min_width=self.ruleset.min_width_by_document_type(),
             min_blur_score=self.ruleset.thresholds.min_blur_score,
         )

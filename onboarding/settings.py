@@ -35,6 +35,11 @@ class Settings(BaseSettings):
 
     max_upload_bytes: int = 10 * 1024 * 1024
     max_image_pixels: int = 40_000_000
+    max_image_pixels_by_type: dict[str, int] = Field(
+        default={}, description="Pixels per document type, checked on the header before decoding, e.g. "
+                                "{\"storefront_photo\": 30000000}; types not named keep documents/intake.py's defaults.")
+    max_concurrent_decodes: int = Field(default=2, ge=1, description="Images decoded at once per process; "
+                                        "more uploads wait their turn (each decode may hold a few hundred MB).")
 
     secret_keys: list[str] = Field(default=[], description="Fernet keys, newest first; default a key file under home.")
 
@@ -59,6 +64,9 @@ class Settings(BaseSettings):
     ledger_future_skew_minutes: int = Field(default=60, ge=0, le=7 * 24 * 60, description="How far past the "
                                             "import time a transaction may be dated (terminal clocks drift).")
 
+    staging_max_age_minutes: int = Field(
+        default=60, ge=1, description="A document file still under its staging name after this long belongs to a "
+                                      "submission that died; the sweep removes it.")
     outbox_lease_seconds: int = Field(default=300, ge=1, description="A claimed, unconfirmed message is "
                                       "retried after this long (its sender died).")
     email_channel: Literal["file", "smtp"] = "file"
@@ -71,6 +79,8 @@ class Settings(BaseSettings):
     mail_from: str = "onboarding@acquirer.example"
     sns_region: str = "us-east-1"
     sns_endpoint_url: str | None = None
+    sns_read_timeout_seconds: float = Field(default=10, gt=0, description="How long to wait for SNS to answer a "
+                                            "publish; past it the SMS is `unknown` (not resent, staff decide).")
     timezone: str = "Asia/Shanghai"
 
     index_key: str | None = Field(

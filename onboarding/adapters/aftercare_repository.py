@@ -8,6 +8,7 @@ from typing import Generic, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from onboarding.adapters.locking import locked
 from onboarding.domain.calls import CallState, FollowUpCall
 from onboarding.domain.changes import ChangeRequest, ChangeState
 from onboarding.domain.complaints import Complaint
@@ -33,7 +34,7 @@ class _Repository(Generic[Aggregate]):
     def get(self, item_id: str, *, for_update: bool = False) -> Aggregate:
         query = select(self.model).where(self.model.id == item_id)
         if for_update:
-            query = query.with_for_update()
+            query = locked(self.session, query)
         found = self.session.scalars(query).one_or_none()
         if found is None:
             raise NotFound(f"no {self.noun} {item_id}")

@@ -1,7 +1,7 @@
 """Tables and the imperative mapping of the domain classes onto them (the domain never imports this)."""
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, Float, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import JSON, Column, Float, ForeignKey, Index, Integer, String, Table, Text, text
 from sqlalchemy.orm import registry, relationship
 
 from documents.types import DocumentType
@@ -42,6 +42,8 @@ applications = Table(
     Index("ix_applications_state_state_changed_at", "state", "state_changed_at", "id"),
 )
 
+_CURRENT_DOCUMENT = "superseded_at IS NULL AND proposed_for IS NULL"
+
 documents = Table(
     "documents", metadata,
     Column("id", String(24), primary_key=True),
@@ -63,6 +65,9 @@ documents = Table(
     Column("purged_at", UtcDateTime()),
     # The change request this document was sent for; not the application's until that change is applied.
     Column("proposed_for", String(24)),
+    # One current document per type, whatever runs in parallel (migration 0014).
+    Index("ux_documents_one_current_per_type", "application_id", "document_type", unique=True,
+          sqlite_where=text(_CURRENT_DOCUMENT), postgresql_where=text(_CURRENT_DOCUMENT)),
 )
 
 decisions = Table(

@@ -24,6 +24,9 @@ outbox = Table(
     Column("sent_at", UtcDateTime()),
     Column("attempts", Integer, nullable=False, default=0),
     Column("last_error", Text),
+    # Set when a send may or may not have reached the merchant (a timeout after the request left, or a sender
+    # that died holding the claim) on a channel that cannot drop a second copy: staff decide, nothing resends.
+    Column("outcome_unknown_at", UtcDateTime()),
 )
 
 
@@ -48,6 +51,11 @@ def _claimable(now: datetime, lease: timedelta):
     return or_(outbox.c.claimed_at.is_(None), outbox.c.claimed_at < now - lease)
 
 
+def _undecided():
+    """Neither sent nor left to staff."""
+    return (outbox.c.sent_at.is_(None), outbox.c.outcome_unknown_at.is_(None))
+
+
 class OutboxRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -68,8 +76,7 @@ class OutboxRepository:
 
     def pending(self, now: datetime, lease: timedelta, limit: int = 100, max_attempts: int = 10,
                 application_id: str | None = None) -> list[PendingMessage]:
-        query = select(outbox).where(outbox.c.sent_at.is_(None), outbox.c.attempts < max_attempts,
-                                     _claimable(now, lease))
+        query = select(outbox).where(*_undecided(), outbox.c.attempts < max_attempts, _claimable(now, lease))
         if application_id is not None:
             query = query.where(outbox.c.application_id == application_id)
         rows = self.session.execute(query.order_by(outbox.c.id).limit(limit)).mappings()
@@ -82,7 +89,7 @@ class OutboxRepository:
         """Takes the message for one sender for `lease`; only one sender can win the row. A sender that dies
         holding it loses it when the lease runs out, so the message is sent by the next one, not lost."""
         result = self.session.execute(
-            update(outbox).where(outbox.c.id == message_id, outbox.c.sent_at.is_(None), _claimable(now, lease))
+            update(outbox).where(outbox.c.id == message_id, *_undecided(), _claimable(now, lease))
             .values(claimed_at=now, attempts=outbox.c.attempts + 1)
         )
         return result.rowcount == 1
@@ -96,8 +103,25 @@ class OutboxRepository:
         self.session.execute(update(outbox).where(outbox.c.id == message_id)
                              .values(claimed_at=None, last_error=error[:2000]))
 
+    def mark_unknown(self, message_id: int, at: datetime, why: str) -> None:
+        """The provider may have the message: it is not sent again by itself."""
+        self.session.execute(update(outbox).where(outbox.c.id == message_id)
+                             .values(outcome_unknown_at=at, last_error=why[:2000]))
+
+    def mark_abandoned_unknown(self, now: datetime, lease: timedelta, channels: list[str]) -> int:
+        """Claims whose lease ran out on these channels: their sender died after the provider may have taken
+        the message. Returns how many."""
+        if not channels:
+            return 0
+        result = self.session.execute(
+            update(outbox).where(*_undecided(), outbox.c.channel.in_(channels), outbox.c.claimed_at.is_not(None),
+                                 outbox.c.claimed_at < now - lease)
+            .values(outcome_unknown_at=now,
+                    last_error="the sender stopped after the provider may have accepted the message"))
+        return result.rowcount
+
     def application_ids_with_unsent(self, application_id: str | None = None) -> list[str]:
-        query = select(outbox.c.application_id).where(outbox.c.sent_at.is_(None),
+        query = select(outbox.c.application_id).where(*_undecided(),
                                                       outbox.c.application_id.is_not(None)).distinct()
         if application_id is not None:
             query = query.where(outbox.c.application_id == application_id)

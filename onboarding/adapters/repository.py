@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from documents.types import DocumentType, OcrReading
+from onboarding.adapters.locking import locked
 from onboarding.adapters.orm import ocr_readings
 from onboarding.domain.model import Application, Document
 from onboarding.domain.requests import UploadLink
@@ -29,7 +30,7 @@ class ApplicationRepository:
     def get(self, application_id: str, *, for_update: bool = False) -> Application:
         query = select(Application).where(Application.id == application_id)
         if for_update:
-            query = query.with_for_update()
+            query = locked(self.session, query)
         application = self.session.scalars(query).one_or_none()
         if application is None:
             raise ApplicationNotFound(application_id)

@@ -53,6 +53,10 @@ def application(view: dict[str, Any]) -> None:
         console.print(f"upload link: {view['request']['url']}")
     for w in view.get("warnings", []):
         console.print(f"[yellow]warning[/] {w['code']}: {w.get('staff_note', '')}")
+    for m in view.get("messages", []):
+        if m["status"] == "unknown":
+            console.print(f"[red]message {m['key']}[/] ({m['channel']}): outcome unknown since "
+                          f"{m['outcome_unknown_at'][:16]}; not resent, staff decide")
     _ledger(console, view.get("terminal"), view.get("deposit"))
     _aftercare(console, view)
     history = Table("at", "actor", "action", "from → to", "reason", title="History")

@@ -1,8 +1,11 @@
 """Sends what the outbox holds. Each message is claimed before it leaves, so two senders never both send it.
 
 A sender killed between its claim and the confirmation leaves the message to be sent again once the claim's
-lease runs out: at least once, never lost. The copies that can follow are harmless by channel: the file sink
-overwrites one file per idempotency key, and e-mail carries a Message-ID derived from that key.
+lease runs out: at least once, never lost, on the channels where a second copy is harmless (the file sink
+overwrites one file per idempotency key, e-mail carries a Message-ID derived from that key). On a channel
+without that (SMS through SNS), a message whose outcome is unknown — its claim ran out, or the provider
+never answered a request it received — is marked `unknown` instead: not sent again by itself, shown to
+staff (`onboard show`, the case page), who decide.
 """
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from datetime import timedelta
 from pydantic import BaseModel
 
 from onboarding.domain.notifications import Channel
+from onboarding.notifications.senders import OutcomeUnknown
 
 UPLOAD_TOKEN = re.compile(r"/r/[A-Za-z0-9_-]{20,}")
 
@@ -19,6 +23,7 @@ UPLOAD_TOKEN = re.compile(r"/r/[A-Za-z0-9_-]{20,}")
 class DeliveryReport(BaseModel):
     sent: int = 0
     failed: int = 0
+    unknown: int = 0  # left to staff: the merchant may or may not have it
     errors: list[str] = []
 
 
@@ -30,6 +35,10 @@ def redact_tokens(body: str) -> str:
 def deliver_pending(services, application_id: str | None = None, limit: int = 500) -> DeliveryReport:
     report = DeliveryReport()
     lease = timedelta(seconds=services.settings.outbox_lease_seconds)
+    not_resendable = [str(channel) for channel, sender in services.senders.items() if not sender.resend_safe]
+    with services.uow() as uow:
+        report.unknown += uow.outbox.mark_abandoned_unknown(services.clock(), lease, not_resendable)
+        uow.commit()
     with services.uow() as uow:
         pending = uow.outbox.pending(services.clock(), lease, limit=limit, application_id=application_id)
     for item in pending:
@@ -38,12 +47,22 @@ def deliver_pending(services, application_id: str | None = None, limit: int = 50
             uow.commit()
         if not claimed:
             continue
+        sender = services.senders[Channel(item.message.channel)]
         try:
-            services.senders[Channel(item.message.channel)].send(item.message)
+            sender.send(item.message)
+        except OutcomeUnknown as error:
+            if sender.resend_safe:
+                _release(services, item.id, error)
+                report.failed += 1
+            else:
+                with services.uow() as uow:
+                    uow.outbox.mark_unknown(item.id, services.clock(), str(error))
+                    uow.commit()
+                report.unknown += 1
+            report.errors.append(f"{item.message.idempotency_key}: {type(error).__name__}: {error}")
+            continue
         except Exception as error:  # any channel failure: the message goes back to pending for the retry
-            with services.uow() as uow:
-                uow.outbox.release(item.id, f"{type(error).__name__}: {error}")
-                uow.commit()
+            _release(services, item.id, error)
             report.failed += 1
             report.errors.append(f"{item.message.idempotency_key}: {type(error).__name__}: {error}")
             continue
@@ -52,3 +71,9 @@ def deliver_pending(services, application_id: str | None = None, limit: int = 50
             uow.commit()
         report.sent += 1
     return report
+
+
+def _release(services, message_id: int, error: Exception) -> None:
+    with services.uow() as uow:
+        uow.outbox.release(message_id, f"{type(error).__name__}: {error}")
+        uow.commit()

@@ -12,7 +12,15 @@ from onboarding.domain.notifications import OutboxMessage
 
 
 class Sender(Protocol):
+    # Whether a second copy of a message is harmless (dropped or overwritten by its key). A channel without
+    # that is never resent when the first attempt's outcome is unknown.
+    resend_safe: bool
+
     def send(self, message: OutboxMessage) -> None: ...
+
+
+class OutcomeUnknown(RuntimeError):
+    """The request reached the provider and no answer came back: the message may or may not be on its way."""
 
 
 def _safe_name(key: str) -> str:
@@ -21,6 +29,8 @@ def _safe_name(key: str) -> str:
 
 class FileSender:
     """Writes each message to `<dir>/<idempotency key>.json`; a second delivery overwrites, never duplicates."""
+
+    resend_safe = True
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
@@ -34,6 +44,9 @@ class FileSender:
 
 
 class SmtpSender:
+    # A second copy carries the same Message-ID, which relays and mailboxes use to drop it.
+    resend_safe = True
+
     def __init__(self, host: str, port: int, mail_from: str, *, starttls: bool = False,
                  username: str | None = None, password: str | None = None, timeout: float = 10.0) -> None:
         self.host, self.port, self.mail_from = host, port, mail_from
@@ -56,8 +69,17 @@ class SmtpSender:
 
 
 class SnsSmsSender:
-    def __init__(self, region: str, endpoint_url: str | None = None) -> None:
+    """SNS has no idempotency key for SMS: a publish repeated after a timeout is a second text on the phone.
+
+    So neither botocore nor we retry a publish whose outcome is unknown; it is left to staff.
+    """
+
+    resend_safe = False
+
+    def __init__(self, region: str, endpoint_url: str | None = None, *, connect_timeout: float = 3,
+                 read_timeout: float = 10) -> None:
         self.region, self.endpoint_url = region, endpoint_url
+        self.connect_timeout, self.read_timeout = connect_timeout, read_timeout
         self._client = None
 
     def _sns(self):
@@ -65,12 +87,22 @@ class SnsSmsSender:
             import boto3
             from botocore.config import Config
 
-            self._client = boto3.client("sns", region_name=self.region, endpoint_url=self.endpoint_url,
-                                        config=Config(connect_timeout=3, read_timeout=10, retries={"max_attempts": 2}))
+            # One attempt in all: botocore's retries would publish again after a slow answer.
+            config = Config(connect_timeout=self.connect_timeout, read_timeout=self.read_timeout,
+                            retries={"total_max_attempts": 1, "mode": "standard"})
+            self._client = boto3.session.Session().client("sns", region_name=self.region,
+                                                          endpoint_url=self.endpoint_url, config=config)
         return self._client
 
     def send(self, message: OutboxMessage) -> None:
+        from botocore.exceptions import ConnectionClosedError, ReadTimeoutError
+
         number = message.recipient if message.recipient.startswith("+") else f"+86{message.recipient}"
-        self._sns().publish(PhoneNumber=number, Message=message.body,
-                            MessageAttributes={"AWS.SNS.SMS.SMSType": {"DataType": "String",
-                                                                        "StringValue": "Transactional"}})
+        try:
+            self._sns().publish(PhoneNumber=number, Message=message.body,
+                                MessageAttributes={"AWS.SNS.SMS.SMSType": {"DataType": "String",
+                                                                            "StringValue": "Transactional"}})
+        except (ReadTimeoutError, ConnectionClosedError) as error:
+            # The request was sent; whether SNS published it is unknown. (A refused or timed-out connection
+            # sent nothing, and stays an ordinary failure that is retried.)
+            raise OutcomeUnknown(f"no answer from SNS after the publish was sent: {error}") from error

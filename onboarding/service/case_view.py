@@ -11,7 +11,7 @@ from onboarding.notifications.delivery import redact_tokens
 from onboarding.service.casework import masked
 from onboarding.service.ledger_views import deposit_projection
 from onboarding.service.ports import CaseServices
-from onboarding.service.views import application_view
+from onboarding.service.views import application_view, message_status
 
 
 def _local(services: CaseServices, value: datetime | None) -> str | None:
@@ -23,12 +23,6 @@ def mask_recipient(recipient: str) -> str:
         local, _, domain = recipient.partition("@")
         return f"{local[:1]}***@{domain}"
     return mask_number(recipient) or ""
-
-
-def message_status(row: dict[str, Any]) -> str:
-    if row.get("sent_at") is not None:
-        return "sent"
-    return "retrying" if row.get("last_error") else "pending"
 
 
 def _known_values(application) -> dict[str, str]:

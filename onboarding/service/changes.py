@@ -24,7 +24,14 @@ from onboarding.service.checking import application_facts, local_today
 from onboarding.service.ledger_views import _local
 from onboarding.service.merchant_links import enqueue_with_link, staff_alert
 from onboarding.service.ports import CaseServices
-from onboarding.service.submission import UploadedFile, UploadRefused, _remove_blobs, _store_blobs, check_files
+from onboarding.service.submission import (
+    UploadedFile,
+    UploadRefused,
+    _publish_blobs,
+    _remove_blobs,
+    _store_blobs,
+    check_files,
+)
 from rules.aftercare_policy import Aftercare, ChangeField, load_aftercare_policy
 from rules.engine import evaluate
 from rules.model import DocumentFacts
@@ -74,6 +81,7 @@ def request_change(services: CaseServices, application_id: str, change: ChangeIn
     except BaseException:
         _remove_blobs(services, created)
         raise
+    _publish_blobs(services, created)
     return change_id
 
 
@@ -331,7 +339,12 @@ def apply_change(services: CaseServices, uow, application: Application, change: 
             setattr(application, field, value)
     by_id = {d.id: d for d in application.documents}
     for document_id in change.documents.values():
-        application.adopt_document(by_id[document_id], actor=actor, at=at)
+        adopted = by_id[document_id]
+        if (current := application.current_documents().get(adopted.document_type)) is not None:
+            current.superseded_at = at
+            # One current document per type is a unique index: the old row must stop being current first.
+            uow.session.flush()
+        application.adopt_document(adopted, actor=actor, at=at)
     change.close(ChangeState.APPLIED, actor=actor, at=at, reason=reason, previous=previous)
     application.record(at=at, actor=actor, action="details_changed", reason=reason,
                        details={"change": change.id, "fields": change.fields, "old": masked(previous),

@@ -57,7 +57,7 @@ def open_complaint(services: CaseServices, application_id: str, category: str, t
     inspection = None
     if attachment is not None:
         try:
-            inspection = inspect_upload(attachment.data, ATTACHMENT_AS, services.intake_limits)
+            inspection = inspect_upload(attachment.data, ATTACHMENT_AS, services.intake_limits, keep_image=False)
         except IntakeRefused as refusal:
             raise UploadRefused(refusal.code, f"attachment: {refusal}") from None
     with services.uow() as uow:

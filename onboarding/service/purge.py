@@ -7,7 +7,7 @@ trail still says what was received (type, size, sha256, when, from whom); each p
 Files are content-addressed: the same photo may belong to an application that is still open. A file
 (and an OCR reading) is deleted only when no document outside the purge refers to it, and the check is
 repeated after deleting, because an upload of the same bytes may commit in between (see
-`submission._ensure_blobs` for the other half of that hand-shake).
+`submission._publish_blobs` for the other half of that hand-shake).
 """
 from __future__ import annotations
 

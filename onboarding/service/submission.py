@@ -1,7 +1,9 @@
 """Use cases that take documents in: a new application, or more documents for an existing one.
 
-Every file passes the intake gate before anything is stored; blobs are written before the rows
-that point at them, and removed again if the rows cannot be written, so a refusal leaves nothing behind.
+Every file passes the intake gate before anything is stored. Files are written under a staging name
+before the rows that point at them, moved into place once those rows commit, and removed if the rows
+cannot be written, so a refusal leaves nothing behind; a process killed in between leaves only staging
+files, which the sweep removes (`service.staging`).
 """
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 
 from documents.intake import Inspection, IntakeRefused, inspect_upload
-from documents.storage import sha256_hex
+from documents.storage import StagedBlob, sha256_hex
 from documents.types import DocumentType
 from onboarding.domain.model import Application, Document
 from onboarding.domain.states import SETTLED_STATES
@@ -43,39 +45,35 @@ def _inspect_all(services: FileRecords, files: list[UploadedFile]) -> list[Inspe
             raise UploadRefused("duplicate_document_type", f"{file.document_type} given twice", file.document_type)
         seen.add(file.document_type)
         try:
-            inspections.append(inspect_upload(file.data, file.document_type, services.intake_limits))
+            inspections.append(inspect_upload(file.data, file.document_type, services.intake_limits, keep_image=False))
         except IntakeRefused as refusal:
             name = file.source_name or str(file.document_type)
             raise UploadRefused(refusal.code, f"{file.document_type} ({name}): {refusal}", file.document_type) from None
     return inspections
 
 
-def _store_blobs(services: FileRecords, files: list[UploadedFile]) -> list[str]:
-    """Returns the digests this call newly created, so they can be removed if the transaction fails."""
-    created = []
+def _store_blobs(services: FileRecords, files: list[UploadedFile]) -> list[StagedBlob]:
+    """Stages every file; none is a stored document until `_publish_blobs` after the rows commit."""
+    staged: list[StagedBlob] = []
     try:
         for file in files:
-            digest = sha256_hex(file.data)
-            if not services.blobs.exists(digest):
-                services.blobs.put(file.data)
-                created.append(digest)
+            staged.append(services.blobs.stage(file.data))
     except BaseException:
-        _remove_blobs(services, created)
+        _remove_blobs(services, staged)
         raise
-    return created
+    return staged
 
 
-def _remove_blobs(services: FileRecords, digests: list[str]) -> None:
-    for digest in digests:
-        services.blobs.delete(digest)
+def _remove_blobs(services: FileRecords, staged: list[StagedBlob]) -> None:
+    for blob in staged:
+        services.blobs.discard(blob)
 
 
-def _ensure_blobs(services: FileRecords, files: list[UploadedFile]) -> None:
-    """After the rows commit: a file that existed when we looked may since have been purged with the
-    closed application it belonged to (`service.purge` deletes, then looks for rows like ours)."""
-    for file in files:
-        if not services.blobs.exists(sha256_hex(file.data)):
-            services.blobs.put(file.data)
+def _publish_blobs(services: FileRecords, staged: list[StagedBlob]) -> None:
+    """After the rows commit. A blob already stored stays as it is (its staged copy goes); one purged since
+    we staged (`service.purge` deletes, then looks for rows like ours) is put back by the move."""
+    for blob in staged:
+        services.blobs.publish(blob)
 
 
 def _documents(services: FileRecords, files: list[UploadedFile], inspections: list[Inspection], actor: str):
@@ -128,14 +126,14 @@ def submit_application(services: FileRecords, payload: ApplicationInput, files: 
             index_application(services, uow, application)  # searchable by staff from the first moment
             uow.commit()
     except IntegrityError:
+        _remove_blobs(services, created)
         if key is not None and (existing := _submitted_under(services, key)):
             return existing  # the same load running at the same time stored it (and its files) first
-        _remove_blobs(services, created)
         raise
     except BaseException:
         _remove_blobs(services, created)
         raise
-    _ensure_blobs(services, files)
+    _publish_blobs(services, created)
     return application.id
 
 
@@ -167,5 +165,5 @@ def add_documents(services: FileRecords, application_id: str, files: list[Upload
     except BaseException:
         _remove_blobs(services, created)
         raise
-    _ensure_blobs(services, files)
+    _publish_blobs(services, created)
     return added

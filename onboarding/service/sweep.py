@@ -11,6 +11,7 @@ from onboarding.service.complaints import sweep_complaint_clocks
 from onboarding.service.deposits import sweep_ledger
 from onboarding.service.ports import CaseServices
 from onboarding.service.request_sweep import sweep_requests
+from onboarding.service.staging import sweep_staging
 
 
 def run_sweep(services: CaseServices, as_of: datetime | None = None) -> dict[str, Any]:
@@ -22,4 +23,5 @@ def run_sweep(services: CaseServices, as_of: datetime | None = None) -> dict[str
     report["changes"] = {"expired": expire_changes(services, as_of)}
     report["complaints"] = sweep_complaint_clocks(services, as_of)
     report["notifications"] = deliver_pending(services).model_dump()
+    report["staging"] = sweep_staging(services)
     return report

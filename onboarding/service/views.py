@@ -56,9 +56,25 @@ def application_view(services: CaseServices, application_id: str, *, reveal: boo
         view["follow_up_call"] = call_for_application(services, uow, app)
         view["change_requests"] = [change_dict(services, c) for c in uow.changes.for_application(application_id)]
         view["complaints"] = complaints_for_application(services, uow, app)
+        view["messages"] = [_message(services, m) for m in uow.outbox.for_application(application_id)]
     view["terminal"] = None if terminal is None else terminal_dict(services, terminal)
     view["deposit"] = None if deposit is None else deposit_dict(services, deposit)
     return view
+
+
+def message_status(row: dict[str, Any]) -> str:
+    if row.get("sent_at") is not None:
+        return "sent"
+    if row.get("outcome_unknown_at") is not None:
+        return "unknown"  # maybe delivered, maybe not: not resent by itself, staff decide
+    return "retrying" if row.get("last_error") else "pending"
+
+
+def _message(services: CaseServices, row: dict[str, Any]) -> dict[str, Any]:
+    """What became of one message, without its recipient or text (the case page shows those, masked)."""
+    return {"key": row["idempotency_key"], "channel": row["channel"], "status": message_status(row),
+            "created_at": _local(services, row["created_at"]), "sent_at": _local(services, row["sent_at"]),
+            "attempts": row["attempts"], "outcome_unknown_at": _local(services, row["outcome_unknown_at"])}
 
 
 def _view(services: CaseServices, app: Application, reveal: bool) -> dict[str, Any]:

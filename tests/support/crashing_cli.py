@@ -14,6 +14,9 @@ import sys
 POINTS: dict[str, tuple[str, str, str]] = {
     # onboarding flow
     "after-submit-commit": ("onboarding.service.submission", "submit_application", "exit"),
+    # files written under their staging names, rows not committed / rows committed, files not yet moved
+    "after-files-staged": ("onboarding.service.submission", "_store_blobs", "exit"),
+    "before-files-published": ("onboarding.service.submission", "_publish_blobs", "enter"),
     # OCR runs in worker processes: the CLI dies with a read handed to them and not yet stored.
     "during-ocr": ("onboarding.service.reading", "ocr_submit", "exit"),
     "after-ocr": ("onboarding.service.reading", "store_reading", "exit"),

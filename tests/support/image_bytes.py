@@ -4,6 +4,7 @@ Everything is generated from code and a fixed seed, so no binary fixture is ever
 """
 from __future__ import annotations
 
+import functools
 import io
 import struct
 import zlib
@@ -129,3 +130,20 @@ def stored_zip(name: str = "payload.txt", content: bytes = b"hello from inside t
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
         archive.writestr(name, content)
     return buffer.getvalue()
+
+
+@functools.cache
+def blank_png(width: int, height: int, *, color_type: int = 6, truncate: bool = False) -> bytes:
+    """A complete, valid PNG of transparent (or black) pixels: tiny on disk, `width*height*4` bytes decoded.
+
+    With `truncate`, the compressed data stops short of the last rows: a decoder allocates the whole image
+    before it finds out.
+    """
+    bands = {2: 3, 6: 4}[color_type]
+    header = struct.pack(">IIBBBBB", width, height, 8, color_type, 0, 0, 0)
+    packer = zlib.compressobj(9)
+    row = b"\x00" * (1 + width * bands)
+    data = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    if truncate:
+        data = data[: len(data) * 9 // 10]
+    return PNG_SIGNATURE + png_chunk(b"IHDR", header) + png_chunk(b"IDAT", data) + png_chunk(b"IEND", b"")

@@ -145,3 +145,29 @@ def test_factory_builds_an_s3_store_that_works(s3_bucket, moto_endpoint):
 def test_factory_rejects_incomplete_configuration(kind, options):
     with pytest.raises(ValueError):
         open_blob_store(kind, **options)
+
+
+# ---- staging: written before the rows, moved into place after they commit ----------------------
+
+
+def test_a_staged_blob_is_stored_only_once_published(blob_store):
+    store = blob_store.store
+    staged = store.stage(ID_PHOTO)
+    assert staged.sha256 == hashlib.sha256(ID_PHOTO).hexdigest()
+    assert not store.exists(staged.sha256)
+    store.publish(staged)
+    assert store.get(staged.sha256) == ID_PHOTO
+    assert store.staged_before(time.time() + 60) == []
+    again = store.stage(ID_PHOTO)
+    store.publish(again)  # already stored: the staged copy just goes
+    assert blob_store.count_objects() == 1 and store.staged_before(time.time() + 60) == []
+
+
+def test_staged_blobs_are_listed_by_age_and_discarded(blob_store):
+    store = blob_store.store
+    first, second = store.stage(ID_PHOTO), store.stage(OTHER)
+    assert {s.name for s in store.staged_before(time.time() + 60)} == {first.name, second.name}
+    assert store.staged_before(time.time() - 3600) == []  # nothing an hour old
+    store.discard(first)
+    assert [s.name for s in store.staged_before(time.time() + 60)] == [second.name]
+    assert not store.exists(first.sha256)

@@ -17,12 +17,15 @@ from documents.intake import (
     IntakeCode,
     IntakeLimits,
     IntakeRefused,
+    decode_slot,
     inspect_upload,
     sniff_media_type,
 )
 from documents.pdf_pages import forbidden_pdf_names
 from documents.sniffing import find_polyglot_problem
 from documents.types import DocumentType
+from tests.support import pdf_bytes
+from tests.support.image_bytes import blank_png
 
 ID_FRONT = DocumentType.ID_CARD_FRONT
 LIMITS = IntakeLimits()
@@ -347,6 +350,69 @@ def test_forbidden_names_are_found_inside_compressed_object_streams():
         + b"\nendstream\nendobj\n"
     )
     assert forbidden_pdf_names(data) == {"JavaScript", "JS"}
+
+
+@pytest.mark.parametrize(("build", "named"), [
+    (pdf_bytes.pdf_script_in_object_stream_whose_dictionary_says_obj, "JavaScript"),
+    (pdf_bytes.pdf_script_in_object_stream_after_bare_cr, "JavaScript"),
+    (pdf_bytes.pdf_script_in_object_stream_under_double_flate, "JavaScript"),
+    (pdf_bytes.pdf_script_in_object_stream_under_hex_then_flate, "JavaScript"),
+    (pdf_bytes.pdf_launch_in_object_stream, "Launch"),
+    (pdf_bytes.pdf_page_actions_in_object_stream, "AA"),
+    (pdf_bytes.pdf_embedded_file_in_object_stream, "EmbeddedFiles"),
+    (pdf_bytes.pdf_xfa_in_object_stream, "XFA"),
+    (pdf_bytes.pdf_rich_media_in_object_stream, "RichMedia"),
+    (pdf_bytes.pdf_script_in_object_stream_with_unknown_filter, "object stream that cannot be inspected"),
+], ids=lambda v: getattr(v, "__name__", v))
+def test_active_content_in_a_real_object_stream_is_refused_by_name(build, named):
+    """PDFium reads these catalogs from an object stream a cross-reference stream lists; the gate must too."""
+    refused = refusal(build())
+    assert refused.code == IntakeCode.CORRUPT and named in refused.detail
+
+
+def test_a_clean_pdf_with_a_compressed_catalog_is_accepted():
+    inspection = inspect_upload(pdf_bytes.pdf_with_clean_compressed_catalog(), DocumentType.STOREFRONT_PHOTO, LIMITS)
+    assert inspection.media_type == "application/pdf" and inspection.width > 0
+
+
+@pytest.mark.parametrize("document_type", [DocumentType.ID_CARD_FRONT, DocumentType.STOREFRONT_PHOTO])
+def test_a_140_kb_png_of_6000x6000_pixels_is_refused_from_its_header(document_type):
+    """Decoded it would take ~420 MB (RGBA, then RGB); the header is enough to say no."""
+    data = blank_png(6000, 6000)
+    assert len(data) < 150_000
+    with pytest.raises(IntakeRefused) as caught:
+        inspect_upload(data, document_type, LIMITS)
+    assert caught.value.code == IntakeCode.TOO_LARGE
+    assert "6000x6000" in caught.value.detail and f"{document_type} may have at most" in caught.value.detail
+    assert caught.value.evidence == {"width": 6000, "height": 6000,
+                                     "max_pixels": LIMITS.max_pixels_for(document_type)}
+
+
+def test_pixel_limits_are_per_document_type():
+    data = encode(sharp_document(200, 100), "PNG")
+    limits = IntakeLimits(max_pixels_by_type={DocumentType.ID_CARD_FRONT: 200 * 100 - 1})
+    with pytest.raises(IntakeRefused) as caught:
+        inspect_upload(data, DocumentType.ID_CARD_FRONT, limits)
+    assert caught.value.code == IntakeCode.TOO_LARGE
+    assert inspect_upload(data, DocumentType.STOREFRONT_PHOTO, limits).width == 200
+
+
+def test_a_decode_waits_while_every_decode_slot_is_taken():
+    from concurrent.futures import ThreadPoolExecutor, wait
+
+    limits = IntakeLimits(max_concurrent_decodes=1)
+    data = encode(sharp_document(200, 100), "PNG")
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        with decode_slot(limits):
+            waiting = pool.submit(inspect_upload, data, DocumentType.STOREFRONT_PHOTO, limits)
+            finished, _ = wait([waiting], timeout=0.5)
+            assert not finished
+        assert waiting.result(timeout=30).width == 200
+
+
+def test_an_inspection_that_does_not_keep_its_image_holds_no_pixels():
+    inspection = inspect_upload(encode(sharp_document(200, 100), "PNG"), ID_FRONT, LIMITS, keep_image=False)
+    assert inspection.image is None and (inspection.width, inspection.height) == (200, 100)
 
 
 def test_pdf_that_does_not_parse_is_corrupt():
