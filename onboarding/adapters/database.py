@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -76,6 +78,38 @@ def session_factory(url: str, sealer: Sealer | None = None) -> sessionmaker:
 
     start_mappers()
     return sessionmaker(bind=engine_for(url, sealer or configured_sealer()), expire_on_commit=False)
+
+
+@contextmanager
+def rolled_back_sessions(url: str, sealer: Sealer) -> Iterator[sessionmaker]:
+    """Sessions inside one transaction that is rolled back at the end, for a dry run: a unit of work's commit
+    only releases a savepoint, so nothing it writes is ever kept. Its own engine: pysqlite must leave BEGIN to
+    us, or the first SAVEPOINT would open (and its RELEASE commit) a transaction of its own."""
+    from onboarding.adapters.orm import start_mappers
+
+    start_mappers()
+    engine_for(url, sealer)  # the schema is current before anything reads it
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        def connect(dbapi_connection, record) -> None:
+            dbapi_connection.isolation_level = None
+            _tune_sqlite(dbapi_connection, record)
+
+        event.listen(engine, "connect", connect)
+        event.listen(engine, "begin", lambda connection: connection.exec_driver_sql("BEGIN"))
+    else:
+        engine = create_engine(url)
+    attach_sealer(engine, sealer)
+    try:
+        with engine.connect() as connection:
+            outer = connection.begin()
+            try:
+                yield sessionmaker(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+            finally:
+                outer.rollback()
+    finally:
+        engine.dispose()
 
 
 def migrate(engine: Engine, sealer: Sealer | None = None) -> None:

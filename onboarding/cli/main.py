@@ -230,13 +230,18 @@ def rerun(application_ids: Annotated[Optional[list[str]], typer.Argument(help="A
 @app.command()
 @handles_errors
 def sweep(as_of: Annotated[Optional[str], typer.Option("--as-of", help="ISO 8601 with offset; default now.")] = None,
+          dry_run: Annotated[bool, typer.Option("--dry-run", help="Print what the sweep would do; change nothing, "
+                                                                   "send nothing.")] = False,
+          allow_future: Annotated[bool, typer.Option("--allow-future", help="Let --as-of be later than now (test "
+                                                     "and training installations); recorded in the audit trail.")] = False,
           json_: JsonFlag = False) -> None:
     """Reminders, expiries, activations, deposit refunds/forfeits due at that time."""
-    from onboarding.service.sweep import run_sweep
+    from onboarding.service.sweep import sweep_at
 
     services = cli_services()
     with render.working("sweeping: reminders, expiries, activations, deposits, messages", json_):
-        report = run_sweep(services, parse_as_of(as_of))
+        report = sweep_at(services, parse_as_of(as_of), dry_run=dry_run, allow_future=allow_future,
+                          actor=cli_actor())
     emit(report, json_, render.sweep)
 
 
@@ -250,6 +255,26 @@ def revoke(application_id: str, reason: Annotated[str, typer.Option(help="Why, f
     revoked = revoke_links(cli_services(), application_id, actor=cli_actor(), reason=reason)
     emit({"application_id": application_id, "revoked": revoked}, json_,
          lambda d: typer.echo(f"{d['revoked']} link(s) revoked"))
+
+
+@app.command()
+@handles_errors
+def reissue(application_id: str, reason: Annotated[str, typer.Option(help="Why, for the audit trail.")],
+            phone: Annotated[Optional[str], typer.Option(help="The merchant's new mobile number.")] = None,
+            email: Annotated[Optional[str], typer.Option(help="The merchant's new e-mail address.")] = None,
+            json_: JsonFlag = False) -> None:
+    """Staff: change the contact and send a new link there; every older link stops (after `revoke`, the phone
+    or e-mail must change)."""
+    from onboarding.masking import mask_number
+    from onboarding.service.casework import change_contact
+    from onboarding.service.case_view import mask_recipient
+
+    reissued = change_contact(cli_services(), application_id, phone=phone, email=email, actor=cli_actor(),
+                              reason=reason)
+    emit({"application_id": application_id, "reissued": reissued,
+          "phone": mask_number(phone) if phone else None, "email": mask_recipient(email) if email else None}, json_,
+         lambda d: typer.echo("contact changed; old links stopped, a new link was sent" if d["reissued"]
+                              else "contact changed"))
 
 
 @app.command()

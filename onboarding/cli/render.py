@@ -126,7 +126,8 @@ def demo(result: dict[str, Any]) -> None:
 
 def sweep(report: dict[str, Any]) -> None:
     console = _console()
-    console.print(f"[bold]sweep as of {report['as_of']}[/]")
+    dry = " (dry run: nothing was changed or sent)" if report.get("dry_run") else ""
+    console.print(f"[bold]sweep as of {report['as_of']}{dry}[/]")
     for section, values in report.items():
         if isinstance(values, dict):
             console.print(f"  {section}: " + ", ".join(f"{k} {v}" for k, v in values.items() if not isinstance(v, list)))

@@ -250,8 +250,11 @@ def extend_due(services: Services, application_id: str, due_at: datetime, *, act
 def change_contact(services: Services, application_id: str, *, phone: str | None, email: str | None, actor: str,
                    reason: str) -> bool:
     """New phone and/or e-mail; with a request open, every old link stops and the round's message goes out again
-    with a new link to the contact now on file. Returns whether a link was re-issued."""
+    with a new link to the contact now on file. After staff revoked the links (a lost phone) a link goes out only
+    with a changed contact, and then also without an open request (the merchant's page). Returns whether a link
+    was re-issued."""
     from onboarding.service.application_input import PHONE
+    from onboarding.service.merchant_links import link_for_notice, links_revoked
 
     reason = require_reason(reason)
     changes: dict[str, str | None] = {}
@@ -272,6 +275,10 @@ def change_contact(services: Services, application_id: str, *, phone: str | None
             raise ReviewRefused(f"{application_id} is {application.state}; its contact no longer matters")
         changed = {f: v for f, v in changes.items() if v != getattr(application, f)}
         request = application.open_request if application.state == S.NEEDS_DOCUMENTS else None
+        revoked = links_revoked(application)
+        if revoked and not changed:
+            raise ReviewRefused("the links were revoked: a new link goes out only to a changed phone or e-mail "
+                                "(give --phone or --email)")
         if not changed and request is None:
             raise ReviewRefused("nothing to do: the contact is unchanged and no request is open to re-issue")
         now = services.clock()
@@ -279,14 +286,20 @@ def change_contact(services: Services, application_id: str, *, phone: str | None
             _change(uow, application, field, new, actor=actor, reason=reason, at=now)
         if changed:
             index_application(services, uow, application)
+        if request is None and not revoked:
+            uow.commit()
+            return False
+        resends = sum(1 for e in application.events if e.action == "link_reissued") + 1
+        application.revoke_links(at=now, actor=actor, reason=f"contact changed: {reason}")
         if request is not None:
-            application.revoke_links(at=now, actor=actor, reason=f"contact changed: {reason}")
-            resends = sum(1 for e in application.events if e.action == "link_reissued") + 1
             requests.send_round(services, uow, application, request, now, resend=resends)
-            application.record(at=now, actor=actor, action="link_reissued", reason=reason,
-                               details={"round": request.round_number})
+        else:
+            url = link_for_notice(services, application, now, reissue=True)
+            enqueue_notice(uow, application, messages.link_reissued(application.id, url, resends), now)
+        application.record(at=now, actor=actor, action="link_reissued", reason=reason,
+                           details={"round": request.round_number if request else None})
         uow.commit()
-        return request is not None
+        return True
 
 
 def record_rerun(services: Services, application_id: str, *, actor: str, reason: str,
