@@ -181,3 +181,11 @@ def _aftercare(console: Console, view: dict[str, Any]) -> None:
     for complaint in view.get("complaints") or []:
         stages = "  ".join(f"{c['stage']} {c['status']}" for c in complaint["clocks"])
         console.print(f"complaint {complaint['complaint_id']} [{complaint['state']}] {complaint['category']}  {stages}")
+
+
+def settings(described: dict[str, Any]) -> None:
+    table = Table("setting", "value", "from", title=f"env file: {described['env_file'] or 'none'}")
+    for name, entry in described["settings"].items():
+        table.add_row(f"ONBOARD_{name.upper()}", "" if entry["value"] is None else str(entry["value"]),
+                      entry["source"])
+    _console().print(table)

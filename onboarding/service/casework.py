@@ -115,7 +115,7 @@ _INPUT_PATH = {"settlement_holder_name": ("settlement_account", "holder_name"),
                "settlement_bank": ("settlement_account", "bank_name")}
 
 
-def _validated(application: Application, changes: dict[str, str]) -> dict[str, str]:
+def _validated(services: Services, application: Application, changes: dict[str, str]) -> dict[str, str]:
     """The changed fields' new values, normalised and validated as at submission."""
     unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
     if unknown:
@@ -131,7 +131,9 @@ def _validated(application: Application, changes: dict[str, str]) -> dict[str, s
             target = target[part]
         target[path[-1]] = value
     try:
-        parsed = parse_application(raw).model_dump()
+        from rules.deposit_policy import load_deposit_policies
+
+        parsed = parse_application(raw, load_deposit_policies(services.settings.rules_dir).models).model_dump()
     except InvalidApplication as error:
         raise ReviewRefused(str(error)) from None
     new_values = {field: _lookup(parsed, _INPUT_PATH.get(field, (field,))) for field in changes}
@@ -153,7 +155,7 @@ def edit_fields(services: Services, application_id: str, changes: dict[str, str]
     with services.uow() as uow:
         application = _get(uow, application_id)
         require_state(application, EDITABLE_STATES, "editing")
-        changed = _validated(application, changes)
+        changed = _validated(services, application, changes)
         if not changed:
             raise ReviewRefused("nothing changed: every value given is the current one")
         now = services.clock()
