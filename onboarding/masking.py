@@ -1,16 +1,29 @@
-"""PII masking for everything shown outside the database: CLI, logs, artifacts, portal pages."""
+"""PII masking for everything shown outside the database: CLI, logs, artifacts, portal pages.
+
+Every value is brought to one canonical form before it is masked or looked for in a text: NFKC (full-width
+letters and digits, Kangxi radicals and compatibility ideographs become the characters they look like) and
+without format characters (zero-width spaces and joiners, bidi marks: Unicode category Cf) or stray combining
+marks. Otherwise `胡\u200b春` would be masked as a three-character name, `胡*春`, showing the whole name.
+"""
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
-NUMBER_KEYS = ("id_number", "card_number", "settlement_number", "number", "uscc_of_person")
+NUMBER_KEYS = ("id_number", "card_number", "settlement_number", "number", "uscc_of_person", "phone")
 NAME_KEYS = ("name", "legal_name", "holder_name", "legal_representative", "settlement_holder_name")
+
+
+def canonical(text: str) -> str:
+    """NFKC, without format characters (Cf) and combining marks left over after composition (Mn, Me)."""
+    return "".join(c for c in unicodedata.normalize("NFKC", text) if unicodedata.category(c) not in ("Cf", "Mn", "Me"))
 
 
 def mask_number(value: str | None) -> str | None:
     """`440781197506032481` → `4407**********2481`: enough for staff to match a call, not to reuse."""
     if not value:
         return value
+    value = "".join(canonical(value).split())
     if len(value) <= 8:
         return "*" * len(value)
     return value[:4] + "*" * (len(value) - 8) + value[-4:]
@@ -20,6 +33,9 @@ def mask_name(value: str | None) -> str | None:
     """`王昌良` → `王*良`, `王良` → `王*`; Latin names keep their first letter per word."""
     if not value:
         return value
+    value = canonical(value).strip()
+    if not value:
+        return "*"
     if value.isascii():
         return " ".join(w[:1] + "*" * (len(w) - 1) for w in value.split())
     if len(value) <= 2:
@@ -47,3 +63,17 @@ def mask_evidence(evidence: dict[str, Any], field: str | None) -> dict[str, Any]
     if field is None:
         return evidence
     return {k: mask_value(field, v) if isinstance(v, str) else v for k, v in evidence.items()}
+
+
+def mask_in_text(text: str | None, known: dict[str, str]) -> str | None:
+    """Free text (staff notes of findings, messages, audit reasons) with every known PII value masked, longest
+    first. `known` maps each value to its masked form; text and values are compared in canonical form, so a
+    zero-width space or a full-width digit inside a name does not hide it."""
+    if not text:
+        return text
+    text = canonical(text)
+    forms = sorted(((canonical(value), hidden) for value, hidden in known.items()), key=lambda f: -len(f[0]))
+    for value, hidden in forms:
+        if len(value) >= 2:
+            text = text.replace(value, hidden)
+    return text

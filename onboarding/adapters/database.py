@@ -15,6 +15,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import sessionmaker
 
 from onboarding.adapters.encryption import attach_sealer, configured_sealer, engine_sealer
+from documents.private_files import ensure_private_file, tighten
 from onboarding.crypto import Sealer
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -37,8 +38,11 @@ def _tune_sqlite(dbapi_connection, _record) -> None:
 def _build_engine(url: str, sealer: Sealer | None) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        if path and path != ":memory:" and not path.startswith("file:"):
+            # 0600 before SQLite opens it: its -wal and -shm files take the database file's mode.
+            ensure_private_file(Path(path))
+            for companion in ("-wal", "-shm"):
+                tighten(Path(f"{path}{companion}"))
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _tune_sqlite)
     else:

@@ -15,7 +15,7 @@ from onboarding.bootstrap import Services
 from onboarding.domain.model import Application, AuditEvent
 from onboarding.domain.requests import RequestStatus
 from onboarding.domain.states import ApplicationState as S
-from onboarding.masking import mask_name, mask_number
+from onboarding.masking import mask_value
 from onboarding.notifications import messages
 from onboarding.notifications.outbox import enqueue_notice
 from onboarding.service import requests
@@ -38,12 +38,8 @@ _EMAIL = TypeAdapter(EmailStr)
 
 
 def masked(field: str, value: str | None) -> str | None:
-    """How a field's value appears in the audit trail and on staff pages unless revealed."""
-    if field in NUMBER_FIELDS or field.endswith("number"):
-        return mask_number(value)
-    if field in NAME_FIELDS or field in ("name", "holder_name", "legal_representative"):
-        return mask_name(value)
-    return value
+    """How a field's value appears in the audit trail and on staff pages unless revealed (`masking.mask_value`)."""
+    return mask_value(field, value)
 
 
 def _get(uow, application_id: str) -> Application:
