@@ -8,42 +8,12 @@ from pathlib import Path
 import pytest
 
 from onboarding.adapters.database import engine_for
-from onboarding.domain.model import Application
-from onboarding.domain.states import ApplicationState as S
-from onboarding.service.requests import after_decision
-from rules.model import Decision, Deficiency, Outcome
 from tests.support.cli_process import CliRun, refusal_environment, refusal_problems, run_onboard_with_env
-from tests.support.installation import home_state, services_for
+from tests.support.installation import home_state, services_for, waiting_for_documents
 
 pytestmark = pytest.mark.e2e
 
-EXPIRED_BACK = Deficiency(code="document_expired", document_type="id_card_back", field="valid_until",
-                          message_zh="您的身份证已于2026-10-01过期，请上传新的身份证。",
-                          message_en="Your ID card expired on 2026-10-01; please upload your new card.",
-                          staff_note="expired")
 OLD_PHONE, NEW_PHONE = "13800138000", "13900139000"
-
-
-def waiting_for_documents(home: Path, opened: datetime) -> str:
-    """An application whose request round opened at `opened`: one message, one link, reminders at 24 h, 72 h."""
-    services = services_for(home)
-    services.clock = lambda: opened
-    services.uow()  # maps the domain classes before one is built
-    application = Application(
-        merchant_type="small_micro", legal_name="王昌良", id_number="440781197506032481", phone=OLD_PHONE,
-        email="wang@example.com", business_name="昌良小吃店", business_address="广东省江门市台山市北陡镇沙咀村12号",
-        settlement_holder_name="王昌良", settlement_number="6222021234567890123", settlement_bank="工商银行",
-        device_model="P2", created_at=opened - timedelta(hours=1))
-    with services.uow() as uow:
-        application.transition(S.CHECKING, actor="engine", reason="test", at=opened)
-        application.transition(S.NEEDS_DOCUMENTS, actor="engine", reason="document_expired", at=opened)
-        decision = Decision(outcome=Outcome.NEEDS_DOCUMENTS, deficiencies=[EXPIRED_BACK], rules_version="t",
-                            evaluated_on=opened.date())
-        after_decision(services, uow, application, decision, opened, "engine")
-        uow.applications.add(application)
-        uow.commit()
-    engine_for(services.settings.resolved_database_url).dispose()
-    return application.id
 
 
 def links_and_messages(home: Path, application_id: str) -> tuple[list[dict], list[dict]]:
