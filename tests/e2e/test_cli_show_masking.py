@@ -11,7 +11,6 @@ import pytest
 from onboarding.adapters.database import engine_for
 from onboarding.domain.model import Application, DecisionRecord
 from onboarding.domain.states import ApplicationState as S
-from onboarding.masking import canonical
 from tests.support.cli_process import refusal_environment, run_onboard_with_env
 from tests.support.installation import database_path, seed_one_application, services_for
 
@@ -60,7 +59,7 @@ def test_show_without_reveal_names_no_one_in_full(tmp_path: Path) -> None:
     for args in (["--json"], []):
         shown = run_onboard_with_env(env, "show", application_id, *args, cwd=tmp_path)
         assert shown.exit_code == 0, shown.stderr
-        assert NAME not in canonical(shown.stdout), shown.stdout
+        assert NAME not in shown.stdout.replace("\u200b", "").replace("\\u200b", ""), shown.stdout
         assert "胡*" in shown.stdout
     revealed = run_onboard_with_env(env, "show", application_id, "--reveal", "--reason", "call back", "--json",
                                     cwd=tmp_path)
