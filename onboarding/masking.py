@@ -65,15 +65,38 @@ def mask_evidence(evidence: dict[str, Any], field: str | None) -> dict[str, Any]
     return {k: mask_value(field, v) if isinstance(v, str) else v for k, v in evidence.items()}
 
 
+def _canonical_with_positions(text: str) -> tuple[str, list[int]]:
+    """`text` in canonical form, character by character, and for each canonical character the index of the
+    original character it came from."""
+    flat, positions = [], []
+    for index, character in enumerate(text):
+        for produced in canonical(character):
+            flat.append(produced)
+            positions.append(index)
+    return "".join(flat), positions
+
+
 def mask_in_text(text: str | None, known: dict[str, str]) -> str | None:
     """Free text (staff notes of findings, messages, audit reasons) with every known PII value masked, longest
-    first. `known` maps each value to its masked form; text and values are compared in canonical form, so a
-    zero-width space or a full-width digit inside a name does not hide it."""
+    first. `known` maps each value to its masked form. Values are looked for in canonical form, so a zero-width
+    space or a full-width digit inside a name does not hide it; the rest of the text is left as written."""
     if not text:
         return text
-    text = canonical(text)
-    forms = sorted(((canonical(value), hidden) for value, hidden in known.items()), key=lambda f: -len(f[0]))
+    flat, positions = _canonical_with_positions(text)
+    forms = sorted(((_canonical_with_positions(value)[0], hidden) for value, hidden in known.items()),
+                   key=lambda form: -len(form[0]))
+    taken = [False] * len(text)
+    spans = []
     for value, hidden in forms:
-        if len(value) >= 2:
-            text = text.replace(value, hidden)
+        if len(value) < 2:
+            continue
+        found = flat.find(value)
+        while found != -1:
+            first, last = positions[found], positions[found + len(value) - 1] + 1
+            if not any(taken[first:last]):
+                spans.append((first, last, hidden))
+                taken[first:last] = [True] * (last - first)
+            found = flat.find(value, found + len(value))
+    for first, last, hidden in sorted(spans, reverse=True):
+        text = text[:first] + hidden + text[last:]
     return text

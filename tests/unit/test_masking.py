@@ -44,3 +44,9 @@ def test_names_hidden_in_free_text_are_found_whatever_is_inserted_into_them():
     assert mask_in_text("身份证姓名胡\u200b春与申请不符", known) == "身份证姓名胡*与申请不符"
     assert mask_in_text("ID ４４０７８１１９７５０６０３２４８１ expired", known) == "ID 4407**********2481 expired"
     assert mask_in_text("nothing to hide", {"\u200b": "*"}) == "nothing to hide"
+
+
+def test_text_around_a_masked_value_is_left_as_written():
+    from onboarding.masking import mask_in_text
+
+    assert mask_in_text("请拍摄银行卡正面，持卡人胡\u200b春。", {"胡春": "胡*"}) == "请拍摄银行卡正面，持卡人胡*。"
