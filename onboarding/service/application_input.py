@@ -63,13 +63,7 @@ class ApplicationInput(BaseModel):
         """One of the models the deposit policies know, in their spelling (`p2` → `P2`): a model without a policy
         would fail only at shipping, and the value names files and rows later on."""
         known = (info.context or {}).get("device_models")
-        if known is None:
-            return value
-        by_folded = {model.casefold(): model for model in known}
-        normalised = unicodedata.normalize("NFKC", value).strip().casefold()
-        if normalised not in by_folded:
-            raise ValueError(f"not a device model we ship (allowed: {', '.join(sorted(known))})")
-        return by_folded[normalised]
+        return value if known is None else known_device_model(value, known)
 
     @field_validator("id_number")
     @classmethod
@@ -86,6 +80,15 @@ class ApplicationInput(BaseModel):
         if not PHONE.match(value):
             raise ValueError("must be an 11-digit mainland mobile number starting with 1")
         return value
+
+
+def known_device_model(value: str, models: Iterable[str]) -> str:
+    """`value` as the deposit policies spell it (`p2`, `Ｐ２` → `P2`); ValueError naming the allowed models."""
+    by_folded = {model.casefold(): model for model in models}
+    normalised = unicodedata.normalize("NFKC", value).strip().casefold()
+    if normalised not in by_folded:
+        raise ValueError(f"not a device model we ship (allowed: {', '.join(sorted(by_folded.values()))})")
+    return by_folded[normalised]
 
 
 class InvalidApplication(ValueError):
