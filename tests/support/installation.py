@@ -42,7 +42,7 @@ def seed_one_application(home: Path) -> str:
 MERCHANT_PHONE = "13800138000"
 
 
-def waiting_for_documents(home: Path, opened: datetime) -> str:
+def waiting_for_documents(home: Path, opened: datetime, database_url: str | None = None) -> str:
     """An application whose request round opened at `opened`: one message, one link, reminders at 24 h, 72 h."""
     from onboarding.adapters.database import engine_for
     from onboarding.domain.model import Application
@@ -54,7 +54,7 @@ def waiting_for_documents(home: Path, opened: datetime) -> str:
                               message_zh="您的身份证已于2026-10-01过期，请上传新的身份证。",
                               message_en="Your ID card expired on 2026-10-01; please upload your new card.",
                               staff_note="expired")
-    services = services_for(home)
+    services = services_for(home, database_url)
     services.clock = lambda: opened
     services.uow()  # maps the domain classes before one is built
     application = Application(
