@@ -37,7 +37,7 @@ def _tune_sqlite(dbapi_connection, _record) -> None:
 
 def _build_engine(url: str, sealer: Sealer | None) -> Engine:
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
+        path = url.split("///", 1)[1].split("?", 1)[0] if "///" in url else ""
         if path and path != ":memory:" and not path.startswith("file:"):
             # 0600 before SQLite opens it: its -wal and -shm files take the database file's mode.
             ensure_private_file(Path(path))
