@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from documents.private_files import make_private_dirs
+
 # Files waiting for their rows: a crash between writing one and committing its row leaves it here, where a
 # sweep can tell it from a stored document (content-addressed blobs never sit under this name).
 STAGING = "staging"
@@ -81,7 +83,7 @@ class LocalBlobStore:
 
     def stage(self, data: bytes) -> StagedBlob:
         digest = sha256_hex(data)
-        self.staging_dir.mkdir(parents=True, exist_ok=True)
+        make_private_dirs(self.staging_dir)
         # The digest in the name lets a sweep find the row a staged file belongs to.
         fd, tmp = tempfile.mkstemp(dir=self.staging_dir, prefix=f"{digest}.", suffix=f".{uuid.uuid4().hex[:8]}")
         try:
@@ -100,7 +102,7 @@ class LocalBlobStore:
         if path.exists():
             source.unlink(missing_ok=True)
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_private_dirs(path.parent)
         os.replace(source, path)  # same file system: atomic, readers never see half a file
 
     def discard(self, staged: StagedBlob) -> None:

@@ -31,7 +31,7 @@ def load_or_create_key_file(path: Path) -> str:
     """The embedded default keeps its key beside its database, readable by its owner only."""
     if path.exists():
         return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    os.makedirs(path.parent, mode=0o700, exist_ok=True)  # the home, when new: its owner's only
     key = Fernet.generate_key().decode()
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:

@@ -24,10 +24,12 @@ def run_demo(services: Services, count: int, *, progress: bool = True, seed: int
     from documents.samples.applications import sample_application
     from flows.launch import orchestrator_ready, run_batch, warm_up_orchestrator
     from onboarding.service.application_input import parse_application
+    from rules.deposit_policy import load_deposit_policies
     from onboarding.service.checking import undecided
     from onboarding.service.reading import read_ahead
     from onboarding.service.submission import UploadedFile, submit_application
 
+    models = load_deposit_policies(services.settings.rules_dir).models
     started_at, started = datetime.now(timezone.utc), time.perf_counter()
     warm_up_orchestrator(services)  # starts while the samples are drawn and submitted
     planned: dict[str, tuple[str, str, list[str]]] = {}
@@ -39,7 +41,8 @@ def run_demo(services: Services, count: int, *, progress: bool = True, seed: int
             merchant_type, scenario = PLAN[n % len(PLAN)]
             sample = sample_application(seed + n, merchant_type, scenario, as_of=services.clock().date())
             files = [UploadedFile(t, data, f"{t}.jpg") for t, data in sample.documents.items()]
-            application_id = submit_application(services, parse_application(sample.payload), files, actor="demo")
+            application_id = submit_application(services, parse_application(sample.payload, models), files,
+                                                actor="demo")
             read_ahead(services, [application_id])  # OCR starts while the next samples are drawn
             planned[application_id] = (merchant_type, scenario, list(sample.expected_codes))
             bar.advance(submitting)

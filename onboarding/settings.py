@@ -1,6 +1,13 @@
-"""All configuration, from `ONBOARD_*` environment variables. Built on demand, never at import."""
+"""All configuration, from `ONBOARD_*` environment variables. Built on demand, never at import.
+
+A `.env` file is read only from the installation's home (`ONBOARD_HOME/.env`) or from the file named by
+`onboard --env-file` (passed to child processes as `ONBOARD_ENV_FILE`); never from the current directory,
+where anyone who can drop a file would otherwise choose the database and where upload links point.
+Environment variables win over the file, and the file cannot move the home it was read from.
+"""
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -10,7 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="ONBOARD_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="ONBOARD_", env_file=None, extra="ignore")
 
     home: Path = Field(default=Path(".onboard"), description="Where the embedded default keeps its database and files.")
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; default is SQLite under `home`.")
@@ -115,6 +122,74 @@ class Settings(BaseSettings):
         return self.resolved_home / "outbox"
 
 
+ENV_FILE_VARIABLE = "ONBOARD_ENV_FILE"
+ENV_FILE_NAME = ".env"
+DEFAULT_HOME = Path(".onboard")
+
+
+class EnvFileMissing(ValueError):
+    """`--env-file` (or ONBOARD_ENV_FILE) names a file that is not there."""
+
+
+def env_file_in_force() -> Path | None:
+    """`--env-file` if given, else the home's `.env` if there is one."""
+    named = os.environ.get(ENV_FILE_VARIABLE)
+    if named:
+        path = Path(named).expanduser()
+        if not path.is_file():
+            raise EnvFileMissing(f"--env-file {named}: no such file")
+        return path
+    home = Path(os.environ.get("ONBOARD_HOME") or DEFAULT_HOME).expanduser()
+    in_home = home / ENV_FILE_NAME
+    return in_home if in_home.is_file() else None
+
+
+def load_settings() -> Settings:
+    env_file = env_file_in_force()
+    if env_file is None:
+        return Settings()
+    settings = Settings(_env_file=env_file)
+    if ENV_FILE_VARIABLE not in os.environ:  # read from the home: the file cannot move the home elsewhere
+        settings.home = Path(os.environ.get("ONBOARD_HOME") or DEFAULT_HOME)
+    return settings
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    return load_settings()
+
+
+SECRET_FIELDS = frozenset({"secret_keys", "index_key", "smtp_password"})
+
+
+def _shown(name: str, value: object) -> object:
+    if value in (None, "", []):
+        return value
+    if name in SECRET_FIELDS:
+        return f"<{len(value)} key(s), hidden>" if isinstance(value, list) else "<set, hidden>"
+    if name == "database_url":
+        from sqlalchemy.engine import make_url
+
+        try:
+            return make_url(str(value)).render_as_string(hide_password=True)
+        except Exception:  # not a URL SQLAlchemy reads: show nothing of it
+            return "<set, unreadable, hidden>"
+    return str(value) if isinstance(value, Path) else value
+
+
+def describe_settings(settings: Settings) -> dict[str, object]:
+    """The settings in force, secrets hidden, each with where it came from: the environment, the env file or the
+    default."""
+    from dotenv import dotenv_values
+
+    env_file = env_file_in_force()
+    in_file = {k.upper() for k in dotenv_values(env_file)} if env_file else set()
+    in_environment = {k.upper() for k in os.environ}
+    described = {}
+    for name in Settings.model_fields:
+        variable = f"ONBOARD_{name.upper()}"
+        source = ("environment" if variable in in_environment else
+                  "env file" if variable in in_file and not (name == "home" and ENV_FILE_VARIABLE not in os.environ)
+                  else "default")
+        described[name] = {"value": _shown(name, getattr(settings, name)), "source": source}
+    return {"env_file": str(env_file.resolve()) if env_file else None, "settings": described}

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import sessionmaker
 
 from onboarding.adapters.encryption import attach_sealer, configured_sealer, engine_sealer
+from documents.private_files import ensure_private_file, tighten
 from onboarding.crypto import Sealer
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -34,9 +37,12 @@ def _tune_sqlite(dbapi_connection, _record) -> None:
 
 def _build_engine(url: str, sealer: Sealer | None) -> Engine:
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        path = url.split("///", 1)[1].split("?", 1)[0] if "///" in url else ""
+        if path and path != ":memory:" and not path.startswith("file:"):
+            # 0600 before SQLite opens it: its -wal and -shm files take the database file's mode.
+            ensure_private_file(Path(path))
+            for companion in ("-wal", "-shm"):
+                tighten(Path(f"{path}{companion}"))
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _tune_sqlite)
     else:
@@ -76,6 +82,38 @@ def session_factory(url: str, sealer: Sealer | None = None) -> sessionmaker:
 
     start_mappers()
     return sessionmaker(bind=engine_for(url, sealer or configured_sealer()), expire_on_commit=False)
+
+
+@contextmanager
+def rolled_back_sessions(url: str, sealer: Sealer) -> Iterator[sessionmaker]:
+    """Sessions inside one transaction that is rolled back at the end, for a dry run: a unit of work's commit
+    only releases a savepoint, so nothing it writes is ever kept. Its own engine: pysqlite must leave BEGIN to
+    us, or the first SAVEPOINT would open (and its RELEASE commit) a transaction of its own."""
+    from onboarding.adapters.orm import start_mappers
+
+    start_mappers()
+    engine_for(url, sealer)  # the schema is current before anything reads it
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        def connect(dbapi_connection, record) -> None:
+            dbapi_connection.isolation_level = None
+            _tune_sqlite(dbapi_connection, record)
+
+        event.listen(engine, "connect", connect)
+        event.listen(engine, "begin", lambda connection: connection.exec_driver_sql("BEGIN"))
+    else:
+        engine = create_engine(url)
+    attach_sealer(engine, sealer)
+    try:
+        with engine.connect() as connection:
+            outer = connection.begin()
+            try:
+                yield sessionmaker(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+            finally:
+                outer.rollback()
+    finally:
+        engine.dispose()
 
 
 def migrate(engine: Engine, sealer: Sealer | None = None) -> None:

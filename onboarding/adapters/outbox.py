@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Column, Integer, String, Table, Text, or_, select, update
+from sqlalchemy import Column, Integer, String, Table, Text, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from onboarding.adapters.columns import UtcDateTime, metadata
@@ -84,6 +84,11 @@ class OutboxRepository:
             idempotency_key=r["idempotency_key"], channel=Channel(r["channel"]), recipient=r["recipient"],
             subject=r["subject"], body=r["body"], created_at=r["created_at"], application_id=r["application_id"],
         )) for r in rows]
+
+    def count_pending(self, now: datetime, lease: timedelta, max_attempts: int = 10) -> int:
+        """How many messages a delivery now would try (a dry run's "would send")."""
+        return self.session.execute(select(func.count()).select_from(outbox).where(
+            outbox.c.sent_at.is_(None), outbox.c.attempts < max_attempts, _claimable(now, lease))).scalar_one()
 
     def claim(self, message_id: int, now: datetime, lease: timedelta) -> bool:
         """Takes the message for one sender for `lease`; only one sender can win the row. A sender that dies

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, false, insert, or_, select, update
+from sqlalchemy import bindparam, false, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from onboarding.adapters.orm import applications, audit_events, supplementary_requests, upload_links
@@ -20,13 +20,21 @@ from onboarding.domain.notifications import OutboxMessage
 from onboarding.domain.requests import RequestStatus
 from onboarding.domain.states import ApplicationState, can_transition
 
-R, A = supplementary_requests.c, applications.c  # R["items"]: `R.items` is the collection's own method
+R, A, L = supplementary_requests.c, applications.c, upload_links.c  # R["items"]: `R.items` is the collection's own method
 OPEN = str(RequestStatus.OPEN)
 assert can_transition(ApplicationState.NEEDS_DOCUMENTS, ApplicationState.EXPIRED)  # the transition done here
 
 
 class RequestChangedMeanwhile(RuntimeError):
     """A request of the batch was changed by someone else after the batch read it."""
+
+
+@dataclass(frozen=True)
+class LatestLink:
+    """The newest link of an application: the one a reminder re-sends, unless staff revoked it."""
+    sealed_token: str | None
+    expires_at: datetime
+    revoked_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -43,6 +51,7 @@ class DueRequest:
     application_state: ApplicationState
     phone: str
     email: str | None
+    latest_link: LatestLink | None = None
 
 
 @dataclass
@@ -73,12 +82,25 @@ class RequestSweepSql:
             .order_by(R.id).limit(limit)
             .with_for_update(of=[supplementary_requests, applications], skip_locked=True)
         )
+        rows = self.session.execute(query).all()
+        latest = self._latest_links([row.application_id for row in rows])
         return [DueRequest(
             id=row.id, application_id=row.application_id, round_number=row.round_number,
             created_at=row.created_at, due_at=row.due_at, items=row._mapping["items"],
             reminders_sent=row.reminders_sent, next_reminder_at=row.next_reminder_at,
             application_state=ApplicationState(row.state), phone=row.phone, email=row.email,
-        ) for row in self.session.execute(query)]
+            latest_link=latest.get(row.application_id),
+        ) for row in rows]
+
+    def _latest_links(self, application_ids: list[str]) -> dict[str, LatestLink]:
+        """The newest link of each application, in one query."""
+        if not application_ids:
+            return {}
+        newest = (select(L.application_id, func.max(L.id).label("id"))
+                  .where(L.application_id.in_(application_ids)).group_by(L.application_id).subquery())
+        query = select(L.application_id, L.sealed_token, L.expires_at, L.revoked_at).join(newest, newest.c.id == L.id)
+        return {row.application_id: LatestLink(row.sealed_token, row.expires_at, row.revoked_at)
+                for row in self.session.execute(query)}
 
     def write(self, writes: SweepWrites, as_of: datetime) -> None:
         """`writes.requests` rows: request_id and read_next (as read), then new_status, new_closed_at,

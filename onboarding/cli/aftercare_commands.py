@@ -45,8 +45,12 @@ def _change_input(phone: str | None, email: str | None, business_address: str | 
                            {"phone": phone, "email": email, "business_address": business_address}.items()
                            if v is not None}
     if settlement_account is not None:
+        from onboarding.service.application_input import DuplicateKey, loads_json_object_strictly
+
         try:
-            raw["settlement_account"] = json.loads(settlement_account)
+            raw["settlement_account"] = loads_json_object_strictly(settlement_account)
+        except DuplicateKey as error:
+            raise CliError(f"--settlement-account: {error}") from None
         except json.JSONDecodeError as error:
             raise CliError(f"--settlement-account: not JSON ({error.msg})") from None
     return parse_change(raw) if raw else None

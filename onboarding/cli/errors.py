@@ -29,13 +29,15 @@ def expected_errors() -> tuple[type[BaseException], ...]:
     from onboarding.service.batch import BatchRefused
     from onboarding.service.review import ReviewRefused
     from onboarding.service.submission import UploadRefused
+    from onboarding.service.sweep import SweepRefused
+    from onboarding.settings import EnvFileMissing
     from rules.deposit_policy import UnknownDeviceModel
     from rules.ruleset import RulesFileError
 
     return (CliError, InvalidApplication, UploadRefused, BatchRefused, ApplicationNotFound, IllegalTransition,
             BlobStoreUnavailable, ReviewRefused, RulesFileError, LedgerError, UnknownDeviceModel,
             StaffRefused, json.JSONDecodeError, UnicodeDecodeError, NotFound, CallRefused, CallNotRecorded,
-            ChangeRefused, ComplaintRefused)
+            ChangeRefused, ComplaintRefused, SweepRefused, EnvFileMissing)
 
 
 def fail(message: str, exit_code: int = 2) -> NoReturn:

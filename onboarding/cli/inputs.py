@@ -17,6 +17,8 @@ MAX_APPLICATION_FILE_BYTES = 1024 * 1024
 
 
 def read_application_file(path: Path) -> object:
+    from onboarding.service.application_input import DuplicateKey, loads_json_object_strictly
+
     if path.is_dir():
         raise CliError(f"{path}: is a directory, not an application file")
     if not path.is_file():
@@ -24,7 +26,9 @@ def read_application_file(path: Path) -> object:
     if path.stat().st_size > MAX_APPLICATION_FILE_BYTES:
         raise CliError(f"{path}: larger than {MAX_APPLICATION_FILE_BYTES} bytes; not an application file")
     try:
-        return json.loads(path.read_bytes().decode("utf-8"))
+        return loads_json_object_strictly(path.read_bytes().decode("utf-8"))
+    except DuplicateKey as error:
+        raise CliError(f"{path}: {error}") from None
     except UnicodeDecodeError:
         raise CliError(f"{path}: not UTF-8 text") from None
     except json.JSONDecodeError as error:

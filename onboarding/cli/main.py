@@ -11,7 +11,7 @@ from onboarding.bootstrap import Services
 from onboarding.cli import render
 from onboarding.cli.aftercare_commands import calls_app, change, changes_app, complaints_app
 from onboarding.cli.common import JsonFlag, cli_actor, cli_services, emit
-from onboarding.cli.errors import CliError, handles_errors
+from onboarding.cli.errors import CliError, fail, handles_errors
 from onboarding.cli.backoffice_command import backoffice
 from onboarding.cli.ledger_commands import deposits_app, ship, terminals_app, transactions_app
 from onboarding.cli.ledger_review_commands import register_ledger_review
@@ -46,6 +46,32 @@ app.add_typer(changes_app, name="changes")
 app.add_typer(complaints_app, name="complaints")
 app.command()(change)
 
+@app.callback()
+def main(env_file: Annotated[Optional[Path], typer.Option(
+        "--env-file", help="Read ONBOARD_* settings from this file (default: ONBOARD_HOME/.env; never ./.env).")]
+         = None) -> None:
+    """Merchant POS onboarding: submit, check, request documents, activate, track deposits."""
+    if env_file is not None:
+        import os
+
+        from onboarding.bootstrap import reset_services
+        from onboarding.settings import ENV_FILE_VARIABLE
+
+        if not env_file.is_file():
+            fail(f"--env-file {env_file}: no such file")
+        os.environ[ENV_FILE_VARIABLE] = str(env_file.resolve())  # child processes read the same file
+        reset_services()
+
+
+@app.command()
+@handles_errors
+def config(json_: JsonFlag = False) -> None:
+    """The settings in force, secrets hidden, and where each came from (environment, env file, default)."""
+    from onboarding.settings import describe_settings, get_settings
+
+    emit(describe_settings(get_settings()), json_, render.settings)
+
+
 DocsOption = Annotated[list[str], typer.Option("--doc", help="TYPE=PATH, repeatable.")]
 WaitFlag = Annotated[bool, typer.Option("--wait", help="Return after the decision.")]
 
@@ -67,8 +93,11 @@ def submit(app_file: Path, doc: DocsOption = [], wait: WaitFlag = False, json_: 
     from onboarding.service.submission import submit_application
     from onboarding.service.views import application_view
 
+    from rules.deposit_policy import load_deposit_policies
+
     services = cli_services()
-    payload = parse_application(read_application_file(app_file))
+    models = load_deposit_policies(services.settings.rules_dir).models
+    payload = parse_application(read_application_file(app_file), models)
     files = read_documents(doc, services.settings.max_upload_bytes)
     application_id = submit_application(services, payload, files, actor=cli_actor())
     _run_or_start(services, application_id, wait)
@@ -230,13 +259,18 @@ def rerun(application_ids: Annotated[Optional[list[str]], typer.Argument(help="A
 @app.command()
 @handles_errors
 def sweep(as_of: Annotated[Optional[str], typer.Option("--as-of", help="ISO 8601 with offset; default now.")] = None,
+          dry_run: Annotated[bool, typer.Option("--dry-run", help="Print what the sweep would do; change nothing, "
+                                                                   "send nothing.")] = False,
+          allow_future: Annotated[bool, typer.Option("--allow-future", help="Let --as-of be later than now (test "
+                                                     "and training installations); recorded in the audit trail.")] = False,
           json_: JsonFlag = False) -> None:
     """Reminders, expiries, activations, deposit refunds/forfeits due at that time."""
-    from onboarding.service.sweep import run_sweep
+    from onboarding.service.sweep import sweep_at
 
     services = cli_services()
     with render.working("sweeping: reminders, expiries, activations, deposits, messages", json_):
-        report = run_sweep(services, parse_as_of(as_of))
+        report = sweep_at(services, parse_as_of(as_of), dry_run=dry_run, allow_future=allow_future,
+                          actor=cli_actor())
     emit(report, json_, render.sweep)
 
 
@@ -250,6 +284,26 @@ def revoke(application_id: str, reason: Annotated[str, typer.Option(help="Why, f
     revoked = revoke_links(cli_services(), application_id, actor=cli_actor(), reason=reason)
     emit({"application_id": application_id, "revoked": revoked}, json_,
          lambda d: typer.echo(f"{d['revoked']} link(s) revoked"))
+
+
+@app.command()
+@handles_errors
+def reissue(application_id: str, reason: Annotated[str, typer.Option(help="Why, for the audit trail.")],
+            phone: Annotated[Optional[str], typer.Option(help="The merchant's new mobile number.")] = None,
+            email: Annotated[Optional[str], typer.Option(help="The merchant's new e-mail address.")] = None,
+            json_: JsonFlag = False) -> None:
+    """Staff: change the contact and send a new link there; every older link stops (after `revoke`, the phone
+    or e-mail must change)."""
+    from onboarding.masking import mask_number
+    from onboarding.service.casework import change_contact
+    from onboarding.service.case_view import mask_recipient
+
+    reissued = change_contact(cli_services(), application_id, phone=phone, email=email, actor=cli_actor(),
+                              reason=reason)
+    emit({"application_id": application_id, "reissued": reissued,
+          "phone": mask_number(phone) if phone else None, "email": mask_recipient(email) if email else None}, json_,
+         lambda d: typer.echo("contact changed; old links stopped, a new link was sent" if d["reissued"]
+                              else "contact changed"))
 
 
 @app.command()

@@ -130,7 +130,8 @@ def demo(result: dict[str, Any]) -> None:
 
 def sweep(report: dict[str, Any]) -> None:
     console = _console()
-    console.print(f"[bold]sweep as of {report['as_of']}[/]")
+    dry = " (dry run: nothing was changed or sent)" if report.get("dry_run") else ""
+    console.print(f"[bold]sweep as of {report['as_of']}{dry}[/]")
     for section, values in report.items():
         if isinstance(values, dict):
             console.print(f"  {section}: " + ", ".join(f"{k} {v}" for k, v in values.items() if not isinstance(v, list)))
@@ -184,3 +185,11 @@ def _aftercare(console: Console, view: dict[str, Any]) -> None:
     for complaint in view.get("complaints") or []:
         stages = "  ".join(f"{c['stage']} {c['status']}" for c in complaint["clocks"])
         console.print(f"complaint {complaint['complaint_id']} [{complaint['state']}] {complaint['category']}  {stages}")
+
+
+def settings(described: dict[str, Any]) -> None:
+    table = Table("setting", "value", "from", title=f"env file: {described['env_file'] or 'none'}")
+    for name, entry in described["settings"].items():
+        table.add_row(f"ONBOARD_{name.upper()}", "" if entry["value"] is None else str(entry["value"]),
+                      entry["source"])
+    _console().print(table)

@@ -111,3 +111,15 @@ def application_withdrawn(application_id: str) -> Notice:
               f"Please apply again if you still want a terminal.\n"),
         sms=f"【商户入网】申请{application_id}已撤回，之前的上传链接已失效。",
     )
+
+
+def link_reissued(application_id: str, url: str, resend: int) -> Notice:
+    """Staff changed the contact after the old links were stopped: the merchant's page, at the new contact."""
+    return Notice(
+        event=f"link-reissued-{resend}",
+        subject=f"新的链接 / Your new link ({application_id})",
+        body=(f"您的联系方式已更新，之前的链接已失效。查看申请（{application_id}）的进度：\n{url}\n\n"
+              f"Your contact details were updated and earlier links no longer work. "
+              f"Your application ({application_id}): {url}\n"),
+        sms=f"【商户入网】联系方式已更新，旧链接已失效。申请{application_id}的新链接：{url}",
+    )

@@ -8,6 +8,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Protocol
 
+from documents.private_files import write_private_text
 from onboarding.domain.notifications import OutboxMessage
 
 
@@ -36,11 +37,10 @@ class FileSender:
         self.directory = directory
 
     def send(self, message: OutboxMessage) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
         path = self.directory / f"{_safe_name(message.idempotency_key)}.json"
         record = {"channel": str(message.channel), "to": message.recipient, "subject": message.subject,
                   "body": message.body, "idempotency_key": message.idempotency_key}
-        path.write_text(json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8")
+        write_private_text(path, json.dumps(record, ensure_ascii=False, indent=2))
 
 
 class SmtpSender:

@@ -1,10 +1,12 @@
 """The application file a merchant or staff submits (INTERFACE.md), validated field by field."""
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
+from collections.abc import Iterable
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, ValidationInfo, field_validator
 
 from documents.extract.normalize import to_halfwidth
 from documents.checksums import ric_is_valid
@@ -55,6 +57,14 @@ class ApplicationInput(BaseModel):
 
     _plain_text = field_validator("*", mode="before")(lambda cls, v: _no_control_characters(v))
 
+    @field_validator("device_model")
+    @classmethod
+    def _device_model(cls, value: str, info: ValidationInfo) -> str:
+        """One of the models the deposit policies know, in their spelling (`p2` → `P2`): a model without a policy
+        would fail only at shipping, and the value names files and rows later on."""
+        known = (info.context or {}).get("device_models")
+        return value if known is None else known_device_model(value, known)
+
     @field_validator("id_number")
     @classmethod
     def _id_number(cls, value: str) -> str:
@@ -72,6 +82,15 @@ class ApplicationInput(BaseModel):
         return value
 
 
+def known_device_model(value: str, models: Iterable[str]) -> str:
+    """`value` as the deposit policies spell it (`p2`, `Ｐ２` → `P2`); ValueError naming the allowed models."""
+    by_folded = {model.casefold(): model for model in models}
+    normalised = unicodedata.normalize("NFKC", value).strip().casefold()
+    if normalised not in by_folded:
+        raise ValueError(f"not a device model we ship (allowed: {', '.join(sorted(by_folded.values()))})")
+    return by_folded[normalised]
+
+
 class InvalidApplication(ValueError):
     """Names the first offending field, in the file's own dotted path."""
 
@@ -81,9 +100,33 @@ class InvalidApplication(ValueError):
         self.reason = reason
 
 
-def parse_application(raw: object) -> ApplicationInput:
+class DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(f"duplicate key {key!r}: each field may appear only once")
+        self.key = key
+
+
+def _refuse_duplicate_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    result: dict[str, object] = {}
+    for key, value in pairs:
+        if key in result:
+            raise DuplicateKey(key)
+        result[key] = value
+    return result
+
+
+def loads_json_object_strictly(text: str) -> object:
+    """JSON where a key given twice is an error: otherwise the last one silently wins, and what staff reviewed
+    may not be what was stored."""
+    return json.loads(text, object_pairs_hook=_refuse_duplicate_keys)
+
+
+def parse_application(raw: object, device_models: Iterable[str] | None = None) -> ApplicationInput:
+    """`device_models`: the models the deposit policies know; the model is checked against them and spelled as
+    they spell it. Every caller that stores an application passes them."""
+    context = None if device_models is None else {"device_models": list(device_models)}
     try:
-        return ApplicationInput.model_validate(raw)
+        return ApplicationInput.model_validate(raw, context=context)
     except ValidationError as exc:
         error = exc.errors()[0]
         field = ".".join(str(part) for part in error["loc"]) or "application"

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from documents.intake import Inspection
 from documents.types import DocumentType
-from onboarding.service.application_input import ApplicationInput, parse_application
+from onboarding.service.application_input import ApplicationInput, loads_json_object_strictly, parse_application
+from rules.deposit_policy import load_deposit_policies
 from onboarding.service.ports import FileRecords
 from onboarding.service.submission import (
     UploadedFile,
@@ -95,7 +96,8 @@ def submit_batch(services: FileRecords, entries: list[BatchEntry], *, actor: str
 
 def _check(services: FileRecords, entry: BatchEntry) -> _Checked:
     try:
-        payload = parse_application(_read_json(entry.folder / APPLICATION_FILE))
+        models = load_deposit_policies(services.settings.rules_dir).models
+        payload = parse_application(_read_json(entry.folder / APPLICATION_FILE), models)
         inspections = check_files(services, _read_files(services, entry))
     except ValueError as problem:  # InvalidApplication, UploadRefused and unreadable JSON
         raise BatchRefused(f"{entry.name}: {str(problem).splitlines()[0]}") from None
@@ -116,7 +118,7 @@ def _read_json(path: Path) -> object:
     if path.stat().st_size > MAX_APPLICATION_FILE_BYTES:
         raise ValueError(f"{path.name}: larger than {MAX_APPLICATION_FILE_BYTES} bytes")
     try:
-        return json.loads(path.read_bytes().decode("utf-8"))
+        return loads_json_object_strictly(path.read_bytes().decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
         raise ValueError(f"{path.name}: not valid UTF-8 JSON ({type(error).__name__})") from None
 

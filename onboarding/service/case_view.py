@@ -6,12 +6,12 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from onboarding.masking import mask_number
+from onboarding.masking import mask_in_text, mask_number
 from onboarding.notifications.delivery import redact_tokens
 from onboarding.service.casework import masked
 from onboarding.service.ledger_views import deposit_projection
 from onboarding.service.ports import CaseServices
-from onboarding.service.views import application_view, message_status
+from onboarding.service.views import application_view, known_values, message_status
 
 
 def _local(services: CaseServices, value: datetime | None) -> str | None:
@@ -25,42 +25,6 @@ def mask_recipient(recipient: str) -> str:
     return mask_number(recipient) or ""
 
 
-def _known_values(application) -> dict[str, str]:
-    """Each PII value of the application (as typed and as read from its documents) → its masked form."""
-    found = {}
-    pairs = [("legal_name", application.legal_name), ("settlement_holder_name", application.settlement_holder_name),
-             ("id_number", application.id_number), ("phone", application.phone),
-             ("settlement_number", application.settlement_number)]
-    for document in application.documents:
-        pairs += [(name, (read or {}).get("value")) for name, read in (document.fields or {}).items()]
-    for field, value in pairs:
-        if isinstance(value, str) and len(value) >= 2:
-            hidden = masked(field, value)
-            if hidden and hidden != value:
-                found[value] = hidden
-    return found
-
-
-def mask_known(text: str | None, known: dict[str, str]) -> str | None:
-    """Free text (staff notes of findings, message bodies) with every known PII value masked, longest first."""
-    if not text:
-        return text
-    for value in sorted(known, key=len, reverse=True):
-        text = text.replace(value, known[value])
-    return text
-
-
-def _mask_texts(view: dict[str, Any], known: dict[str, str]) -> None:
-    items = [*view["deficiencies"], *view["warnings"], *(view["request"] or {}).get("items", []),
-             *(i for r in view["requests"] for i in r["items"])]
-    for item in items:
-        for key in ("message_zh", "message_en", "staff_note"):
-            if key in item:
-                item[key] = mask_known(item[key], known)
-    for event in view["history"]:
-        event["reason"] = mask_known(event["reason"], known)
-
-
 def case_view(services: CaseServices, application_id: str,
               image_url: str = "/api/documents/{id}/image") -> dict[str, Any]:
     """Masked throughout, free texts included; `image_url` is formatted with each document's id."""
@@ -68,7 +32,7 @@ def case_view(services: CaseServices, application_id: str,
     now = services.clock()
     with services.uow() as uow:
         application = uow.applications.get(application_id)
-        known = _known_values(application)
+        known = known_values(application)
         assignment = uow.cases.assignee(application_id)
         notes = uow.cases.notes(application_id)
         changes = uow.cases.field_changes(application_id)
@@ -87,7 +51,8 @@ def case_view(services: CaseServices, application_id: str,
     view["assignee"] = None if assignment is None else {
         "username": assignment["assignee"], "assigned_at": _local(services, assignment["assigned_at"]),
         "assigned_by": assignment["assigned_by"]}
-    view["notes"] = [{"at": _local(services, n["at"]), "author": n["author"], "text": n["text"]} for n in notes]
+    view["notes"] = [{"at": _local(services, n["at"]), "author": n["author"], "text": mask_in_text(n["text"], known)}
+                     for n in notes]
     view["field_changes"] = [
         {"at": _local(services, c["at"]), "actor": c["actor"], "field": c["field"], "reason": c["reason"],
          "old": masked(c["field"], c["old_value"]), "new": masked(c["field"], c["new_value"])} for c in changes]
@@ -99,10 +64,9 @@ def case_view(services: CaseServices, application_id: str,
         for p in pairs]
     view["messages"] = [
         {"channel": m["channel"], "recipient": mask_recipient(m["recipient"]), "subject": m["subject"],
-         "text": mask_known(redact_tokens(m["body"]), known), "created_at": _local(services, m["created_at"]),
+         "text": mask_in_text(redact_tokens(m["body"]), known), "created_at": _local(services, m["created_at"]),
          "sent_at": _local(services, m["sent_at"]), "status": message_status(m), "attempts": m["attempts"],
          "error": m["last_error"]} for m in outbox]
-    _mask_texts(view, known)
     view["links"] = links
     view["email"] = mask_recipient(email) if email else None
     if view.get("deposit") is not None and deposit is not None:

@@ -14,7 +14,7 @@ from documents.types import DocumentType
 from onboarding.domain.model import Application, AuditEvent
 from onboarding.domain.requests import RequestStatus
 from onboarding.domain.states import ApplicationState as S
-from onboarding.masking import mask_name, mask_number
+from onboarding.masking import mask_value
 from onboarding.notifications import messages
 from onboarding.notifications.outbox import enqueue_notice
 from onboarding.service import requests
@@ -38,12 +38,8 @@ _EMAIL = TypeAdapter(EmailStr)
 
 
 def masked(field: str, value: str | None) -> str | None:
-    """How a field's value appears in the audit trail and on staff pages unless revealed."""
-    if field in NUMBER_FIELDS or field.endswith("number"):
-        return mask_number(value)
-    if field in NAME_FIELDS or field in ("name", "holder_name", "legal_representative"):
-        return mask_name(value)
-    return value
+    """How a field's value appears in the audit trail and on staff pages unless revealed (`masking.mask_value`)."""
+    return mask_value(field, value)
 
 
 def _get(uow, application_id: str) -> Application:
@@ -115,7 +111,7 @@ _INPUT_PATH = {"settlement_holder_name": ("settlement_account", "holder_name"),
                "settlement_bank": ("settlement_account", "bank_name")}
 
 
-def _validated(application: Application, changes: dict[str, str]) -> dict[str, str]:
+def _validated(services: Services, application: Application, changes: dict[str, str]) -> dict[str, str]:
     """The changed fields' new values, normalised and validated as at submission."""
     unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
     if unknown:
@@ -131,7 +127,9 @@ def _validated(application: Application, changes: dict[str, str]) -> dict[str, s
             target = target[part]
         target[path[-1]] = value
     try:
-        parsed = parse_application(raw).model_dump()
+        from rules.deposit_policy import load_deposit_policies
+
+        parsed = parse_application(raw, load_deposit_policies(services.settings.rules_dir).models).model_dump()
     except InvalidApplication as error:
         raise ReviewRefused(str(error)) from None
     new_values = {field: _lookup(parsed, _INPUT_PATH.get(field, (field,))) for field in changes}
@@ -153,7 +151,7 @@ def edit_fields(services: CheckServices, application_id: str, changes: dict[str,
     with services.uow() as uow:
         application = _get(uow, application_id)
         require_state(application, EDITABLE_STATES, "editing")
-        changed = _validated(application, changes)
+        changed = _validated(services, application, changes)
         if not changed:
             raise ReviewRefused("nothing changed: every value given is the current one")
         now = services.clock()
@@ -250,8 +248,11 @@ def extend_due(services: CheckServices, application_id: str, due_at: datetime, *
 def change_contact(services: CheckServices, application_id: str, *, phone: str | None, email: str | None, actor: str,
                    reason: str) -> bool:
     """New phone and/or e-mail; with a request open, every old link stops and the round's message goes out again
-    with a new link to the contact now on file. Returns whether a link was re-issued."""
+    with a new link to the contact now on file. After staff revoked the links (a lost phone) a link goes out only
+    with a changed contact, and then also without an open request (the merchant's page). Returns whether a link
+    was re-issued."""
     from onboarding.service.application_input import PHONE
+    from onboarding.service.merchant_links import link_for_notice, links_revoked
 
     reason = require_reason(reason)
     changes: dict[str, str | None] = {}
@@ -272,6 +273,10 @@ def change_contact(services: CheckServices, application_id: str, *, phone: str |
             raise ReviewRefused(f"{application_id} is {application.state}; its contact no longer matters")
         changed = {f: v for f, v in changes.items() if v != getattr(application, f)}
         request = application.open_request if application.state == S.NEEDS_DOCUMENTS else None
+        revoked = links_revoked(application)
+        if revoked and not changed:
+            raise ReviewRefused("the links were revoked: a new link goes out only to a changed phone or e-mail "
+                                "(give --phone or --email)")
         if not changed and request is None:
             raise ReviewRefused("nothing to do: the contact is unchanged and no request is open to re-issue")
         now = services.clock()
@@ -279,14 +284,20 @@ def change_contact(services: CheckServices, application_id: str, *, phone: str |
             _change(uow, application, field, new, actor=actor, reason=reason, at=now)
         if changed:
             index_application(services, uow, application)
+        if request is None and not revoked:
+            uow.commit()
+            return False
+        resends = sum(1 for e in application.events if e.action == "link_reissued") + 1
+        application.revoke_links(at=now, actor=actor, reason=f"contact changed: {reason}")
         if request is not None:
-            application.revoke_links(at=now, actor=actor, reason=f"contact changed: {reason}")
-            resends = sum(1 for e in application.events if e.action == "link_reissued") + 1
             requests.send_round(services, uow, application, request, now, resend=resends)
-            application.record(at=now, actor=actor, action="link_reissued", reason=reason,
-                               details={"round": request.round_number})
+        else:
+            url = link_for_notice(services, application, now, reissue=True)
+            enqueue_notice(uow, application, messages.link_reissued(application.id, url, resends), now)
+        application.record(at=now, actor=actor, action="link_reissued", reason=reason,
+                           details={"round": request.round_number if request else None})
         uow.commit()
-        return request is not None
+        return True
 
 
 def record_rerun(services: CheckServices, application_id: str, *, actor: str, reason: str,

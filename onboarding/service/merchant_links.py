@@ -24,9 +24,11 @@ def links_revoked(application: Application) -> bool:
     return bool(application.links) and application.links[-1].revoked_at is not None
 
 
-def link_for_notice(services: SealedRecords, application: Application, at: datetime) -> str | None:
-    """A fresh link for one message (only its hash is kept; the sealed copy lets staff resend it)."""
-    if links_revoked(application):
+def link_for_notice(services: SealedRecords, application: Application, at: datetime, *,
+                    reissue: bool = False) -> str | None:
+    """A fresh link for one message (only its hash is kept; the sealed copy lets staff resend it).
+    `reissue`: staff changed the contact after a revoke and send a link again."""
+    if links_revoked(application) and not reissue:
         return None
     request = application.open_request
     expires_at = at + timedelta(days=services.settings.merchant_link_days)

@@ -68,24 +68,40 @@ def _expire(request: DueRequest, as_of: datetime, writes: SweepWrites) -> None:
 
 
 def _remind(services: RequestServices, request: DueRequest, as_of: datetime, writes: SweepWrites) -> int:
+    """Each reminder re-sends the round's current link. After staff revoked the links (a lost phone) nothing goes
+    out: a new link is sent only when staff change the contact and re-issue (`onboard reissue`)."""
     hours = services.settings.reminder_hours
     sent = list(request.reminders_sent)
     labels = reminders_due(request.created_at, sent, as_of, hours)
+    withheld = request.latest_link is not None and request.latest_link.revoked_at is not None
+    url = None if withheld or not labels else _current_link(services, request, as_of, writes)
     for label in labels:
         sent.append(label)
         application_id = request.application_id
-        writes.events.append(audit_fields(application_id, at=as_of, actor=ACTOR, action="reminder_sent", reason=label,
-                                          details={"round": request.round_number}))
-        token, token_hash = new_upload_token()
-        writes.links.append({"application_id": application_id, "token_hash": token_hash, "created_at": as_of,
-                             "expires_at": request.due_at, "sealed_token": services.sealer.seal(token)})
+        writes.events.append(audit_fields(
+            application_id, at=as_of, actor=ACTOR, action="reminder_withheld" if withheld else "reminder_sent",
+            reason=f"{label}: links revoked, waiting for staff to re-issue" if withheld else label,
+            details={"round": request.round_number}))
+        if withheld:
+            continue
         writes.messages += notice_messages(application_id, request.phone, request.email, messages.request_reminder(
-            application_id, open_items(request.items), link_url(services, token), request.due_at,
+            application_id, open_items(request.items), url, request.due_at,
             ZoneInfo(services.settings.timezone), f"r{request.round_number}-{label}"), as_of)
     # Rescheduled even when nothing was due, so a request is never found due again for nothing.
     writes.requests.append(_request_row(request, status=RequestStatus.OPEN, closed_at=None, reminders_sent=sent,
                                         next_reminder=next_reminder_at(request.created_at, sent, hours)))
-    return len(labels)
+    return 0 if withheld else len(labels)
+
+
+def _current_link(services: RequestServices, request: DueRequest, as_of: datetime, writes: SweepWrites) -> str:
+    """The newest link while it works; a new one only when it has run out (or predates sealed copies)."""
+    link = request.latest_link
+    if link is not None and link.sealed_token and as_of < link.expires_at:
+        return link_url(services, services.sealer.open(link.sealed_token))
+    token, token_hash = new_upload_token()
+    writes.links.append({"application_id": request.application_id, "token_hash": token_hash, "created_at": as_of,
+                         "expires_at": request.due_at, "sealed_token": services.sealer.seal(token)})
+    return link_url(services, token)
 
 
 def _request_row(request: DueRequest, *, status: RequestStatus, closed_at: datetime | None,

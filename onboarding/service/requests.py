@@ -10,7 +10,7 @@ from onboarding.domain.requests import RequestStatus, new_upload_token
 from onboarding.notifications import messages
 from onboarding.notifications.outbox import enqueue_notice
 from onboarding.service.calls import schedule_call
-from onboarding.service.merchant_links import link_for_notice, link_url
+from onboarding.service.merchant_links import link_for_notice, link_url, links_revoked
 from onboarding.service.ports import RequestServices
 from rules.model import Decision, Outcome
 from rules.schema import Effect
@@ -68,9 +68,16 @@ def open_round(services: RequestServices, uow, application: Application, decisio
     return request
 
 
-def send_round(services: RequestServices, uow, application: Application, request, at: datetime,
-               resend: int = 0) -> None:
-    """The round's message with a fresh link (`resend` > 0: the same round again, e.g. to a corrected phone)."""
+def send_round(services: RequestServices, uow, application: Application, request, at: datetime, resend: int = 0) -> None:
+    """The round's message with a fresh link (`resend` > 0: the same round again, e.g. to a corrected phone).
+
+    After staff revoked the links, a new round (e.g. from an upload staff made for the merchant) sends nothing:
+    only a re-issue to a changed contact (`resend`) mints a link again."""
+    if not resend and links_revoked(application):
+        application.record(at=at, actor="engine", action="message_withheld",
+                           reason="links revoked; staff change the contact and re-issue",
+                           details={"round": request.round_number})
+        return
     notice = messages.request_opened(
         application.id, application.business_name, request.open_items, issue_link(services, application, request, at),
         request.due_at, ZoneInfo(services.settings.timezone), request.round_number)

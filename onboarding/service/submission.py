@@ -16,9 +16,10 @@ from documents.storage import StagedBlob, sha256_hex
 from documents.types import DocumentType
 from onboarding.domain.model import Application, Document
 from onboarding.domain.states import SETTLED_STATES
-from onboarding.service.application_input import ApplicationInput
+from onboarding.service.application_input import ApplicationInput, InvalidApplication, known_device_model
 from onboarding.service.ports import FileRecords
 from onboarding.service.search_index import index_application
+from rules.deposit_policy import load_deposit_policies
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,11 @@ def submit_application(services: FileRecords, payload: ApplicationInput, files: 
     `key` (bulk loads): when an application was already submitted under it, that one's id, and nothing stored."""
     if key is not None and (existing := _submitted_under(services, key)):
         return existing
+    try:  # whoever parsed the payload: no application is stored for a model nobody can ship
+        models = load_deposit_policies(services.settings.rules_dir).models
+        payload = payload.model_copy(update={"device_model": known_device_model(payload.device_model, models)})
+    except ValueError as error:
+        raise InvalidApplication("device_model", str(error)) from None
     inspections = inspections if inspections is not None else _inspect_all(services, files)
     if [i.sha256 for i in inspections] != [sha256_hex(f.data) for f in files]:
         raise UploadRefused("document_changed", "a file changed after it was checked; submit it again")

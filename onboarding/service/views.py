@@ -14,7 +14,7 @@ from onboarding.service.calls import call_for_application
 from onboarding.service.changes import change_dict
 from onboarding.service.complaints import complaints_for_application
 from onboarding.service.ledger_views import deposit_dict, terminal_dict
-from onboarding.masking import mask_evidence, mask_fields, mask_name, mask_number
+from onboarding.masking import mask_evidence, mask_fields, mask_in_text, mask_name, mask_number, mask_value
 from onboarding.service.ports import CaseServices
 
 BLOCKER_BY_STATE = {
@@ -52,6 +52,8 @@ def application_view(services: CaseServices, application_id: str, *, reveal: boo
                        reason=(reason or "").strip() or "no reason given")
             uow.commit()
         view = _view(services, app, reveal)
+        if not reveal:
+            _mask_texts(view, known_values(app))
         # Life after approval: the follow-up call, change requests, complaints (each with its clocks).
         view["follow_up_call"] = call_for_application(services, uow, app)
         view["change_requests"] = [change_dict(services, c) for c in uow.changes.for_application(application_id)]
@@ -124,6 +126,34 @@ def _view(services: CaseServices, app: Application, reveal: bool) -> dict[str, A
             for e in app.events
         ],
     }
+
+
+def known_values(application: Application) -> dict[str, str]:
+    """Each PII value of the application (as typed and as read from its documents) → its masked form."""
+    found = {}
+    pairs = [("legal_name", application.legal_name), ("settlement_holder_name", application.settlement_holder_name),
+             ("id_number", application.id_number), ("phone", application.phone),
+             ("settlement_number", application.settlement_number)]
+    for document in application.documents:
+        pairs += [(name, (read or {}).get("value")) for name, read in (document.fields or {}).items()]
+    for field, value in pairs:
+        if isinstance(value, str) and len(value) >= 2:
+            hidden = mask_value(field, value)
+            if hidden and hidden != value:
+                found[value] = hidden
+    return found
+
+
+def _mask_texts(view: dict[str, Any], known: dict[str, str]) -> None:
+    """Staff-facing texts name no one in full: finding messages and notes, request items, audit reasons."""
+    items = [*view["deficiencies"], *view["warnings"], *(view["request"] or {}).get("items", []),
+             *(i for r in view["requests"] for i in r["items"])]
+    for item in items:
+        for key in ("message_zh", "message_en", "staff_note"):
+            if item.get(key):
+                item[key] = mask_in_text(item[key], known)
+    for event in view["history"]:
+        event["reason"] = mask_in_text(event["reason"], known)
 
 
 def _open_request(services: CaseServices, app: Application) -> dict[str, Any] | None:

@@ -43,6 +43,18 @@ def _replace_value(field: str, raw_json_value: str) -> bytes:
     return json.dumps(valid_application(**{field: "PLACEHOLDER"})).replace('"PLACEHOLDER"', raw_json_value).encode()
 
 
+def _duplicate_key(field: str, raw_json_value: str) -> bytes:
+    """The field twice: the second value would silently win."""
+    text = json.dumps(valid_application(), ensure_ascii=False)
+    return (text[:-1] + f', "{field}": {raw_json_value}}}').encode()
+
+
+def _duplicate_key_in_account(field: str, raw_json_value: str) -> bytes:
+    text = json.dumps(valid_application(settlement_account="PLACEHOLDER"), ensure_ascii=False)
+    account = json.dumps(valid_application()["settlement_account"], ensure_ascii=False)
+    return text.replace('"PLACEHOLDER"', account[:-1] + f', "{field}": {raw_json_value}}}').encode()
+
+
 def _impossible_birth_date_id() -> str:
     return resident_id("44078119750230248")  # 1975-02-30, check character correct
 
@@ -102,6 +114,15 @@ def hostile_applications() -> list[HostileApplication]:
             phone="13" + "800138000".translate(ARABIC_INDIC_DIGITS))), ("phone",)),
         A("settlement_number_arabic_indic_digits", lambda: as_json_bytes(with_account(
             number="6222021234567890123".translate(ARABIC_INDIC_DIGITS))), ("settlement_account.number",)),
+        # -- issue 18: device models checked against the deposit policies; keys given twice
+        A("device_model_path_traversal", lambda: as_json_bytes(valid_application(
+            device_model="../../../../etc/passwd")), ("device_model", "allowed", "P2")),
+        A("device_model_unknown", lambda: as_json_bytes(valid_application(device_model="X9")), ("device_model", "P8")),
+        A("device_model_zero_width", lambda: as_json_bytes(valid_application(device_model="P\u200b2")),
+          ("device_model",)),
+        A("duplicate_key_phone", lambda: _duplicate_key("phone", '"13900139000"'), ("duplicate", "phone")),
+        A("duplicate_key_in_settlement_account", lambda: _duplicate_key_in_account("number", '"6222021234567890124"'),
+          ("duplicate", "number")),
         A("business_name_with_nul", lambda: as_json_bytes(valid_application(business_name="昌良\u0000小吃店")),
           ("business_name",)),
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from documents.types import DocumentType
@@ -36,6 +37,41 @@ def seed_one_application(home: Path) -> str:
                                         actor="test:seed")
     engine_for(services.settings.resolved_database_url).dispose()
     return application_id
+
+
+MERCHANT_PHONE = "13800138000"
+
+
+def waiting_for_documents(home: Path, opened: datetime, database_url: str | None = None) -> str:
+    """An application whose request round opened at `opened`: one message, one link, reminders at 24 h, 72 h."""
+    from onboarding.adapters.database import engine_for
+    from onboarding.domain.model import Application
+    from onboarding.domain.states import ApplicationState as S
+    from onboarding.service.requests import after_decision
+    from rules.model import Decision, Deficiency, Outcome
+
+    expired_back = Deficiency(code="document_expired", document_type="id_card_back", field="valid_until",
+                              message_zh="您的身份证已于2026-10-01过期，请上传新的身份证。",
+                              message_en="Your ID card expired on 2026-10-01; please upload your new card.",
+                              staff_note="expired")
+    services = services_for(home, database_url)
+    services.clock = lambda: opened
+    services.uow()  # maps the domain classes before one is built
+    application = Application(
+        merchant_type="small_micro", legal_name="王昌良", id_number="440781197506032481", phone=MERCHANT_PHONE,
+        email="wang@example.com", business_name="昌良小吃店", business_address="广东省江门市台山市北陡镇沙咀村12号",
+        settlement_holder_name="王昌良", settlement_number="6222021234567890123", settlement_bank="工商银行",
+        device_model="P2", created_at=opened - timedelta(hours=1))
+    with services.uow() as uow:
+        application.transition(S.CHECKING, actor="engine", reason="test", at=opened)
+        application.transition(S.NEEDS_DOCUMENTS, actor="engine", reason="document_expired", at=opened)
+        decision = Decision(outcome=Outcome.NEEDS_DOCUMENTS, deficiencies=[expired_back], rules_version="t",
+                            evaluated_on=opened.date())
+        after_decision(services, uow, application, decision, opened, "engine")
+        uow.applications.add(application)
+        uow.commit()
+    engine_for(services.settings.resolved_database_url).dispose()
+    return application.id
 
 
 @dataclass(frozen=True)

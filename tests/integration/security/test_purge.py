@@ -141,7 +141,7 @@ def test_an_upload_whose_file_is_purged_before_it_commits_stores_it_again(world)
     kept = world.application(services, "needs_documents")
 
     uploader = world.services()
-    uploader.blobs = Hooked(services.blobs, "exists", lambda: purge_documents(world.services(), older_than_days=180))
+    uploader.blobs = Hooked(services.blobs, "stage", lambda: purge_documents(world.services(), older_than_days=180))
     add_documents(uploader, kept, [UploadedFile(STORE, same_photo)], actor="merchant")
 
     sha = next(s for s, purged, _ in _documents(services, kept) if purged is None)

@@ -54,3 +54,30 @@ def test_bad_input_names_the_field(path, value, field):
 def test_a_non_object_is_refused():
     with pytest.raises(InvalidApplication):
         parse_application(["not", "an", "object"])
+
+
+MODELS = ["P2", "P8", "Q1"]  # the packaged deposit policies' models
+
+
+@pytest.mark.parametrize("typed", ["p2", " P2 ", "Ｐ２"])
+def test_a_device_model_is_spelled_as_the_deposit_policies_spell_it(typed):
+    assert parse_application(with_("device_model", typed), MODELS).device_model == "P2"
+
+
+@pytest.mark.parametrize("typed", ["../../../../etc/passwd", "X9", "P\u200b2", "P2/../P8"])
+def test_a_device_model_without_a_deposit_policy_is_refused_naming_the_allowed_ones(typed):
+    with pytest.raises(InvalidApplication) as error:
+        parse_application(with_("device_model", typed), MODELS)
+    assert error.value.field == "device_model" and "P2, P8, Q1" in str(error.value)
+
+
+@pytest.mark.parametrize("text,key", [
+    ('{"phone": "13800138000", "legal_name": "王昌良", "phone": "13900139000"}', "phone"),
+    ('{"settlement_account": {"number": "1", "number": "2"}}', "number"),
+])
+def test_a_key_given_twice_is_refused_naming_the_key(text, key):
+    from onboarding.service.application_input import DuplicateKey, loads_json_object_strictly
+
+    with pytest.raises(DuplicateKey) as error:
+        loads_json_object_strictly(text)
+    assert repr(key) in str(error.value)

@@ -7,7 +7,7 @@ import pytest
 
 from onboarding.backoffice.pages import safe_next
 from onboarding.domain.terminals import Deposit, DepositState
-from onboarding.service.case_view import mask_known
+from onboarding.masking import mask_in_text as mask_known
 from onboarding.service.ledger_views import deposit_projection
 from onboarding.service.queue import spreadsheet_safe
 
