@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from typing import Annotated
 
 import typer
@@ -31,19 +32,20 @@ def serve(host: Annotated[str, typer.Option(help="Interface every endpoint liste
     settings = get_services().settings
     options = ServeOptions(home=settings.resolved_home, host=host, portal_port=portal_port,
                            backoffice_port=backoffice_port, prefect_port=prefect_port, sweep_every_s=interval)
+    portal_url = options.urls["portal"]
+    configured = settings.portal_base_url.rstrip("/")
+    if "ONBOARD_PORTAL_BASE_URL" not in os.environ and configured == DEFAULT_PORTAL_BASE_URL:
+        configured = portal_url  # links point where the portal really listens
+    options = replace(options, portal_base_url=configured)
     supervisor = Supervisor(options)
     try:
         supervisor.claim()
     except ServeRefused as refusal:
         raise CliError(str(refusal)) from None
-
-    portal_url = options.urls["portal"]
-    configured = settings.portal_base_url.rstrip("/")
-    if "ONBOARD_PORTAL_BASE_URL" not in os.environ and configured == DEFAULT_PORTAL_BASE_URL:
-        os.environ["ONBOARD_PORTAL_BASE_URL"] = portal_url  # links point where the portal really listens
-    elif configured != portal_url:
+    if configured != portal_url:
         typer.echo(f"warning: ONBOARD_PORTAL_BASE_URL is {configured} but the portal listens on {portal_url}; "
                    f"upload links point at {configured}", err=True)
+    os.environ["ONBOARD_PORTAL_BASE_URL"] = configured
     os.environ["ONBOARD_HOME"] = str(options.home)
     # Every child talks to the serve's Prefect server; that server is a full one (UI, Prefect's services).
     os.environ["PREFECT_API_URL"] = f"http://{local_host(host)}:{prefect_port}/api"

@@ -37,6 +37,7 @@ class ServeOptions:
     backoffice_port: int = 8001
     prefect_port: int = 4200
     sweep_every_s: float | None = 15 * 60  # None: no sweep
+    portal_base_url: str | None = None  # what links point at (the portal's own address unless configured)
 
     def url(self, port: int) -> str:
         return f"http://{public_host(self.host)}:{port}"
@@ -85,6 +86,7 @@ class Supervisor:
     def claim(self) -> None:
         """Takes the home, or refuses naming the serve that has it; then checks every port is free."""
         record = {"pid": os.getpid(), "home": str(self.options.home), "urls": self.options.urls,
+                  "portal_base_url": self.options.portal_base_url or self.options.urls["portal"],
                   "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
         if not self.registry.claim(record):
             other = self.registry.running() or {}
