@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 
 from onboarding import orchestrator
+from onboarding.adapters.run_claims import RunClaims
 from onboarding.adapters.run_queue import QueuedRun, RunQueue
 from onboarding.adapters.serve_registry import ServeRegistry
 from onboarding.bootstrap import Services
@@ -127,27 +128,33 @@ class DeploymentRuns:
 
 def run_onboarding(services: Services, application_id: str, from_step: str | None = None) -> str:
     """Runs the flow of one application to its end in this process and returns its state."""
-    _forget_readings_for(services, [application_id], from_step)
-    orchestrator_ready(services)
-    from prefect import tags
+    with run_claims(services).hold([application_id]):  # `status` tells a live run from a stalled one
+        _forget_readings_for(services, [application_id], from_step)
+        orchestrator_ready(services)
+        from prefect import tags
 
-    from flows.onboard import onboard_application
+        from flows.onboard import onboard_application
 
-    with tags(checking.merchant_type_of(services, application_id), "onboarding"), _embedded_run_settings():
-        return onboard_application(application_id, force=from_step is not None)
+        with tags(checking.merchant_type_of(services, application_id), "onboarding"), _embedded_run_settings():
+            return onboard_application(application_id, force=from_step is not None)
 
 
 def run_batch(services: Services, application_ids: list[str], from_step: str | None = None) -> dict[str, str]:
     """Onboards many applications in one flow run in this process and returns their states by id."""
-    _forget_readings_for(services, application_ids, from_step)
-    name = f"{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}-{len(application_ids)}"
-    orchestrator_ready(services)
-    from prefect import tags
+    with run_claims(services).hold(application_ids):
+        _forget_readings_for(services, application_ids, from_step)
+        name = f"{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}-{len(application_ids)}"
+        orchestrator_ready(services)
+        from prefect import tags
 
-    from flows.onboard import onboard_batch
+        from flows.onboard import onboard_batch
 
-    with tags("onboarding", "batch"), _embedded_run_settings():
-        return onboard_batch(application_ids, batch_name=name, force=from_step is not None)
+        with tags("onboarding", "batch"), _embedded_run_settings():
+            return onboard_batch(application_ids, batch_name=name, force=from_step is not None)
+
+
+def run_claims(services: Services) -> RunClaims:
+    return RunClaims(services.settings.resolved_home / "run" / "active")
 
 
 def _forget_readings_for(services: Services, application_ids: Sequence[str], from_step: str | None) -> None:
@@ -222,6 +229,7 @@ def run_queued(services: Services, follow: bool = False) -> dict[str, str]:
             time.sleep(QUEUE_POLL_S * 5)
     elif not queue.try_lock():
         return {}
+    queue.mark_alive()
     states: dict[str, str] = {}
     while True:
         try:
@@ -238,6 +246,7 @@ def run_queued(services: Services, follow: bool = False) -> dict[str, str]:
         # Queued while the lock was held: that start saw it taken and launched nobody.
         if not queue.pending() or not queue.try_lock():
             return states
+        queue.mark_alive()
 
 
 def _settled(queue: RunQueue) -> list[QueuedRun]:

@@ -33,6 +33,10 @@ class RunQueue:
         self._entries = root / "queue"
         self._lock_path = root / "runner.lock"
         self._lock_fd: int | None = None
+        # Held (shared) by the runner itself while it runs: others can tell a live runner without touching the
+        # runner lock, which a start must find free to launch one.
+        self._alive_path = root / "runner.alive"
+        self._alive_fd: int | None = None
 
     def add(self, application_ids: list[str], from_step: str | None = None) -> list[QueuedRun]:
         """Queues one request per application; a request is written whole before it is visible under its name."""
@@ -88,6 +92,26 @@ class RunQueue:
         """The lock a starter took and passed to this process as an open file (not passed on any further)."""
         os.set_inheritable(fd, False)
         self._lock_fd = fd
+        self.mark_alive()
+
+    def mark_alive(self) -> None:
+        """Called by the runner that holds the lock, for as long as it runs."""
+        if self._alive_fd is None:
+            self._alive_fd = os.open(self._alive_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            fcntl.flock(self._alive_fd, fcntl.LOCK_SH)
+
+    def runner_alive(self) -> bool:
+        try:
+            fd = os.open(self._alive_path, os.O_RDONLY | os.O_CLOEXEC)
+        except FileNotFoundError:
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        finally:
+            os.close(fd)
+        return False
 
     @property
     def lock_fd(self) -> int | None:
@@ -96,6 +120,9 @@ class RunQueue:
     def release(self) -> None:
         """Lets go of the lock, also for every process that shares the open file."""
         fd, self._lock_fd = self._lock_fd, None
+        alive, self._alive_fd = self._alive_fd, None
+        if alive is not None:
+            os.close(alive)
         if fd is not None:
             fcntl.flock(fd, fcntl.LOCK_UN)
             os.close(fd)

@@ -187,7 +187,7 @@ def batch(directory: Annotated[Path, typer.Argument(help="One folder per applica
 def rerun(application_ids: Annotated[Optional[list[str]], typer.Argument(help="Applications; or use --failed.")] = None,
           from_: Annotated[Optional[str], typer.Option("--from", help="intake | ocr | extract | check")] = None,
           failed: Annotated[bool, typer.Option("--failed", help="Every application a failed or crashed run left.")] = False,
-          grace_minutes: Annotated[int, typer.Option(help="With --failed: runs older than this are stalled.")] = 5,
+          grace_minutes: Annotated[int, typer.Option(help="With --failed: in scale-out (where a run's process cannot be seen from here) runs older than this count as stalled; on the embedded default a run whose process ended counts at once.")] = 5,
           queued: Annotated[bool, typer.Option("--queued", hidden=True,
                                                help="The background runner: what starts without --wait queued.")] = False,
           follow: Annotated[bool, typer.Option("--follow", hidden=True,
@@ -196,7 +196,8 @@ def rerun(application_ids: Annotated[Optional[list[str]], typer.Argument(help="A
     """Run the flow again: finished steps are reused, side effects are not repeated."""
     from datetime import timedelta
 
-    from onboarding.service.checking import failed_runs, nothing_to_rerun
+    from onboarding.service.checking import nothing_to_rerun
+    from onboarding.service.run_activity import failed_run_plan
     from onboarding.service.runs import RERUN_STEPS
     from onboarding.service.views import application_view
 
@@ -221,7 +222,12 @@ def rerun(application_ids: Annotated[Optional[list[str]], typer.Argument(help="A
         view = application_view(services, application_id)
         emit({**view, "rerun": {"ran": reason is None, "reason": reason}}, json_, render.application)
         return
-    targets = application_ids or failed_runs(services, timedelta(minutes=grace_minutes))
+    targets = application_ids
+    if failed:
+        plan = failed_run_plan(services, timedelta(minutes=grace_minutes))
+        for application_id, why in plan.skipped.items():
+            typer.echo(f"skipped {application_id}: {why}", err=True)
+        targets = plan.targets
     with render.working(f"rerunning {len(targets)} application(s)", json_ or not targets):
         states = services.runs.run_and_wait(targets, from_step=from_) if targets else {}
     emit([{"application_id": a, "state": s} for a, s in states.items()], json_, render.rerun_results)
