@@ -10,6 +10,7 @@ import typer
 from onboarding.cli.errors import CliError, handles_errors
 
 DEFAULT_PORTAL_BASE_URL = "http://127.0.0.1:8000"
+IDLE_PREFECT_SERVICES = ("SCHEDULER", "LATE_RUNS", "FOREMAN", "PAUSE_EXPIRATIONS", "CANCELLATION_CLEANUP")
 
 
 @handles_errors
@@ -53,6 +54,10 @@ def serve(host: Annotated[str, typer.Option(help="Interface every endpoint liste
     os.environ["PREFECT_UI_ENABLED"] = "1"
     for ephemeral_only in ("PREFECT__SERVER_EPHEMERAL", "PREFECT__SERVER_FINAL"):
         os.environ.pop(ephemeral_only, None)
+    # Prefect's loops for schedules, work pools and pauses have nothing to do here (no deployments, no workers);
+    # off, they cost no idle CPU. Events, automations and the UI's run history stay on.
+    for unused in IDLE_PREFECT_SERVICES:
+        os.environ.setdefault(f"PREFECT_SERVER_SERVICES_{unused}_ENABLED", "false")
     configure_prefect(settings)
     supervisor.build_children(dict(os.environ))
     raise typer.Exit(supervisor.run())

@@ -63,7 +63,8 @@ class Child:
     started_at: float = 0.0
     backoff_s: float = BACKOFF_FIRST_S
     restart_at: float | None = None
-    announced: bool = False
+    announced: bool = False  # since its last start
+    printed: bool = False  # its endpoint line, once, the first time it answers
     restarts: int = 0
 
 
@@ -143,7 +144,8 @@ class Supervisor:
                 self._start(child)
             elif not child.announced and child.process is not None and child.ready and child.ready():
                 child.announced = True
-                if child.restarts == 0:
+                if not child.printed:
+                    child.printed = True
                     self.out.write(f"{child.name} {child.url}\n")
                     self.out.flush()
                 else:
