@@ -230,6 +230,8 @@ def run_queued(services: Services, follow: bool = False) -> dict[str, str]:
     elif not queue.try_lock():
         return {}
     queue.mark_alive()
+    if follow:
+        _crash_orphaned_runs()
     states: dict[str, str] = {}
     while True:
         try:
@@ -247,6 +249,27 @@ def run_queued(services: Services, follow: bool = False) -> dict[str, str]:
         if not queue.pending() or not queue.try_lock():
             return states
         queue.mark_alive()
+
+
+def _crash_orphaned_runs() -> None:
+    """Under `onboard serve` only its runner runs flows against its Prefect server, and only one runner runs:
+    a flow run still running or pending there when a runner starts was left by a process that died (a runner
+    killed mid-OCR, a command killed before the serve started). Marked crashed, so Prefect's UI says so."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterState, FlowRunFilterStateType
+    from prefect.client.schemas.objects import StateType
+    from prefect.states import Crashed
+
+    unfinished = FlowRunFilter(state=FlowRunFilterState(
+        type=FlowRunFilterStateType(any_=[StateType.RUNNING, StateType.PENDING])))
+    try:
+        with get_client(sync_client=True) as client:
+            for run in client.read_flow_runs(flow_run_filter=unfinished):
+                client.set_flow_run_state(run.id, Crashed(message="the process running it ended; the runner "
+                                                                  "of onboard serve runs it again"), force=True)
+                logger.warning("flow run %s (%s) marked crashed: its process ended", run.name, run.id)
+    except Exception:  # the runs go on regardless; only what Prefect's UI shows is at stake
+        logger.exception("could not mark orphaned flow runs crashed")
 
 
 def _settled(queue: RunQueue) -> list[QueuedRun]:

@@ -199,6 +199,16 @@ def test_a_runner_killed_mid_ocr_is_restarted_and_the_application_decided_once(s
         f"{application_id}_request-1_email.json", f"{application_id}_request-1_sms.json"]
     shown = json.loads(serve.onboard("show", application_id, "--json").stdout)
     assert [e["to_state"] for e in shown["history"]].count("needs_documents") == 1
+    # Prefect's UI: the killed run is crashed, the one after the restart completed.
+    assert sorted(flow_run_states(serve, f"onboard-{application_id}")) == ["COMPLETED", "CRASHED"]
+
+
+def flow_run_states(serve: Serve, name: str) -> list[str]:
+    body = json.dumps({"flow_runs": {"name": {"any_": [name]}}}).encode()
+    request = urllib.request.Request(f"{serve.endpoints['prefect']}/api/flow_runs/filter", data=body,
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return [run["state_type"] for run in json.load(response)]
 
 
 def test_sigterm_stops_every_process_of_the_serve_within_10_s(serve):
