@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
-from onboarding.bootstrap import Services
 from onboarding.domain.states import ApplicationState
+
+if TYPE_CHECKING:  # the service layer does not import the wiring (it sits above)
+    from onboarding.bootstrap import Services
 
 UNDECIDED = (ApplicationState.SUBMITTED, ApplicationState.CHECKING)
 # A run is claimed a moment after its application is recorded, and a launched runner needs seconds to start:
