@@ -224,3 +224,20 @@ def test_sigterm_stops_every_process_of_the_serve_within_10_s(serve):
     assert time.monotonic() - started < 10
     assert [pid for pid in processes if alive(pid)] == []
     assert ServeRegistry(serve.home).running() is None  # the home is free for the next serve
+
+
+def test_serve_warns_when_the_configured_portal_address_is_not_where_the_portal_listens(tmp_path):
+    port = free_port()
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("PREFECT_API_URL", "ONBOARD_"))}
+    env |= {"ONBOARD_HOME": str(tmp_path / "home"), "ONBOARD_PORTAL_BASE_URL": "https://onboard.example.com"}
+    serve = subprocess.Popen([sys.executable, "-m", "onboarding.cli.main", "serve", "--portal-port", str(port),
+                              "--backoffice-port", str(free_port()), "--prefect-port", str(free_port()), "--no-sweep"],
+                             env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        warning = serve.stderr.readline()
+    finally:
+        serve.send_signal(signal.SIGTERM)
+        serve.wait(timeout=30)
+
+    assert warning.strip() == (f"warning: ONBOARD_PORTAL_BASE_URL is https://onboard.example.com but the portal "
+                               f"listens on http://127.0.0.1:{port}; upload links point at https://onboard.example.com")
