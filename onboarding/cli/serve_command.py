@@ -58,6 +58,7 @@ def serve(host: Annotated[str, typer.Option(help="Interface every endpoint liste
     # off, they cost no idle CPU. Events, automations and the UI's run history stay on.
     for unused in IDLE_PREFECT_SERVICES:
         os.environ.setdefault(f"PREFECT_SERVER_SERVICES_{unused}_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")  # each application's decision in its run's logs
     configure_prefect(settings)
     supervisor.build_children(dict(os.environ))
     raise typer.Exit(supervisor.run())

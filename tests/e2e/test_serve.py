@@ -173,6 +173,12 @@ def test_submit_wait_hands_the_application_to_the_serve(serve, write_app):
     assert not (serve.home / "logs" / "prefect-server.log").exists()
     assert messages_of(serve.home, view["application_id"]) == [
         f"{view['application_id']}_request-1_email.json", f"{view['application_id']}_request-1_sms.json"]
+    # Prefect's UI: the application's own flow run, with our line about its decision in its logs.
+    (run,) = flow_runs(serve, f"onboard-{view['application_id']}")
+    deadline = time.monotonic() + 60  # logs reach the server in batches
+    while not any(f"{view['application_id']}: needs_documents" in line for line in run_logs(serve, run["id"])):
+        assert time.monotonic() < deadline, run_logs(serve, run["id"])
+        time.sleep(1)
 
 
 def test_a_runner_killed_mid_ocr_is_restarted_and_the_application_decided_once(serve, write_app):
@@ -203,12 +209,23 @@ def test_a_runner_killed_mid_ocr_is_restarted_and_the_application_decided_once(s
     assert sorted(flow_run_states(serve, f"onboard-{application_id}")) == ["COMPLETED", "CRASHED"]
 
 
-def flow_run_states(serve: Serve, name: str) -> list[str]:
-    body = json.dumps({"flow_runs": {"name": {"any_": [name]}}}).encode()
-    request = urllib.request.Request(f"{serve.endpoints['prefect']}/api/flow_runs/filter", data=body,
+def prefect_api(serve: Serve, path: str, body: dict):
+    request = urllib.request.Request(f"{serve.endpoints['prefect']}/api/{path}", data=json.dumps(body).encode(),
                                      headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=30) as response:
-        return [run["state_type"] for run in json.load(response)]
+        return json.load(response)
+
+
+def flow_runs(serve: Serve, name: str) -> list[dict]:
+    return prefect_api(serve, "flow_runs/filter", {"flow_runs": {"name": {"any_": [name]}}})
+
+
+def flow_run_states(serve: Serve, name: str) -> list[str]:
+    return [run["state_type"] for run in flow_runs(serve, name)]
+
+
+def run_logs(serve: Serve, flow_run_id: str) -> list[str]:
+    return [log["message"] for log in prefect_api(serve, "logs/filter", {"logs": {"flow_run_id": {"any_": [flow_run_id]}}})]
 
 
 def test_sigterm_stops_every_process_of_the_serve_within_10_s(serve):
