@@ -232,6 +232,7 @@ def run_queued(services: Services, follow: bool = False) -> dict[str, str]:
     queue.mark_alive()
     if follow:
         _crash_orphaned_runs()
+        services.ocr_workers.start()  # the first batch handed to the serve finds its OCR pool up
     states: dict[str, str] = {}
     while True:
         try:
@@ -291,6 +292,10 @@ def _run_requests(services: Services, queue: RunQueue, runs: list[QueuedRun]) ->
         group = [run for run in runs if run.from_step == from_step]
         application_ids = sorted({run.application_id for run in group})
         try:
+            if from_step is None:  # OCR starts while the flow run is created, as in a one-shot batch
+                from onboarding.service import reading
+
+                reading.read_ahead(services, application_ids)
             states |= ({application_ids[0]: run_onboarding(services, application_ids[0], from_step)}
                        if len(application_ids) == 1 else run_batch(services, application_ids, from_step))
         except Exception:  # left to `rerun --failed`, like any failed run; the rest of the queue goes on
