@@ -35,10 +35,15 @@ def check(application_id: str, document_ids: list[str], fingerprint: str) -> str
     tries to send them at once. What cannot be sent now stays in the outbox for the run's `notify` step."""
     from onboarding.notifications.delivery import deliver_pending
 
+    from prefect import get_run_logger
+
     services = get_services()
     reading.read_documents(services, document_ids)
     state = str(checking.decide(services, application_id, fingerprint))
-    deliver_pending(services, application_id)
+    report = deliver_pending(services, application_id)
+    # In the run's logs in Prefect's UI (at INFO, which `onboard serve` turns on; one-shot commands log warnings).
+    get_run_logger().info("%s: %s after reading %d document(s); %d message(s) sent", application_id, state,
+                          len(document_ids), report.sent)
     return state
 
 

@@ -14,6 +14,7 @@ if TYPE_CHECKING:  # imported where used: a CLI call answered from the database 
     from documents.ocr.workers import OcrWorkers
     from documents.storage import BlobStore
     from onboarding.adapters.unit_of_work import UnitOfWork
+    from onboarding.service.runs import Runs
     from rules.ruleset import RuleSet
 
 
@@ -64,6 +65,14 @@ class Services:
         # Each worker builds its own engine (a picklable recipe, not the engine itself).
         return OcrWorkers(partial(open_ocr_engine, self.settings.ocr_engine), self.intake_limits,
                           self.settings.ocr_processes)
+
+    @cached_property
+    def runs(self) -> Runs:
+        """How this process starts the checks: the deployment's work pool in scale-out, else the embedded
+        default (a running `onboard serve`, or what this process starts itself)."""
+        from onboarding.service.runs import load_runs
+
+        return load_runs("deployment" if self.settings.prefect_deployment else "embedded", self)
 
     @cached_property
     def reads_in_flight(self):

@@ -22,16 +22,15 @@ PLAN = [
 def run_demo(services: Services, count: int, *, progress: bool = True, seed: int = 1000) -> dict[str, Any]:
     """Submits `count` generated applications, then onboards them as one batch, as a bulk load would."""
     from documents.samples.applications import sample_application
-    from flows.launch import orchestrator_ready, run_batch, warm_up_orchestrator
     from onboarding.service.application_input import parse_application
     from rules.deposit_policy import load_deposit_policies
     from onboarding.service.checking import undecided
-    from onboarding.service.reading import read_ahead
     from onboarding.service.submission import UploadedFile, submit_application
 
     models = load_deposit_policies(services.settings.rules_dir).models
     started_at, started = datetime.now(timezone.utc), time.perf_counter()
-    warm_up_orchestrator(services)  # starts while the samples are drawn and submitted
+    runs = services.runs
+    runs.warm_up()  # the orchestrator starts while the samples are drawn and submitted
     planned: dict[str, tuple[str, str, list[str]]] = {}
     bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                    console=Console(stderr=True), disable=not progress)
@@ -43,12 +42,12 @@ def run_demo(services: Services, count: int, *, progress: bool = True, seed: int
             files = [UploadedFile(t, data, f"{t}.jpg") for t, data in sample.documents.items()]
             application_id = submit_application(services, parse_application(sample.payload, models), files,
                                                 actor="demo")
-            read_ahead(services, [application_id])  # OCR starts while the next samples are drawn
+            runs.warm_up([application_id])  # OCR starts while the next samples are drawn
             planned[application_id] = (merchant_type, scenario, list(sample.expected_codes))
             bar.advance(submitting)
-        orchestrator_ready(services)
+        runs.wait_ready()
         deciding = bar.add_task("onboarding: OCR, checks, decisions", total=count)
-        runner = _in_background(lambda: run_batch(services, list(planned)))
+        runner = _in_background(lambda: runs.run_and_wait(list(planned)))
         while runner.is_alive():
             runner.join(0.5)
             bar.update(deciding, completed=count - undecided(services, list(planned)))

@@ -64,7 +64,7 @@ class EmbeddedOrchestrator:
         with open(self.log_path, "ab") as log:
             self._log_start = log.tell()
             self._process = subprocess.Popen(
-                [sys.executable, "-m", "onboarding.orchestrator", str(self.port), str(read_end)],
+                serve_command(self.port, read_end),
                 env={**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
                      "PREFECT__SERVER_FINAL": "1"},
                 stdin=subprocess.DEVNULL, stdout=log, stderr=log, pass_fds=(read_end,))
@@ -74,14 +74,14 @@ class EmbeddedOrchestrator:
         """Returns once the API answers. A server that has died since (a long-lived portal) is started again
         on the same address; before it first answered, a port another process took is swapped for a free one."""
         if self._answered and self._alive():
-            if _healthy(self.api_url):
+            if api_answers(self.api_url):
                 return
             self.stop()  # killed a moment ago (its threads still exiting) or hung: replaced, same address
         if not self._alive():
             self._close_pipe()
             self.start()
         attempts, deadline = 1, time.monotonic() + self.startup_timeout_s
-        while not _healthy(self.api_url):
+        while not api_answers(self.api_url):
             if not self._alive():
                 log = self._log_tail()
                 if self._answered or attempts >= PORT_ATTEMPTS or not _port_taken(log):
@@ -173,7 +173,7 @@ def _port_taken(log: str) -> bool:
     return "address already in use" in log.lower()
 
 
-def _healthy(api_url: str) -> bool:
+def api_answers(api_url: str) -> bool:
     # Straight to 127.0.0.1: an HTTP(S)_PROXY of the environment is not for a server on this machine.
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     try:
@@ -183,7 +183,14 @@ def _healthy(api_url: str) -> bool:
         return False
 
 
-def _serve(port: int, owner_pipe: int) -> None:
+def serve_command(port: int, owner_pipe: int, host: str = "127.0.0.1") -> list[str]:
+    """The command line of a server process (its owner keeps the write end of `owner_pipe` open). What it
+    serves follows its environment: `onboard serve` runs it as a full server (UI, Prefect's services),
+    a command's own orchestrator as an ephemeral API (see EmbeddedOrchestrator.start)."""
+    return [sys.executable, "-m", "onboarding.orchestrator", str(port), str(owner_pipe), host]
+
+
+def _serve(port: int, owner_pipe: int, host: str = "127.0.0.1") -> None:
     """The server process: Prefect's API app under uvicorn, stopped gracefully when its owner goes away."""
     def stop_when_owner_exits() -> None:
         while os.read(owner_pipe, 1):  # nothing is ever written: this returns only at end of file
@@ -199,7 +206,7 @@ def _serve(port: int, owner_pipe: int) -> None:
 
     # Migrated just now, under the lock: the app's own start-up need not run alembic over every revision again.
     with temporary_settings(updates={PREFECT_API_DATABASE_MIGRATE_ON_START: False}):
-        uvicorn.run("prefect.server.api.server:create_app", factory=True, host="127.0.0.1", port=port,
+        uvicorn.run("prefect.server.api.server:create_app", factory=True, host=host, port=port,
                     log_level="error", lifespan="on")
 
 
@@ -223,4 +230,4 @@ def _migrate_one_server_at_a_time() -> None:
 
 
 if __name__ == "__main__":
-    _serve(int(sys.argv[1]), int(sys.argv[2]))
+    _serve(int(sys.argv[1]), int(sys.argv[2]), *sys.argv[3:4])

@@ -103,6 +103,10 @@ class OcrWorkers:
         else:
             outer.set_result(inner.result())
 
+    def start(self) -> None:
+        """Starts the worker processes now (a long-lived process's first read then pays for nothing)."""
+        self._pool().submit(os.getpid).result()
+
     def close(self) -> None:
         with self._lock:
             executor, self._executor = self._executor, None

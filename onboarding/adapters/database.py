@@ -120,6 +120,28 @@ def migrate(engine: Engine, sealer: Sealer | None = None) -> None:
     """Bring the schema to the newest alembic revision; migrations that encrypt rows get the engine's sealer."""
     if _schema_is_current(engine):
         return  # the usual case: alembic (its imports and the scan of every revision) is not needed
+    with _one_migration_at_a_time(engine):
+        if not _schema_is_current(engine):  # another process may have migrated while this one waited
+            _upgrade(engine, sealer)
+
+
+@contextmanager
+def _one_migration_at_a_time(engine: Engine) -> Iterator[None]:
+    """Processes starting together on a new SQLite file (`onboard serve`'s portal and back office) would each
+    create the tables, and all but one fail ("table applications already exists"): a lock file beside the
+    database lets one migrate at a time. PostgreSQL's transactional DDL needs none."""
+    import fcntl
+
+    path = engine.url.database if engine.url.get_backend_name() == "sqlite" else None
+    if not path or path == ":memory:":
+        yield
+        return
+    with open(f"{path}.migrate.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, or when this process dies
+        yield
+
+
+def _upgrade(engine: Engine, sealer: Sealer | None) -> None:
     from alembic import command
     from alembic.config import Config
 

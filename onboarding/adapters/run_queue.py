@@ -24,6 +24,7 @@ from pathlib import Path
 class QueuedRun:
     entry: str  # the request's file name: one per request, so a second request for an application is kept
     application_id: str
+    from_step: str | None = None  # what the request redoes (the file's content; empty: nothing forced)
 
 
 class RunQueue:
@@ -32,18 +33,44 @@ class RunQueue:
         self._entries = root / "queue"
         self._lock_path = root / "runner.lock"
         self._lock_fd: int | None = None
+        # Held (shared) by the runner itself while it runs: others can tell a live runner without touching the
+        # runner lock, which a start must find free to launch one.
+        self._alive_path = root / "runner.alive"
+        self._alive_fd: int | None = None
 
-    def add(self, application_ids: list[str]) -> None:
+    def add(self, application_ids: list[str], from_step: str | None = None) -> list[QueuedRun]:
+        """Queues one request per application; a request is written whole before it is visible under its name."""
         self._entries.mkdir(parents=True, exist_ok=True)
+        added = []
         for application_id in application_ids:
             name = f"{time.time_ns():020d}-{uuid.uuid4().hex[:8]}-{application_id}"
-            (self._entries / name).touch(exist_ok=False)
+            if from_step:
+                draft = self._entries / f".{name}"
+                draft.write_text(from_step)
+                os.rename(draft, self._entries / name)
+            else:
+                (self._entries / name).touch(exist_ok=False)
+            added.append(QueuedRun(name, application_id, from_step or None))
+        return added
 
     def pending(self) -> list[QueuedRun]:
         """Oldest first."""
         if not self._entries.is_dir():
             return []
-        return [QueuedRun(name, name.split("-", 2)[2]) for name in sorted(os.listdir(self._entries))]
+        runs = []
+        for name in sorted(os.listdir(self._entries)):
+            if name.startswith("."):
+                continue
+            try:
+                from_step = (self._entries / name).read_text().strip() or None
+            except FileNotFoundError:  # done by the runner a moment ago
+                continue
+            runs.append(QueuedRun(name, name.split("-", 2)[2], from_step))
+        return runs
+
+    def waiting(self, runs: list[QueuedRun]) -> list[QueuedRun]:
+        """Those of these requests no runner has finished yet."""
+        return [run for run in runs if (self._entries / run.entry).exists()]
 
     def done(self, runs: list[QueuedRun]) -> None:
         for run in runs:
@@ -65,6 +92,26 @@ class RunQueue:
         """The lock a starter took and passed to this process as an open file (not passed on any further)."""
         os.set_inheritable(fd, False)
         self._lock_fd = fd
+        self.mark_alive()
+
+    def mark_alive(self) -> None:
+        """Called by the runner that holds the lock, for as long as it runs."""
+        if self._alive_fd is None:
+            self._alive_fd = os.open(self._alive_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            fcntl.flock(self._alive_fd, fcntl.LOCK_SH)
+
+    def runner_alive(self) -> bool:
+        try:
+            fd = os.open(self._alive_path, os.O_RDONLY | os.O_CLOEXEC)
+        except FileNotFoundError:
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        finally:
+            os.close(fd)
+        return False
 
     @property
     def lock_fd(self) -> int | None:
@@ -73,6 +120,9 @@ class RunQueue:
     def release(self) -> None:
         """Lets go of the lock, also for every process that shares the open file."""
         fd, self._lock_fd = self._lock_fd, None
+        alive, self._alive_fd = self._alive_fd, None
+        if alive is not None:
+            os.close(alive)
         if fd is not None:
             fcntl.flock(fd, fcntl.LOCK_UN)
             os.close(fd)

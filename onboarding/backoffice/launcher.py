@@ -1,8 +1,6 @@
 """The one place the back office starts the checks of an application (after an accepted finding, an edit,
-"not a duplicate", or an ops rerun). Runs go to one background thread, one at a time, so a page answers at once
-and the case page shows "checking" until the decision is in.
-
-When the shared `Runs` interface lands (issue 16), `_run` becomes a call to it; nothing else changes.
+"not a duplicate", or an ops rerun), through the shared `Runs` interface (onboarding.service.runs). Starts go
+to one background thread, so a page answers at once and the case page shows "checking" until the decision is in.
 """
 from __future__ import annotations
 
@@ -18,9 +16,7 @@ Launch = Callable[[str, "str | None"], None]  # (application_id, from_step)
 
 
 def _run(services: Services, application_id: str, from_step: str | None) -> None:
-    from flows.launch import run_onboarding
-
-    run_onboarding(services, application_id, from_step=from_step)
+    services.runs.start([application_id], from_step=from_step)
 
 
 def background_sender(services: Services) -> tuple[Callable[[str], None], ThreadPoolExecutor]:

@@ -143,9 +143,7 @@ def change(application_id: str, settlement_account: AccountOption = None, phone:
         raise CliError("nothing to change: give --phone, --email, --business-address, --settlement-account or --doc")
     change_id = request_change(services, application_id, new, files, actor=cli_actor())
     if change_view(services, change_id)["state"] == "checking":
-        from flows.launch import run_onboarding, start_onboarding
-
-        run_onboarding(services, application_id) if wait else start_onboarding(services, [application_id])
+        services.runs.run_and_wait([application_id]) if wait else services.runs.start([application_id])
     _deliver()
     emit(change_view(services, change_id), json_, _echo_change)
 

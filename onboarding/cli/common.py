@@ -21,7 +21,22 @@ def cli_services() -> Services:
     """This process's services, with Prefect's environment in place before anything imports Prefect."""
     built = get_services()
     configure_prefect(built.settings)
+    _links_of_the_serve(built)
     return built
+
+
+def _links_of_the_serve(services: Services) -> None:
+    """While `onboard serve` runs on this home, links this command shows point where the serve's do (its
+    portal's real address), unless ONBOARD_PORTAL_BASE_URL says otherwise."""
+    import os
+
+    from onboarding.adapters.serve_registry import ServeRegistry
+
+    if "ONBOARD_PORTAL_BASE_URL" in os.environ:
+        return
+    serve = ServeRegistry(services.settings.resolved_home).running()
+    if serve and serve.get("portal_base_url"):
+        services.settings.portal_base_url = serve["portal_base_url"]
 
 
 def cli_actor() -> str:

@@ -16,6 +16,7 @@ from onboarding.cli.backoffice_command import backoffice
 from onboarding.cli.ledger_commands import deposits_app, ship, terminals_app, transactions_app
 from onboarding.cli.ledger_review_commands import register_ledger_review
 from onboarding.cli.portal_command import portal
+from onboarding.cli.serve_command import serve
 from onboarding.cli.report_command import report
 from onboarding.cli.review_commands import review_app
 from onboarding.cli.security_commands import keys_app, purge
@@ -39,6 +40,7 @@ app.add_typer(staff_app, name="staff")
 app.command()(backoffice)
 app.command()(ship)
 app.command()(portal)
+app.command()(serve)
 app.command()(report)
 app.command()(purge)
 app.add_typer(calls_app, name="calls")
@@ -77,12 +79,10 @@ WaitFlag = Annotated[bool, typer.Option("--wait", help="Return after the decisio
 
 
 def _run_or_start(services: Services, application_id: str, wait: bool) -> None:
-    from flows.launch import run_onboarding, start_onboarding
-
     if wait:
-        run_onboarding(services, application_id)
+        services.runs.run_and_wait([application_id])
     else:
-        start_onboarding(services, [application_id])
+        services.runs.start([application_id])
 
 
 @app.command()
@@ -100,6 +100,8 @@ def submit(app_file: Path, doc: DocsOption = [], wait: WaitFlag = False, json_: 
     payload = parse_application(read_application_file(app_file), models)
     files = read_documents(doc, services.settings.max_upload_bytes)
     application_id = submit_application(services, payload, files, actor=cli_actor())
+    if wait:  # whoever stops waiting (Ctrl-C, a killed terminal) still knows what to look up
+        typer.echo(f"{application_id} submitted; waiting for the decision", err=True)
     _run_or_start(services, application_id, wait)
     emit(application_view(services, application_id), json_, render.application)
 
@@ -184,28 +186,27 @@ def batch(directory: Annotated[Path, typer.Argument(help="One folder per applica
                                                          "<document type>.<ext> files.")],
           wait: WaitFlag = False, json_: JsonFlag = False) -> None:
     """Submit a folder of applications at once (all checked before any is stored) and onboard them together."""
-    from flows.launch import orchestrator_ready, run_batch, start_onboarding, warm_up_orchestrator
-    from onboarding.service import reading
     from onboarding.service.batch import find_entries, submit_batch
     from onboarding.service.views import batch_rows
 
     started = time.perf_counter()
     seconds: dict[str, float] = {}
     services = cli_services()
+    runs = services.runs
     if wait:
-        warm_up_orchestrator(services)  # starts while the files are checked
+        runs.warm_up()  # the orchestrator starts while the files are checked
     entries = find_entries(directory)
     submitted = submit_batch(services, entries, actor=cli_actor())
     application_ids = [s.application_id for s in submitted]
     seconds["stored"] = time.perf_counter() - started
     if wait:
-        reading.read_ahead(services, application_ids)  # the OCR workers start while the orchestrator does
-        orchestrator_ready(services)
+        runs.warm_up(application_ids)  # the OCR workers start while the orchestrator does
+        runs.wait_ready()
         seconds["orchestrator_ready"] = time.perf_counter() - started
-        run_batch(services, application_ids)
+        runs.run_and_wait(application_ids)
         seconds["onboarded"] = time.perf_counter() - started
     else:
-        start_onboarding(services, application_ids)
+        runs.start(application_ids)
     rows = batch_rows(services, submitted)
     emit({"applications": rows, "seconds": {k: round(v, 3) for k, v in seconds.items()}}, json_, render.batch)
 
@@ -215,23 +216,27 @@ def batch(directory: Annotated[Path, typer.Argument(help="One folder per applica
 def rerun(application_ids: Annotated[Optional[list[str]], typer.Argument(help="Applications; or use --failed.")] = None,
           from_: Annotated[Optional[str], typer.Option("--from", help="intake | ocr | extract | check")] = None,
           failed: Annotated[bool, typer.Option("--failed", help="Every application a failed or crashed run left.")] = False,
-          grace_minutes: Annotated[int, typer.Option(help="With --failed: runs older than this are stalled.")] = 5,
+          grace_minutes: Annotated[int, typer.Option(help="With --failed: in scale-out (where a run's process cannot be seen from here) runs older than this count as stalled; on the embedded default a run whose process ended counts at once.")] = 5,
           queued: Annotated[bool, typer.Option("--queued", hidden=True,
                                                help="The background runner: what starts without --wait queued.")] = False,
+          follow: Annotated[bool, typer.Option("--follow", hidden=True,
+                                               help="With --queued: keep taking the queue (onboard serve's runner).")] = False,
           json_: JsonFlag = False) -> None:
     """Run the flow again: finished steps are reused, side effects are not repeated."""
     from datetime import timedelta
 
-    from flows.launch import RERUN_STEPS
-    from onboarding.service.checking import failed_runs, nothing_to_rerun
+    from onboarding.service.checking import nothing_to_rerun
+    from onboarding.service.run_activity import failed_run_plan
+    from onboarding.service.runs import RERUN_STEPS
     from onboarding.service.views import application_view
 
     if from_ is not None and from_ not in RERUN_STEPS:
         raise CliError(f"--from: unknown step {from_!r} (steps: {', '.join(RERUN_STEPS)})")
     if queued:
-        from flows.launch import run_queued
-
-        states = run_queued(cli_services())
+        runs = cli_services().runs
+        if not hasattr(runs, "take_queued"):
+            raise CliError("--queued: runs go to the Prefect work pool here (ONBOARD_PREFECT_DEPLOYMENT), no queue")
+        states = runs.take_queued(follow=follow)
         emit([{"application_id": a, "state": s} for a, s in states.items()], json_, render.rerun_results)
         return
     if bool(application_ids) == failed:
@@ -242,17 +247,18 @@ def rerun(application_ids: Annotated[Optional[list[str]], typer.Argument(help="A
         # A finished application is answered from our database: no orchestrator started, nothing repeated.
         reason = None if from_ else nothing_to_rerun(services, application_id)
         if reason is None:
-            from flows.launch import run_onboarding
-
-            run_onboarding(services, application_id, from_step=from_)
+            services.runs.run_and_wait([application_id], from_step=from_)
         view = application_view(services, application_id)
         emit({**view, "rerun": {"ran": reason is None, "reason": reason}}, json_, render.application)
         return
-    from flows.launch import run_batch
-
-    targets = application_ids or failed_runs(services, timedelta(minutes=grace_minutes))
+    targets = application_ids
+    if failed:
+        plan = failed_run_plan(services, timedelta(minutes=grace_minutes))
+        for application_id, why in plan.skipped.items():
+            typer.echo(f"skipped {application_id}: {why}", err=True)
+        targets = plan.targets
     with render.working(f"rerunning {len(targets)} application(s)", json_ or not targets):
-        states = run_batch(services, targets, from_step=from_) if targets else {}
+        states = services.runs.run_and_wait(targets, from_step=from_) if targets else {}
     emit([{"application_id": a, "state": s} for a, s in states.items()], json_, render.rerun_results)
 
 

@@ -98,7 +98,8 @@ def status(rows: list[dict[str, Any]]) -> None:
     table = Table("application", "merchant", "type", "state", "SLA", "age h", "in state h", "request", "blocker")
     for r in rows:
         request = f"round {r['request_round']}, {r['request_age_hours']:.1f} h" if r["request_round"] else ""
-        table.add_row(r["application_id"], r["merchant"], r["merchant_type"], _state(r["state"]),
+        state = "[red]stalled[/red]" if r.get("run") == "stalled" else _state(r["state"])
+        table.add_row(r["application_id"], r["merchant"], r["merchant_type"], state,
                       SLA_STYLE.get(r["sla"], ""), f"{r['age_hours']:.1f}", f"{r['in_state_hours']:.1f}", request,
                       r["blocker"])
     _console().print(table)

@@ -31,12 +31,11 @@ def accept(application_id: str, code: str, reason: Reason,
            document: Annotated[Optional[str], typer.Option("--document", help="Document type of the finding.")] = None,
            json_: JsonFlag = False) -> None:
     """Accept one finding as it is (e.g. a name OCR misread); the checks run again without it."""
-    from flows.launch import run_onboarding
     from onboarding.service.review import waive
 
     services = cli_services()
     waive(services, application_id, code, document, actor=cli_actor(), reason=reason)
-    run_onboarding(services, application_id, from_step="check")
+    services.runs.run_and_wait([application_id], from_step="check")
     _show(application_id, json_)
 
 

@@ -26,16 +26,14 @@ Launch = Callable[[str], None]
 
 
 def _run_checks(services: Services, application_id: str) -> None:
-    from flows.launch import run_onboarding
-
     try:
-        run_onboarding(services, application_id)
+        services.runs.start([application_id])
     except Exception:  # the upload is recorded; ops rerun the flow, which picks up where it stopped
         logger.exception("onboarding run for %s failed; `onboard rerun %s` retries it", application_id, application_id)
 
 
 def _background_launcher(services: Services) -> tuple[Launch, ThreadPoolExecutor]:
-    # One worker: runs queue instead of competing for tesseract and SQLite's single writer.
+    # Off the request thread: a start queues the run and may launch a runner (`onboard serve`'s takes it at once).
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="portal-checks")
 
     def launch(application_id: str) -> None:

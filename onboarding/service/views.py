@@ -193,19 +193,29 @@ def _hours(delta) -> float:
 
 
 def status_rows(services: CaseServices, states: list[ApplicationState] | None = None) -> list[dict[str, Any]]:
+    """`run` tells, for an undecided application, whether its checks are running, queued, starting or stalled
+    (the process running them died); None for the others, or in scale-out where it cannot be told from here."""
+    from onboarding.service.run_activity import UNDECIDED, run_activity, stalled_note
+
     now = services.clock()
     rows = []
     with services.uow() as uow:
         calls = {c.application_id: c for c in uow.calls.in_states([CallState.OPEN, CallState.ESCALATED])}
-        for app in uow.applications.list(states):
-            in_state = _hours(now - (app.state_changed_at or app.created_at))
+        applications = uow.applications.list(states)
+        activity = run_activity(services, [app.id for app in applications if app.state in UNDECIDED])
+        for app in applications:
+            in_state_for = now - (app.state_changed_at or app.created_at)
+            in_state = _hours(in_state_for)
             request = app.open_request
             request_age = _hours(now - request.created_at) if request else None
+            run = activity.of(app.id, app.state, in_state_for) if activity else None
             rows.append({
                 "application_id": app.id, "merchant": app.business_name, "merchant_type": str(app.merchant_type),
                 "state": str(app.state), "age_hours": _hours(now - app.created_at), "in_state_hours": in_state,
                 "request_round": request.round_number if request else None, "request_age_hours": request_age,
-                "sla": sla_colour(app.state, in_state, request_age), "blocker": _blocker(services, app, calls),
+                "sla": sla_colour(app.state, in_state, request_age),
+                "blocker": stalled_note(in_state_for) if run == "stalled" else _blocker(services, app, calls),
+                "run": run,
             })
     return rows
 
