@@ -172,6 +172,9 @@ class CodeEntry(_RuleModel):
     staff_note: str = Field(min_length=1)
     # Codes on the same document that this one explains away (a blurred photo is also unreadable).
     supersedes: tuple[str, ...] = ()
+    # Documents the merchant uploads along with the one the finding is about, because the message asks for
+    # them too (an expired card back: the new card, front and back). The portal's form offers each.
+    also_upload: dict[DocumentType, tuple[DocumentType, ...]] = Field(default_factory=dict)
     variants: dict[str, Variant] = Field(default_factory=dict)
 
     @field_validator("staff_note")
