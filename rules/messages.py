@@ -83,7 +83,15 @@ def deficiency(
         merchant_fixable=fixable,
         evidence=_jsonable(evidence),
         variant=variant,
+        uploads=_uploads(entry, document_type),
     )
+
+
+def _uploads(entry, document_type: DocumentType | None) -> list[DocumentType]:
+    if document_type is None:
+        return []
+    extra = entry.also_upload.get(document_type, ()) if entry is not None else ()
+    return [document_type, *(t for t in extra if t != document_type)]
 
 
 def document_label(catalogue: Catalogue, document_type: DocumentType, language: str) -> str:

@@ -71,6 +71,9 @@ class Deficiency(BaseModel):
     merchant_fixable: bool = True
     evidence: dict[str, Any] = Field(default_factory=dict)
     variant: str | None = None  # the situation the catalogue worded (e.g. front_twice), if any
+    # What the merchant is asked to upload for it: its own document, and any the catalogue adds (an expired
+    # ID card back asks for the new card, front and back). Empty for findings about the application itself.
+    uploads: list[DocumentType] = Field(default_factory=list)
 
 
 class Decision(BaseModel):

@@ -43,6 +43,9 @@ class Thresholds(_RuleModel):
     min_blur_score: float = Field(ge=0.0)
     min_applicant_age: int = Field(ge=0)
     min_image_width: dict[DocumentType, int] = Field(default_factory=dict)
+    # A name read with confidence that differs from the application's by at most this many characters
+    # (substituted, dropped or added) may be a misread: doubt for staff, not a request.
+    doubtful_name_mismatch_max_edits: int = Field(ge=0)
 
 
 class ValidityBand(_RuleModel):
@@ -63,6 +66,9 @@ class SettlementPolicy(_RuleModel):
     card_number_max_length: int = Field(ge=1)
     # Some real Chinese debit cards fail Luhn; for these prefixes a failure is only a staff warning.
     luhn_failure_warning_prefixes: tuple[str, ...] = ()
+    # A card-number reading with digits missing that agrees with the application's number on every digit it
+    # has confirms the card when it holds at least this many digits; a shorter one goes to staff.
+    partial_card_number_min_digits: int = Field(ge=1)
 
     @model_validator(mode="after")
     def _every_merchant_type(self) -> SettlementPolicy:
@@ -166,6 +172,9 @@ class CodeEntry(_RuleModel):
     staff_note: str = Field(min_length=1)
     # Codes on the same document that this one explains away (a blurred photo is also unreadable).
     supersedes: tuple[str, ...] = ()
+    # Documents the merchant uploads along with the one the finding is about, because the message asks for
+    # them too (an expired card back: the new card, front and back). The portal's form offers each.
+    also_upload: dict[DocumentType, tuple[DocumentType, ...]] = Field(default_factory=dict)
     variants: dict[str, Variant] = Field(default_factory=dict)
 
     @field_validator("staff_note")

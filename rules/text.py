@@ -42,6 +42,26 @@ def same_name(a: str | None, b: str | None) -> bool:
     return bool(left) and left == right
 
 
+def name_edits(a: str, b: str) -> int:
+    """How many characters differ between two names (Levenshtein: substituted, dropped or added), after
+    normalising (主立新 / 王立新: 1)."""
+    left, right = normalise_name(a), normalise_name(b)
+    previous = list(range(len(right) + 1))
+    for i, char in enumerate(left, 1):
+        current = [i]
+        for j, other in enumerate(right, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char != other)))
+        previous = current
+    return previous[-1]
+
+
+def digits_in_order(number: str, reading: str) -> bool:
+    """Whether `reading` is `number` with some digits left out (or none), in order: a partial reading of
+    that number. By chance another number of similar length almost never is."""
+    remaining = iter(number)
+    return all(digit in remaining for digit in reading)
+
+
 def compact_identifier(value: str) -> str:
     """ID, card and credit-code numbers: no spaces or dashes, upper case, half width."""
     return re.sub(r"[\s\-]", "", to_half_width(value)).upper()

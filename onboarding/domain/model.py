@@ -190,13 +190,20 @@ class Application:
     def open_request(self) -> SupplementaryRequest | None:
         return next((r for r in self.requests if r.is_open), None)
 
-    def already_asks_for(self, items: list[dict[str, Any]]) -> bool:
-        """The open round asks for exactly these items and nothing was uploaded since it opened: a re-check
-        of the same documents (ops rerun, rules fix) asks nothing new. An upload always gets its own answer."""
+    def asks_nothing_new(self, items: list[dict[str, Any]]) -> bool:
+        """The open round already asks for every document these items want: an upload that did not settle it
+        (a wrong, blank or mismatching picture) is answered on the merchant's page, not with a new round."""
         request = self.open_request
-        if request is None or {item_key(i) for i in request.open_items} != {item_key(i) for i in items}:
-            return False
-        return all(d.uploaded_at < request.created_at for d in self.current_documents().values())
+        return request is not None and request.offers_all(items)
+
+    def revise_open_request(self, items: list[dict[str, Any]], *, at: datetime, actor: str) -> None:
+        request = self.open_request
+        before = [(item_key(i), i.get("message_zh")) for i in request.open_items]
+        satisfied, added = request.revise(items)
+        if before != [(item_key(i), i.get("message_zh")) for i in request.open_items]:
+            self.record(at=at, actor=actor, action="request_revised",
+                        reason=", ".join(sorted({item_key(i)[0] for i in request.open_items})),
+                        details={"round": request.round_number, "satisfied": satisfied, "added": added})
 
     def request_documents(self, items: list[dict[str, Any]], *, at: datetime, due_at: datetime,
                           actor: str) -> SupplementaryRequest:

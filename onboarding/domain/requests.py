@@ -36,6 +36,14 @@ def item_key(item: dict[str, Any]) -> tuple[str, str | None]:
     return item["code"], item.get("document_type")
 
 
+def item_uploads(item: dict[str, Any]) -> list[str]:
+    """The documents an item asks the merchant to upload (items from before `uploads` existed: its own)."""
+    uploads = item.get("uploads")
+    if uploads:
+        return [str(u) for u in uploads]
+    return [item["document_type"]] if item.get("document_type") else []
+
+
 def reminders_due(created_at: datetime, reminders_sent: list[str], now: datetime,
                   reminder_hours: list[int]) -> list[str]:
     """Labels of reminders whose time has come and that were not sent (a missed sweep sends only the last)."""
@@ -91,7 +99,30 @@ class SupplementaryRequest:
         return open_items(self.items)
 
     def open_document_types(self) -> set[str]:
-        return {i["document_type"] for i in self.open_items if i.get("document_type")}
+        """Every document the open items ask for, so the form offers each one the message names."""
+        return {t for i in self.open_items for t in item_uploads(i)}
+
+    def offers_all(self, items: list[dict[str, Any]]) -> bool:
+        """Whether these items ask only for documents this round already asks for (nothing new to tell)."""
+        offered = self.open_document_types()
+        return all(item_uploads(i) and set(item_uploads(i)) <= offered for i in items)
+
+    def revise(self, items: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
+        """The round's answer to an upload that did not settle it: its open items become `items` (same
+        round, link, due date and reminders). Returns the codes now satisfied and the codes added."""
+        wanted = {item_key(i): i for i in items}
+        satisfied, revised = [], []
+        for item in self.items:
+            if item["status"] != ItemStatus.OPEN:
+                revised.append(item)
+            elif item_key(item) in wanted:
+                revised.append({**wanted.pop(item_key(item)), "status": ItemStatus.OPEN})
+            else:
+                satisfied.append(item["code"])
+                revised.append({**item, "status": ItemStatus.SATISFIED})
+        added = [{**i, "status": ItemStatus.OPEN} for i in wanted.values()]
+        self.items = revised + added
+        return satisfied, [i["code"] for i in added]
 
     def close(self, status: RequestStatus, at: datetime,
               still_wanted: set[tuple[str, str | None]] | None = None) -> None:

@@ -69,11 +69,14 @@ def page_for(application: Application, now: datetime) -> PortalPage:
 
 
 def _awaiting_check(application: Application, latest, current: dict, now: datetime) -> bool:
-    """Documents arrived for the open round and the checks have not started yet."""
+    """Documents arrived for the open round since its last answer and the checks have not started yet. (A
+    refused upload is answered within its round: the round's last decision, not its opening, is the mark.)"""
     if application.state != ApplicationState.NEEDS_DOCUMENTS or latest is None or not latest.is_open:
         return False
     wanted = latest.open_document_types()
-    return any(str(t) in wanted and latest.created_at <= d.uploaded_at and now - d.uploaded_at < AWAITING_CHECK_GRACE
+    decision = application.latest_decision
+    answered = max(latest.created_at, decision.decided_at) if decision else latest.created_at
+    return any(str(t) in wanted and answered <= d.uploaded_at and now - d.uploaded_at < AWAITING_CHECK_GRACE
                for t, d in current.items())
 
 

@@ -15,7 +15,7 @@ from onboarding.service.ports import RequestServices
 from rules.model import Decision, Outcome
 from rules.schema import Effect
 
-ITEM_FIELDS = ("code", "document_type", "field", "message_zh", "message_en", "staff_note")
+ITEM_FIELDS = ("code", "document_type", "field", "message_zh", "message_en", "staff_note", "uploads")
 
 
 def issue_link(services: RequestServices, application: Application, request, at: datetime) -> str:
@@ -29,8 +29,12 @@ def after_decision(services: RequestServices, uow, application: Application, dec
                    actor: str) -> None:
     """Runs inside the decision's transaction, so the request, the state and the outbox commit together."""
     if decision.outcome == Outcome.NEEDS_DOCUMENTS:
-        if application.already_asks_for(_items(decision)):
-            return  # the merchant has this very request, its link and its reminders already
+        items = _items(decision)
+        if application.asks_nothing_new(items):
+            # The merchant's page shows the answer (the refused picture and why) at once; a new round, link
+            # and message only when a decision asks for a document the open round does not.
+            application.revise_open_request(items, at=at, actor=actor)
+            return
         open_round(services, uow, application, decision, at, actor)
     elif decision.outcome == Outcome.APPROVED:
         application.close_open_request(RequestStatus.SATISFIED, at=at, actor=actor, reason="all checks passed")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from documents.types import DocumentType
 from rules.checks.context import CheckContext
+from rules.checks.identity import name_mismatch
 from documents.checksums import USCC_ALPHABET, uscc_check_char, uscc_is_valid
 from rules.model import Deficiency, MerchantType
 from rules.text import compact_identifier, same_name
@@ -55,10 +56,10 @@ def check_license_names(ctx: CheckContext) -> list[Deficiency]:
     found: list[Deficiency] = []
     company = ctx.value(LICENSE, "company_name")
     if company and not same_name(company, ctx.facts.business_name):
-        found.append(ctx.deficiency("business_name_mismatch", LICENSE, "company_name",
-                                    evidence={"document": company, "application": ctx.facts.business_name}))
+        found.append(name_mismatch(ctx, "business_name_mismatch", LICENSE, "company_name", company,
+                                   ctx.facts.business_name))
     representative = ctx.value(LICENSE, "legal_representative")
     if representative and not same_name(representative, ctx.facts.legal_name):
-        found.append(ctx.deficiency("name_mismatch", LICENSE, "legal_representative",
-                                    evidence={"document": representative, "application": ctx.facts.legal_name}))
+        found.append(name_mismatch(ctx, "name_mismatch", LICENSE, "legal_representative", representative,
+                                   ctx.facts.legal_name))
     return found

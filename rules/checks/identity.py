@@ -7,7 +7,7 @@ from documents.types import DocumentType
 from rules.checks.context import CheckContext
 from documents.checksums import ric_birth_date, ric_check_char, ric_is_male, ric_is_valid
 from rules.model import Deficiency
-from rules.text import age_on, compact_identifier, mask_identifier, parse_document_date, same_name
+from rules.text import age_on, compact_identifier, mask_identifier, name_edits, parse_document_date, same_name
 
 FRONT = DocumentType.ID_CARD_FRONT
 _MALE = frozenset({"男", "m", "male"})
@@ -83,13 +83,22 @@ def check_id_card_front(ctx: CheckContext) -> list[Deficiency]:
         ))
     read_name = ctx.value(FRONT, "name")
     if read_name and not same_name(read_name, ctx.facts.legal_name):
-        found.append(ctx.deficiency("name_mismatch", FRONT, "name",
-                                    evidence={"document": read_name, "application": ctx.facts.legal_name}))
+        found.append(name_mismatch(ctx, "name_mismatch", FRONT, "name", read_name, ctx.facts.legal_name))
     # The card must agree with itself: its own number when readable, else the one applied with.
     reference = card_number if card_number and ric_is_valid(card_number) else application_number
     if ric_is_valid(reference):
         found += _card_consistency(ctx, reference)
     return found
+
+
+def name_mismatch(ctx: CheckContext, code: str, document_type: DocumentType, field: str, read: str,
+                  applied: str) -> Deficiency:
+    """A name read with confidence that differs from the application's. A character off (主立新 for 王立新) is
+    variant `near`: a misread as likely as another person, which the catalogue routes to staff."""
+    edits = name_edits(read, applied)
+    near = edits <= ctx.thresholds.doubtful_name_mismatch_max_edits
+    return ctx.deficiency(code, document_type, field, variant="near" if near else None,
+                          evidence={"document": read, "application": applied}, edits=edits)
 
 
 def _card_consistency(ctx: CheckContext, number: str) -> list[Deficiency]:

@@ -1,7 +1,12 @@
-"""Whether each photo is usable at all: big enough, sharp enough, and not the same image twice."""
+"""Whether each photo is usable at all: big enough, sharp enough, and not the same image twice.
+
+A size or blur finding on a photo whose fields were all read and agree with the application is variant
+`fields_read`: the photo did its job, and the catalogue routes it (a staff note, not a request).
+"""
 from __future__ import annotations
 
 from documents.types import DocumentType
+from rules.checks.agreement import fields_read_and_agree
 from rules.checks.card_sides import same_picture_explained
 from rules.checks.context import CheckContext
 from rules.model import Deficiency
@@ -14,7 +19,7 @@ def check_image_size(ctx: CheckContext) -> list[Deficiency]:
         min_width = minimums.get(document_type)
         if document.width is None or min_width is None or document.width >= min_width:
             continue
-        found.append(ctx.deficiency("document_too_small", document_type,
+        found.append(ctx.deficiency("document_too_small", document_type, variant=_read_anyway(ctx, document_type),
                                     evidence={"width": document.width, "min_width": min_width}))
     return found
 
@@ -25,10 +30,14 @@ def check_sharpness(ctx: CheckContext) -> list[Deficiency]:
     for document_type, document in ctx.facts.documents.items():
         if document.blur_score is None or document.blur_score >= minimum:
             continue
-        found.append(ctx.deficiency("document_blurry", document_type,
+        found.append(ctx.deficiency("document_blurry", document_type, variant=_read_anyway(ctx, document_type),
                                     evidence={"blur_score": round(document.blur_score, 1),
                                               "min_blur_score": minimum}))
     return found
+
+
+def _read_anyway(ctx: CheckContext, document_type: DocumentType) -> str | None:
+    return "fields_read" if fields_read_and_agree(ctx, document_type) else None
 
 
 def check_duplicates(ctx: CheckContext) -> list[Deficiency]:

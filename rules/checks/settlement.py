@@ -5,7 +5,8 @@ from documents.types import DocumentType
 from rules.checks.context import CheckContext
 from documents.checksums import luhn_is_valid
 from rules.model import Deficiency
-from rules.text import compact_identifier, digits_only, same_name
+from rules.checks.agreement import card_reading_confirms
+from rules.text import compact_identifier, digits_in_order, digits_only, same_name
 
 CARD = DocumentType.BANK_CARD
 PERMIT = DocumentType.ACCOUNT_PERMIT
@@ -41,30 +42,29 @@ def check_card_number(ctx: CheckContext) -> list[Deficiency]:
 
 
 def check_card_photo(ctx: CheckContext) -> list[Deficiency]:
+    """The card in the photo is the settlement card. A reading with digits lost under glare or embossing that
+    agrees with the application's number on every digit it has is this card, not a mismatch: enough digits
+    confirm it (a staff note); too few go to staff to compare with the image. The merchant is asked only
+    for a different card read with confidence."""
     if settlement_document(ctx) != CARD:
         return []
-    read = ctx.value(CARD, "card_number")
-    if read is None:
+    document = ctx.document(CARD)
+    extracted = document.fields.get("card_number") if document else None
+    raw = extracted.value if extracted else None
+    on_card, applied = digits_only(raw or ""), digits_only(ctx.facts.settlement_number)
+    if not on_card or on_card == applied:
         return []
-    on_card, applied = digits_only(read), digits_only(ctx.facts.settlement_number)
-    if on_card == applied:
-        return []
-    if len(on_card) < len(applied) and _digits_dropped_from(applied, on_card):
-        # A smudge or glare hid some digits: the photo shows this card, only not all of its number. The
-        # merchant needs a clearer photo, not to be told it is the wrong card.
-        return [ctx.deficiency("document_unreadable", CARD, "card_number",
-                               evidence={"fields": ["card_number"], "digits_read": len(on_card),
-                                         "digits_expected": len(applied)})]
+    if len(on_card) < len(applied) and digits_in_order(applied, on_card):
+        evidence = {"digits_read": len(on_card), "digits_expected": len(applied),
+                    "min_digits": ctx.ruleset.policy.settlement.partial_card_number_min_digits,
+                    "application_last4": applied[-4:]}
+        variant = None if card_reading_confirms(ctx, on_card) else "unconfirmed"
+        return [ctx.deficiency("card_number_partly_read", CARD, "card_number", variant=variant, evidence=evidence)]
+    if ctx.value(CARD, "card_number") is None:
+        return []  # a doubtful reading of other digits: ocr_low_confidence, for staff
     # Only the last four digits go into messages and evidence: card numbers are not staff business.
     return [ctx.deficiency("card_number_mismatch", CARD, "card_number",
                            evidence={"document_last4": on_card[-4:], "application_last4": applied[-4:]})]
-
-
-def _digits_dropped_from(number: str, shorter: str) -> bool:
-    """Whether `shorter` is `number` with some digits left out (in order); by chance, another card's number
-    almost never is."""
-    remaining = iter(number)
-    return all(digit in remaining for digit in shorter)
 
 
 def check_same_name(ctx: CheckContext) -> list[Deficiency]:

@@ -119,5 +119,7 @@ def test_a_wrong_upload_comes_back_with_the_new_reason(services, inbox, portal_u
     new_reason = phone.locator('section[data-document="id_card_back"][data-status="missing"] .reason')
     expect(new_reason).to_contain_text(f"expired on {ran_out.isoformat()}")
     assert phone.locator('input[name="id_card_back"]').count() == 1  # the form is back for another try
-    with services.uow() as uow:
-        assert [r.round_number for r in uow.applications.get(application_id).requests] == [1, 2]
+    assert phone.locator('input[name="id_card_front"]').count() == 1  # "front and back": both are offered
+    with services.uow() as uow:  # refused within its round: no new round, link or message
+        assert [r.round_number for r in uow.applications.get(application_id).requests] == [1]
+    assert len(inbox.to(sample.payload["email"])) == 1

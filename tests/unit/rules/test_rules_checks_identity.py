@@ -89,10 +89,28 @@ def test_doubtful_read_of_an_invalid_card_number_goes_to_staff():
 
 
 def test_name_mismatch_evidence():
-    (found,) = check_id_card_front(context(with_fields(clean(), FRONT, name="王昌亮")))
-    assert found.evidence == {"document": "王昌亮", "application": "王昌良"}
+    (found,) = check_id_card_front(context(with_fields(clean(), FRONT, name="李海明")))
+    assert found.evidence == {"document": "李海明", "application": "王昌良"}
     assert found.document_type == FRONT and found.field == "name"
-    assert "王昌亮" in found.message_zh and "王昌良" in found.message_zh
+    assert "李海明" in found.message_zh and "王昌良" in found.message_zh
+    assert found.merchant_fixable and found.variant is None
+
+
+NEAR_NAME_CASES = [
+    pytest.param("王昌亮", id="one-character-misread"),
+    pytest.param("王昌", id="one-character-dropped"),
+    pytest.param("王昌良良", id="one-character-added"),
+]
+
+
+@pytest.mark.parametrize("read", NEAR_NAME_CASES)
+def test_a_name_one_character_off_goes_to_staff_not_the_merchant(read):
+    decision = decide(with_fields(clean(), FRONT, name=read))
+    (found,) = decision.deficiencies
+    assert (found.code, found.variant, found.merchant_fixable) == ("name_mismatch", "near", False)
+    assert decision.outcome == "manual_review"
+    assert read in found.staff_note and "1 character(s) differ" in found.staff_note
+    assert read not in found.message_zh  # the merchant is told staff are checking, nothing to upload
 
 
 def test_low_confidence_reading_is_not_called_a_mismatch():

@@ -2,7 +2,8 @@ import pytest
 
 from documents.types import DocumentType as D
 from rules.checks.quality import check_duplicates, check_image_size, check_sharpness
-from rules_facts import clean, codes, context, with_doc
+from rules.schema import Effect
+from rules_facts import clean, context, codes, decide, ruleset, with_doc, with_fields, without_fields
 
 SIZE_CASES = [
     pytest.param(D.ID_CARD_FRONT, 1000, [], id="id-at-minimum"),
@@ -53,3 +54,36 @@ def test_three_copies_flag_two():
     assert [(d.document_type, d.evidence["same_as"]) for d in found] == [
         (D.STOREFRONT_PHOTO, "id_card_back"), (D.INTERIOR_PHOTO, "id_card_back"),
     ]
+
+
+# A size or blur finding on a photo whose required fields were all read and agree with the application: a staff
+# note (variant fields_read, effect warn), never a request. Otherwise the merchant is asked for a better photo.
+ROUTING_CASES = [
+    pytest.param(lambda f: f, "fields_read", id="all-read-and-agreeing"),
+    pytest.param(lambda f: without_fields(f, D.ID_CARD_FRONT, "name"), None, id="a-field-unread"),
+    pytest.param(lambda f: with_fields(f, D.ID_CARD_FRONT, name="李海明"), None, id="a-field-disagrees"),
+    pytest.param(lambda f: with_fields(f, D.ID_CARD_FRONT, confidence=0.3, name="王昌良"), "fields_read",
+                 id="doubtful-but-exactly-the-applications"),
+]
+
+
+@pytest.mark.parametrize("change, variant", ROUTING_CASES)
+@pytest.mark.parametrize("finding", [dict(width=480), dict(blur_score=75.0)], ids=["small", "blurry"])
+def test_quality_findings_on_a_photo_that_was_read_are_a_staff_note(change, variant, finding):
+    facts = with_doc(change(clean()), D.ID_CARD_FRONT, **finding)
+    (found,) = (check_image_size if "width" in finding else check_sharpness)(context(facts))
+    assert found.variant == variant
+    fixable, effect = ruleset().catalogue.codes[found.code].routing(found.variant)
+    assert (fixable, effect) == ((False, Effect.WARN) if variant else (True, Effect.BLOCK))
+    decision = decide(facts)
+    if variant:
+        assert decision.outcome == "approved" and [w.code for w in decision.warnings] == [found.code]
+        assert "every required field was read" in decision.warnings[0].staff_note
+    else:
+        assert decision.outcome == "needs_documents"
+
+
+def test_a_small_premises_photo_still_asks_the_merchant():
+    # Nothing to read on it: the quality gate is the only judge of a storefront photo.
+    (found,) = check_image_size(context(with_doc(clean(), D.STOREFRONT_PHOTO, width=300)))
+    assert found.variant is None and found.merchant_fixable

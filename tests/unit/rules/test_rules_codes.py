@@ -52,7 +52,9 @@ SCENARIOS = {
     "uscc_legacy_registration_number": lambda: with_fields(clean(M.ENTERPRISE), D.BUSINESS_LICENSE,
                                                            uscc="440781000123456"),
     "business_name_mismatch": lambda: with_fields(clean(M.ENTERPRISE), D.BUSINESS_LICENSE, company_name="别的公司"),
-    "ocr_low_confidence": lambda: with_fields(clean(), D.BANK_CARD, confidence=0.2, card_number=CARD),
+    "ocr_low_confidence": lambda: with_fields(clean(), D.BANK_CARD, confidence=0.2,
+                                              card_number=card_number("6222029999999999")),
+    "card_number_partly_read": lambda: with_fields(clean(), D.BANK_CARD, card_number=CARD[:-1]),
     "possible_duplicate": lambda: clean().model_copy(update={"possible_duplicates": [
         PossibleDuplicate(application_id="APP-OTHER001", matched_on=["id_number", "phone"])]}),
 }

@@ -14,7 +14,7 @@ from rules_facts import (
 OUTCOME_CASES = [
     pytest.param(lambda f: f, Outcome.APPROVED, id="clean"),
     pytest.param(lambda f: without_docs(f, D.BANK_CARD), Outcome.NEEDS_DOCUMENTS, id="missing-doc"),
-    pytest.param(lambda f: with_fields(f, D.ID_CARD_FRONT, confidence=0.4, name="王昌良"),
+    pytest.param(lambda f: with_fields(f, D.ID_CARD_FRONT, confidence=0.4, name="王昌亮"),
                  Outcome.MANUAL_REVIEW, id="low-confidence-only"),
     pytest.param(lambda f: with_fields(without_docs(f, D.BANK_CARD), D.ID_CARD_FRONT, confidence=0.4,
                                        name="王昌良"),
@@ -38,7 +38,7 @@ def test_outcome(change, outcome):
 
 
 def test_needs_documents_keeps_staff_items_for_staff():
-    facts = with_fields(without_docs(clean(), D.BANK_CARD), D.ID_CARD_FRONT, confidence=0.4, name="王昌良")
+    facts = with_fields(without_docs(clean(), D.BANK_CARD), D.ID_CARD_FRONT, confidence=0.4, name="王昌亮")
     decision = decide(facts)
     assert {(d.code, d.merchant_fixable) for d in decision.deficiencies} == {
         ("document_missing", True), ("ocr_low_confidence", False),
