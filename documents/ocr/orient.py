@@ -16,14 +16,17 @@ from documents.ocr.geometry import crop_to_document
 from documents.types import LANDSCAPE_DOCUMENT_TYPES, DocumentType, ExtractedFields, OcrPass, OcrReading
 
 # The fields whose checks say a reading is right: a check character (GB 11643, Luhn, GB 32100)
-# or a date in its printed pattern, at the confidence the rules trust.
-KEY_FIELDS: dict[DocumentType, tuple[str, ...]] = {
-    DocumentType.ID_CARD_FRONT: ("id_number",),
-    DocumentType.ID_CARD_BACK: ("valid_until",),
-    DocumentType.BANK_CARD: ("card_number",),
-    DocumentType.BUSINESS_LICENSE: ("uscc",),
+# or a date in its printed pattern, at the confidence the rules trust. Each entry is a group of
+# alternatives: an older licence carries a 15-digit 注册号 where a newer one has its credit code.
+KEY_FIELDS: dict[DocumentType, tuple[tuple[str, ...], ...]] = {
+    DocumentType.ID_CARD_FRONT: (("id_number",),),
+    DocumentType.ID_CARD_BACK: (("valid_until",),),
+    DocumentType.BANK_CARD: (("card_number",),),
+    # A licence read sideways still yields its credit code (the targeted re-read of the code's line
+    # finds it); only the right way up do the labels find their values, so the name is a key too.
+    DocumentType.BUSINESS_LICENSE: (("uscc", "registration_number"), ("company_name",)),
     # A bill lying on its side still yields some date; its address only reads the right way up.
-    DocumentType.ADDRESS_PROOF: ("issue_date", "address"),
+    DocumentType.ADDRESS_PROOF: (("issue_date",), ("address",)),
 }
 TRUSTED_CONFIDENCE = 0.6
 TURNS = {90: Image.Transpose.ROTATE_90, 180: Image.Transpose.ROTATE_180, 270: Image.Transpose.ROTATE_270}
@@ -56,18 +59,27 @@ def read_upright(image: Image.Image, document_type: DocumentType, read: ReadPass
 
 
 def candidate_turns(page: Image.Image, document_type: DocumentType) -> tuple[int, ...]:
-    """Turns to try, likeliest first; a landscape document seen in portrait is only tried on its sides."""
+    """Turns to try, likeliest first; a landscape document seen in portrait is only tried on its sides.
+
+    Business licences are printed both ways (正本 and the 2019 副本 landscape, the 2015-2017 副本 in
+    portrait), so every turn is tried, upright first.
+    """
+    if document_type == DocumentType.BUSINESS_LICENSE:
+        return (0, 90, 270, 180) if page.height > page.width * 1.05 else (0, 180, 90, 270)
     if document_type in LANDSCAPE_DOCUMENT_TYPES:
         return (90, 270) if page.height > page.width * 1.05 else (0, 180)
     return (0, 180, 90, 270)
 
 
 def checks_pass(fields: ExtractedFields, document_type: DocumentType) -> bool:
-    keys = KEY_FIELDS.get(document_type, ())
-    return all(name in fields and fields[name].confidence >= TRUSTED_CONFIDENCE for name in keys)
+    return all(any(_trusted(fields, name) for name in group) for group in KEY_FIELDS.get(document_type, ()))
+
+
+def _trusted(fields: ExtractedFields, name: str) -> bool:
+    return name in fields and fields[name].confidence >= TRUSTED_CONFIDENCE
 
 
 def reading_score(fields: ExtractedFields, document_type: DocumentType) -> float:
     """Key fields count most, then every other field read; each by its confidence."""
-    keys = KEY_FIELDS.get(document_type, ())
+    keys = {name for group in KEY_FIELDS.get(document_type, ()) for name in group}
     return sum(field.confidence * (3 if name in keys else 1) for name, field in fields.items())
