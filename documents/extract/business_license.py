@@ -36,9 +36,9 @@ _USCC_LABEL = "信用代码"
 _PERSON = re.compile(r"[\u4e00-\u9fff·]{2,15}")
 # 注册号 as printed and as misread (注量号, 注册亏): two of its three characters, then 15 digits.
 _REGISTRATION = re.compile(r"(?:注.号|注册.|.册号)[:：]?([0-9]{15})(?![0-9])")
-# How registered names end: an enterprise, a sole trader's shop, a branch.
-_ORGANISATION = re.compile(
-    r"(公司|分公司|厂|店|商行|部|中心|社|馆|室|场|院|站|坊|铺|行|所|企业|合伙\)|工作室|门市|经营部)$")
+# How registered names end: an enterprise, a sole trader's shop, a branch. Only endings that ordinary
+# text and watermarks (…网站, …场所) do not share: a name found without its label must look like one.
+_ORGANISATION = re.compile(r"(公司|厂|店|商行|经营部|门市部|服务部|中心|合作社|企业|工作室|事务所|合伙\)|坊|铺)$")
 # Values of 类型 that end like a name but are not one.
 _COMPANY_TYPES = re.compile(r"^(有限责任公司|股份有限公司|一人有限|个人独资|个体工商户|其他有限|有限合伙|外商|合伙企业|分公司)")
 _NOT_A_NAME = ("监制", "管理总局", "公示系统", "营业执照", "登记机关", "市场监督管理")
