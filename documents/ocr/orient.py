@@ -7,13 +7,15 @@ read upside down yields text that fails every check, so the checks tell which wa
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from PIL import Image
 
 from documents.extract import extract_fields
 from documents.ocr.geometry import crop_to_document
-from documents.types import LANDSCAPE_DOCUMENT_TYPES, DocumentType, ExtractedFields, OcrPass, OcrReading
+from documents.types import (
+    LANDSCAPE_DOCUMENT_TYPES, DocumentType, ExtractedFields, OcrLine, OcrPass, OcrReading,
+)
 
 # The fields whose checks say a reading is right: a check character (GB 11643, Luhn, GB 32100)
 # or a date in its printed pattern, at the confidence the rules trust. Each entry is a group of
@@ -39,22 +41,50 @@ class Oriented:
     turn: int  # degrees counter-clockwise the cropped page was turned before the winning read
     passes: list[OcrPass]
     score: float
+    fields: ExtractedFields = field(default_factory=dict)
 
 
 def read_upright(image: Image.Image, document_type: DocumentType, read: ReadPasses,
                  max_side: int | None = None) -> Oriented:
     page = crop_to_document(image, max_side)
     best: Oriented | None = None
+    tried: list[Oriented] = []
     for turn in candidate_turns(page, document_type):
         turned = page if turn == 0 else page.transpose(TURNS[turn])
         passes = read(turned)
         fields = extract_fields(OcrReading(engine="", pipeline_version="", passes=passes), document_type)
-        candidate = Oriented(turn, passes, reading_score(fields, document_type))
+        candidate = Oriented(turn, passes, reading_score(fields, document_type), fields)
+        tried.append(candidate)
         if best is None or candidate.score > best.score:
             best = candidate
         if checks_pass(fields, document_type):
             break
     assert best is not None
+    return with_identifier_of_other_turns(best, tried, document_type)
+
+
+def with_identifier_of_other_turns(best: Oriented, tried: list[Oriented], document_type: DocumentType) -> Oriented:
+    """The best reading, plus the identifier's line from another turn when only that turn read it.
+
+    A watermark over the credit code can hide it the right way up while a sideways read, useless for
+    the labelled fields, still finds it whole and check-valid. The identifier alone is added, as read by
+    each pass of that turn that holds it, without a box (another page geometry) and nothing else of
+    that line (a sideways line runs every label and value together).
+    """
+    groups = KEY_FIELDS.get(document_type, ())
+    if not groups or any(_trusted(best.fields, name) for name in groups[0]):
+        return best
+    for other in tried:
+        found = [other.fields[name].value for name in groups[0] if _trusted(other.fields, name)]
+        if other is best or not found:
+            continue
+        extra = []
+        for ocr_pass in other.passes:
+            lines = [OcrLine(text=found[0], confidence=line.confidence) for line in ocr_pass.lines
+                     if found[0] in line.text.replace(" ", "").upper()]
+            if lines:
+                extra.append(OcrPass(name=f"{ocr_pass.name}_turn{other.turn}", lines=lines))
+        return Oriented(best.turn, best.passes + extra, best.score, best.fields)
     return best
 
 
