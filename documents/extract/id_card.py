@@ -11,7 +11,7 @@ from datetime import date
 
 from documents.extract.card_side import SIDE_FIELD, CardSide, classify_card_side
 from documents.extract.lines import Labelled, Line, all_lines, labelled_values, passes
-from documents.extract.gazetteer import correct_admin_prefix, correct_authority
+from documents.extract.gazetteer import correct_admin_prefix, correct_authority, starts_with_division
 from documents.extract.values import Candidate, choose, field, find_dates, repair_digits, repaired, to_date
 from documents.types import ExtractedField, OcrReading
 from documents.checksums import ric_birth_date, ric_is_valid
@@ -107,13 +107,19 @@ def _birth_date(found: list[Labelled], id_number: ExtractedField | None) -> Extr
 
 def _address(reading: OcrReading) -> ExtractedField | None:
     for lines in passes(reading):
-        for labelled in labelled_values(lines, ("住址",), ("公民身份号码",)):
+        for labelled in labelled_values(lines, ("住址",), ("公民身份号码",)) or _misread_address_label(lines):
             more = labelled.continuation(lines, ("公民身份号码",))
             value = labelled.value + "".join(line.compact for line in more)
             if value:
                 ocr = [labelled.confidence] + [line.confidence for line in more]
                 return repaired(value, sum(ocr) / len(ocr), correct_admin_prefix)
     return None
+
+
+def _misread_address_label(lines: list[Line]) -> list[Labelled]:
+    """住址 with its first character misread (佳址, small photos), known by the place name that follows."""
+    return [Labelled(line.compact[2:], line, anchor_exact=False) for line in lines
+            if line.compact[1:2] == "址" and starts_with_division(line.compact[2:])]
 
 
 def _authority(found: list[Labelled]) -> ExtractedField | None:

@@ -203,3 +203,20 @@ def test_embossed_sixes_read_as_b() -> None:
     """card-shawnh2-3 / card-guaili-21: the embossed 6 comes back as b inside its group."""
     rows = [("b22b 1906 0239 2981", 0.77, (172, 633, 1009, 82))]
     assert read(rows, DocumentType.BANK_CARD) == {"card_number": "6226190602392981"}
+
+
+# --- ID cards ---------------------------------------------------------------------------------
+
+def test_id_address_whose_label_is_misread() -> None:
+    """idf-jianhao-card1 (400 px): 住址 read 佳址; the address wraps onto a second line."""
+    rows = [
+        ("姓名李振冬", 0.998, (33, 41, 79, 25)),
+        ("性别男民族汉", 0.978, (32, 68, 108, 21)),
+        ("出生1977年5月8日", 0.999, (30, 93, 136, 21)),
+        ("佳址吉林省松原市宁江区新城", 0.961, (26, 121, 167, 19)),
+        ("乡八家子村八家子屯", 0.996, (60, 140, 107, 18)),
+        ("公民身份号码220702197705084210", 0.999, (21, 191, 270, 17)),
+    ]
+    fields = read(rows, DocumentType.ID_CARD_FRONT)
+    assert fields["address"] == "吉林省松原市宁江区新城乡八家子村八家子屯"
+    assert (fields["name"], fields["id_number"]) == ("李振冬", "220702197705084210")
