@@ -41,7 +41,9 @@ _REGISTRATION = re.compile(r"(?:注.号|注册.|.册号)[:：]?([0-9]{15})(?![0-
 _ORGANISATION = re.compile(r"(公司|厂|店|商行|经营部|门市部|服务部|中心|合作社|企业|工作室|事务所|合伙\)|坊|铺)$")
 # Values of 类型 that end like a name but are not one.
 _COMPANY_TYPES = re.compile(r"^(有限责任公司|股份有限公司|一人有限|个人独资|个体工商户|其他有限|有限合伙|外商|合伙企业|分公司)")
-_NOT_A_NAME = ("监制", "管理总局", "公示系统", "营业执照", "登记机关", "市场监督管理")
+_NOT_A_NAME = ("监制", "管理总局", "公示系统", "营业执照", "登记机关", "市场监督管理", "个体工商户", "经营范围")
+# A name alone on its segment: Chinese characters and brackets, nothing of a sentence (、。；=) or a number.
+_NAME_CHARACTERS = re.compile(r"[\u4e00-\u9fff（）()·]{4,40}")
 
 
 def extract(reading: OcrReading) -> dict[str, ExtractedField]:
@@ -73,8 +75,8 @@ def _starts_second_column(label: str, value: str) -> bool:
 def looks_like_a_name(text: str) -> bool:
     """Whether `text` reads as a registered name: a few characters ending as enterprises and shops do."""
     text = re.sub(r"[)）]$", "", text) if text.endswith(("合伙)", "合伙）")) else text
-    return (4 <= len(text) <= 40 and _ORGANISATION.search(text) is not None and not _COMPANY_TYPES.match(text)
-            and not any(word in text for word in _NOT_A_NAME) and not any(c.isdigit() for c in text)
+    return (_NAME_CHARACTERS.fullmatch(text) is not None and _ORGANISATION.search(text) is not None
+            and not _COMPANY_TYPES.match(text) and not any(word in text for word in _NOT_A_NAME)
             and not any(text.startswith(label) for label in LABELS))
 
 

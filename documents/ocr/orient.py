@@ -25,8 +25,10 @@ KEY_FIELDS: dict[DocumentType, tuple[tuple[str, ...], ...]] = {
     DocumentType.ID_CARD_BACK: (("valid_until",),),
     DocumentType.BANK_CARD: (("card_number",),),
     # A licence read sideways still yields its credit code (the targeted re-read of the code's line
-    # finds it); only the right way up do the labels find their values, so the name is a key too.
-    DocumentType.BUSINESS_LICENSE: (("uscc", "registration_number"), ("company_name",)),
+    # finds it); only the right way up do the labels find their values, so one of those is a key too.
+    DocumentType.BUSINESS_LICENSE: (
+        ("uscc", "registration_number"), ("company_name", "legal_representative", "address"),
+    ),
     # A bill lying on its side still yields some date; its address only reads the right way up.
     DocumentType.ADDRESS_PROOF: (("issue_date",), ("address",)),
 }
