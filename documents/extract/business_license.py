@@ -33,6 +33,9 @@ _SECOND_COLUMN_LABELS = ("注册资本", "成立日期", "营业期限") + ADDRE
 _USCC_LOOKALIKES = str.maketrans({"O": "0", "I": "1", "Z": "2", "S": "5"})
 _USCC_TOKEN = re.compile(f"[{USCC_ALPHABET}]{{18,20}}")
 _USCC_LABEL = "信用代码"
+_AUTHORITIES = "123456789ANY"
+# The engines' targeted re-read of the credit code's line (documents.ocr LINE_PLANS) is named so.
+USCC_REREAD_PASS = "uscc_chars"
 _PERSON = re.compile(r"[\u4e00-\u9fff·]{2,15}")
 # 注册号 as printed and as misread (注量号, 注册亏): two of its three characters, then 15 digits.
 _REGISTRATION = re.compile(r"(?:注.号|注册.|.册号)[:：]?([0-9]{15})(?![0-9])")
@@ -56,9 +59,14 @@ def extract(reading: OcrReading) -> dict[str, ExtractedField]:
         "legal_representative": _representative(lines),
         "address": _address(by_pass),
     }
-    if fields["uscc"] is not None and fields["registration_number"] is not None:
-        # A licence of the 三证合一 transition prints both; the credit code is the one that counts.
-        fields["registration_number"] = None
+    code, registration = fields["uscc"], fields["registration_number"]
+    if code is not None and registration is not None:
+        # A licence of the 三证合一 transition prints both; the credit code is the one that counts. An older
+        # licence has none: a credit code that fails its check there is a guess from another number.
+        if uscc_is_valid(code.value):
+            fields["registration_number"] = None
+        elif registration_number_is_valid(registration.value):
+            fields["uscc"] = None
     return {name: value for name, value in fields.items() if value is not None}
 
 
@@ -87,14 +95,26 @@ def uscc_candidates(lines: list[Line]) -> list[Candidate]:
         for match in _USCC_TOKEN.finditer(text):
             token = match.group()
             if len(token) == 18:
-                candidates.append(Candidate(token, line.confidence, line.pass_name))
+                if is_structured_uscc(token):
+                    candidates.append(Candidate(token, line.confidence, line.pass_name))
                 continue
             # A speck glued to the code: each 18-character window is a weaker reading (one in thirty
-            # passes the check by chance), used only beside the code's own label: elsewhere a long run
-            # is another number (the old 证照编号, a page read sideways) and a window a made-up code.
-            if find_anchor(line.compact, _USCC_LABEL) is not None:
-                candidates.extend(Candidate(token[i:i + 18], line.confidence * 0.5) for i in range(len(token) - 17))
+            # passes the check by chance), used only beside the code's own label or in the re-read of
+            # the code's line: elsewhere a long run is another number (the old 证照编号, a page read
+            # sideways) and a window a made-up code.
+            if find_anchor(line.compact, _USCC_LABEL) is not None or line.pass_name.startswith(USCC_REREAD_PASS):
+                candidates.extend(Candidate(token[i:i + 18], line.confidence * 0.5) for i in range(len(token) - 17)
+                                  if is_structured_uscc(token[i:i + 18]))
     return candidates
+
+
+def is_structured_uscc(code: str) -> bool:
+    """GB 32100's layout: a registering authority (1-9, A, N, Y), then after the type a six-digit region code.
+
+    A garbage reading (a page read sideways or upside down) passes the check character one time in
+    thirty-one; it almost never also has this layout.
+    """
+    return code[0] in _AUTHORITIES and code[2:8].isdigit()
 
 
 def registration_candidates(lines: list[Line]) -> list[Candidate]:

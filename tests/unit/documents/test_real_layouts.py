@@ -220,3 +220,17 @@ def test_id_address_whose_label_is_misread() -> None:
     fields = read(rows, DocumentType.ID_CARD_FRONT)
     assert fields["address"] == "吉林省松原市宁江区新城乡八家子村八家子屯"
     assert (fields["name"], fields["id_number"]) == ("李振冬", "220702197705084210")
+
+
+def test_credit_code_from_garbage_is_not_taken_even_when_check_valid() -> None:
+    """lic-fitch-rotated, tesseract: a page read the wrong way up gave ET282265T2005DHT16, which passes GB 32100."""
+    assert "uscc" not in read([("ET282265T2005DHT16", 0.677, (89, 200, 131, 17))])
+
+
+def test_credit_code_with_a_speck_in_the_targeted_reread() -> None:
+    """lic-lhwl-beijing-scan, tesseract: the re-read of the code's line kept a speck (J) in front of the code."""
+    reading = OcrReading(engine="test", pipeline_version="test", passes=[
+        OcrPass(name="page", lines=[OcrLine(text="统一社会信用代码 9111O114O6494B511J", confidence=0.5)]),
+        OcrPass(name="uscc_chars", lines=[OcrLine(text="J91110114064948511J", confidence=0.9)]),
+    ])
+    assert extract_fields(reading, LICENCE)["uscc"].value == "91110114064948511J"
