@@ -21,6 +21,7 @@ _GROUP_SEPARATOR = re.compile(r"(?<=[0-9])\s*[.·•\-]\s*(?=[0-9])")
 _GROUP_TOKEN = re.compile(r"(?<![0-9A-Za-z])[0-9bOoIlDSZ|]{3,6}(?![0-9A-Za-z])")
 _CARD_LOOKALIKES = str.maketrans({"b": "6", "O": "0", "o": "0", "D": "0", "I": "1", "l": "1", "|": "1",
                                   "S": "5", "Z": "2"})
+_EXPIRY = re.compile(r"(?<![0-9])[0-9]{1,2}\s*/\s*[0-9]{2,4}(?![0-9])")
 _DIGITS_ONLY = re.compile(r"^[0-9 ]+$")
 CARD_LENGTHS = range(16, 20)
 
@@ -39,7 +40,11 @@ def is_plausible_card(number: str) -> bool:
 
 
 def card_digits(text: str) -> str:
-    """`text` with digit look-alikes repaired inside number groups and group separators made spaces."""
+    """`text` with digit look-alikes repaired inside number groups and group separators made spaces.
+
+    An expiry date (10/23) read on the number's row is set apart first: its year is no group of the number.
+    """
+    text = _EXPIRY.sub(" / ", text)
     text = _GROUP_TOKEN.sub(_group, text)
     return _GROUP_SEPARATOR.sub(" ", repair_digits(text))
 

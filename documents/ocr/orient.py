@@ -33,6 +33,9 @@ KEY_FIELDS: dict[DocumentType, tuple[tuple[str, ...], ...]] = {
     DocumentType.ADDRESS_PROOF: (("issue_date",), ("address",)),
 }
 TRUSTED_CONFIDENCE = 0.6
+CARD_TYPES = frozenset({DocumentType.ID_CARD_FRONT, DocumentType.ID_CARD_BACK, DocumentType.BANK_CARD})
+CARD_ASPECT = 85.6 / 54
+ASPECT_TOLERANCE = 1.3
 TURNS = {90: Image.Transpose.ROTATE_90, 180: Image.Transpose.ROTATE_180, 270: Image.Transpose.ROTATE_270}
 
 ReadPasses = Callable[[Image.Image], list[OcrPass]]
@@ -49,6 +52,8 @@ class Oriented:
 def read_upright(image: Image.Image, document_type: DocumentType, read: ReadPasses,
                  max_side: int | None = None) -> Oriented:
     page = crop_to_document(image, max_side)
+    if not shaped_like(page, document_type):  # the crop found something else (a bright picture on the card)
+        page = image  # as crop_to_document leaves a photo in which it finds no document
     best: Oriented | None = None
     tried: list[Oriented] = []
     for turn in candidate_turns(page, document_type):
@@ -88,6 +93,18 @@ def with_identifier_of_other_turns(best: Oriented, tried: list[Oriented], docume
                 extra.append(OcrPass(name=f"{ocr_pass.name}_turn{other.turn}", lines=lines))
         return Oriented(best.turn, best.passes + extra, best.score, best.fields)
     return best
+
+
+def shaped_like(page: Image.Image, document_type: DocumentType) -> bool:
+    """Whether a cropped page has its document's proportions, within what perspective leaves of them.
+
+    ID and bank cards are 85.6 × 54 mm (ISO/IEC 7810 ID-1); a near-square crop of a card photo is a
+    picture or a logo on it, not the card (card-guaili-20: 489×473 out of a 491×793 photo).
+    """
+    if document_type not in CARD_TYPES:
+        return True
+    aspect = max(page.size) / max(min(page.size), 1)
+    return CARD_ASPECT / ASPECT_TOLERANCE <= aspect <= CARD_ASPECT * ASPECT_TOLERANCE
 
 
 def candidate_turns(page: Image.Image, document_type: DocumentType) -> tuple[int, ...]:

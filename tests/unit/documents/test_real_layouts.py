@@ -6,7 +6,7 @@ from PIL import Image
 
 from documents.checksums import registration_number_is_valid
 from documents.extract import extract_fields
-from documents.ocr.orient import Oriented, candidate_turns, with_identifier_of_other_turns
+from documents.ocr.orient import Oriented, candidate_turns, shaped_like, with_identifier_of_other_turns
 from documents.types import DocumentType, ExtractedField, OcrLine, OcrPass, OcrReading
 
 Row = tuple[str, float, tuple[int, int, int, int]]
@@ -234,3 +234,16 @@ def test_credit_code_with_a_speck_in_the_targeted_reread() -> None:
         OcrPass(name="uscc_chars", lines=[OcrLine(text="J91110114064948511J", confidence=0.9)]),
     ])
     assert extract_fields(reading, LICENCE)["uscc"].value == "91110114064948511J"
+
+
+def test_expiry_date_on_the_number_row_is_no_group_of_the_number() -> None:
+    """card-guaili-20 (光大, printed upright), read turned: the whole card is one line, the expiry before the number."""
+    rows = [("MR.ZHANG BOYU YAID10/23 6226552167018345 信用卡CreditCard #ank 中国光大银行", 0.94, (0, 0, 793, 491))]
+    assert read(rows, DocumentType.BANK_CARD) == {"card_number": "6226552167018345"}
+
+
+def test_a_near_square_crop_of_a_card_is_not_the_card() -> None:
+    """card-guaili-20: the crop found a 489×473 picture on a 491×793 card photo; the photo is read whole."""
+    assert not shaped_like(Image.new("RGB", (489, 473)), DocumentType.BANK_CARD)
+    assert shaped_like(Image.new("RGB", (522, 325)), DocumentType.BANK_CARD)  # card-shawnh2-5's crop
+    assert shaped_like(Image.new("RGB", (600, 850)), LICENCE)
