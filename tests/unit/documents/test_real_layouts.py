@@ -247,3 +247,14 @@ def test_a_near_square_crop_of_a_card_is_not_the_card() -> None:
     assert not shaped_like(Image.new("RGB", (489, 473)), DocumentType.BANK_CARD)
     assert shaped_like(Image.new("RGB", (522, 325)), DocumentType.BANK_CARD)  # card-shawnh2-5's crop
     assert shaped_like(Image.new("RGB", (600, 850)), LICENCE)
+
+
+def test_id_labels_misread_by_tesseract_on_a_flat_scan() -> None:
+    """idf-jianhao-958, tesseract: 姓名 read 盐名, 住址 read 住直; the values after them are right."""
+    rows = [
+        ("盐名王建波", 0.655, (76, 76, 277, 59)),
+        ("性三别 :三田三民-族汉", 0.56, (76, 167, 386, 52)),
+        ("住直 浙江省宁海县桥头胡街道", 0.907, (80, 344, 571, 52)),
+    ]
+    fields = read(rows, DocumentType.ID_CARD_FRONT)
+    assert (fields["name"], fields["address"]) == ("王建波", "浙江省宁海县桥头胡街道")
