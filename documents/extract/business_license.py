@@ -67,6 +67,10 @@ def extract(reading: OcrReading) -> dict[str, ExtractedField]:
             fields["registration_number"] = None
         elif registration_number_is_valid(registration.value):
             fields["uscc"] = None
+    if fields["uscc"] is None and registration is not None and registration_number_is_valid(registration.value):
+        # Where the credit code is expected, an older licence's 注册号 stands in for it: the rules know a
+        # 15-digit code as such (uscc_legacy_registration_number, for staff), not as a missing field.
+        fields["uscc"] = registration
     return {name: value for name, value in fields.items() if value is not None}
 
 

@@ -112,7 +112,9 @@ def test_old_licence_with_a_registration_number_and_no_credit_code() -> None:
         ("法定代表人李婕", 0.996, (90, 391, 108, 16)),
     ]
     assert read(rows) == {
-        "registration_number": "310110000759836", "company_name": "上海创邻科技服务有限公司",
+        # the 注册号 also stands where the credit code is expected (the rules' uscc_legacy_registration_number)
+        "registration_number": "310110000759836", "uscc": "310110000759836",
+        "company_name": "上海创邻科技服务有限公司",
         "legal_representative": "李婕", "address": "上海市杨浦区控江路1142号23幢3132-43室",
     }
 
@@ -258,3 +260,4 @@ def test_id_labels_misread_by_tesseract_on_a_flat_scan() -> None:
     ]
     fields = read(rows, DocumentType.ID_CARD_FRONT)
     assert (fields["name"], fields["address"]) == ("王建波", "浙江省宁海县桥头胡街道")
+
