@@ -261,3 +261,12 @@ def test_id_labels_misread_by_tesseract_on_a_flat_scan() -> None:
     fields = read(rows, DocumentType.ID_CARD_FRONT)
     assert (fields["name"], fields["address"]) == ("王建波", "浙江省宁海县桥头胡街道")
 
+
+
+def test_address_label_inside_ordinary_text_does_not_start_an_address() -> None:
+    """The cut before 住所 needs a place name after it: scope text mentioning 住所 stays whole."""
+    rows = [
+        ("经营范围为企业提供住所托管服务；企业管理咨询", 0.95, (101, 369, 600, 30)),
+        ("住 所湖北省武汉市武昌区徐东大街72号", 0.95, (101, 420, 500, 30)),
+    ]
+    assert read(rows)["address"] == "湖北省武汉市武昌区徐东大街72号"
