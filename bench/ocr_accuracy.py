@@ -144,7 +144,8 @@ def _dump(folder: Path, key, document_type: str, level: str, truth: dict, got: d
         "size": [inspection.width, inspection.height], "blur_score": inspection.blur_score,
         "intake_findings": [f.code for f in inspection.findings], "truth": truth,
         "fields": {name: {"value": value, "confidence": confidence} for name, (value, confidence) in got.items()},
-        "passes": [{"name": p.name, "lines": [[line.text, round(line.confidence, 3)] for line in p.lines]}
+        "passes": [{"name": p.name, "lines": [[line.text, round(line.confidence, 3)] + ([list(line.box)] if line.box else [])
+                                              for line in p.lines]}
                    for p in reading.passes],
     }
     name = f"{reading.engine.split()[0]}-{level}-{document_type}-{key}.json"
@@ -275,6 +276,7 @@ def main() -> None:
     parser.add_argument("--dump", help="write each document's OCR lines and fields as JSON into this folder")
     parser.add_argument("--licensed-only", action="store_true",
                         help="real level: only images whose repository's licence clearly allows use in tests")
+    parser.add_argument("--items", help="real level: only these comma-separated manifest ids (to re-read a few misses)")
     args = parser.parse_args()
 
     levels = args.levels.split(",")
@@ -286,7 +288,8 @@ def main() -> None:
 
         jobs += [(item.id, item.type, "real", args.dump)
                  for item in load_items(types=types, with_truth=True, include_templates=False,
-                                   licensed_only=args.licensed_only)]
+                                   licensed_only=args.licensed_only)
+                 if not args.items or item.id in args.items.split(",")]
     os.environ["OMP_THREAD_LIMIT"] = "1"
     reports = {}
     for engine_name in args.engines.split(","):

@@ -89,3 +89,13 @@ def luhn_is_valid(number: str) -> bool:
     if not number.isdigit() or len(number) < 2:
         return False
     return luhn_check_digit(number[:-1]) == number[-1]
+
+
+def registration_number_is_valid(number: str) -> bool:
+    """A pre-2016 licence's 15-digit 注册号: its last digit is a GB/T 17710 (ISO 7064 MOD 11,10) check digit."""
+    if len(number) != 15 or not number.isdigit():
+        return False
+    product = 10
+    for digit in number[:-1]:
+        product = ((product % 11 + int(digit)) % 10 or 10) * 2
+    return (product % 11 + int(number[-1])) % 10 == 1

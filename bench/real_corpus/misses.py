@@ -24,7 +24,7 @@ def locate(expected: str, passes: list[dict]) -> str:
     """Where the expected value appears in what OCR read (first pass that has it)."""
     want = compact(expected)
     for read in passes:
-        texts = [compact(text) for text, _ in read["lines"]]
+        texts = [compact(line[0]) for line in read["lines"]]
         for i, text in enumerate(texts):
             if want in text:
                 return f"in the text ({read['name']}, line {i}: {read['lines'][i][0][:60]!r})"

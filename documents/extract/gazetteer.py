@@ -134,3 +134,15 @@ def correct_authority(text: str) -> tuple[str, bool]:
         if len(near) == 1:
             stem, changed = near.pop(), True
     return f"{city}公安局{stem}分局", changed
+
+
+def starts_with_division(text: str) -> bool:
+    """Whether `text` starts with the exact name of a province, prefecture or county (北京市…, 莱西市…)."""
+    return _match_at(text, 0, _all_divisions(), exact_only=True) is not None
+
+
+@lru_cache(maxsize=1)
+def _all_divisions() -> list[Division]:
+    provinces = _divisions()
+    prefectures = _descendants(provinces)
+    return provinces + prefectures + _descendants(prefectures)

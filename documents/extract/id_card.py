@@ -11,7 +11,7 @@ from datetime import date
 
 from documents.extract.card_side import SIDE_FIELD, CardSide, classify_card_side
 from documents.extract.lines import Labelled, Line, all_lines, labelled_values, passes
-from documents.extract.gazetteer import correct_admin_prefix, correct_authority
+from documents.extract.gazetteer import correct_admin_prefix, correct_authority, starts_with_division
 from documents.extract.values import Candidate, choose, field, find_dates, repair_digits, repaired, to_date
 from documents.types import ExtractedField, OcrReading
 from documents.checksums import ric_birth_date, ric_is_valid
@@ -19,6 +19,7 @@ from documents.checksums import ric_birth_date, ric_is_valid
 FRONT_LABELS = ("姓名", "性别", "民族", "出生", "住址", "公民身份号码")
 BACK_LABELS = ("签发机关", "有效期限")
 _NAME = re.compile(r"[\u4e00-\u9fff·]{2,15}")
+_WHOLE_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{2,}·[\u4e00-\u9fff·]{2,}")
 _ETHNICITY = re.compile(r"[\u4e00-\u9fff]{1,6}")
 _ID_NUMBER = re.compile(r"(?<![0-9])[0-9]{17}[0-9X](?![0-9X])")
 _VALIDITY = re.compile(
@@ -48,7 +49,7 @@ def _extract_shown_side(reading: OcrReading, slot: CardSide) -> dict[str, Extrac
 
 def _front_fields(reading: OcrReading, lines: list[Line]) -> dict[str, ExtractedField]:
     fields: dict[str, ExtractedField | None] = {
-        "name": _first_match(labelled_values(lines, ("姓名",), FRONT_LABELS), _NAME),
+        "name": _first_match(labelled_values(lines, ("姓名",), FRONT_LABELS) or _misread_name_label(lines), _NAME),
         "sex": _sex(labelled_values(lines, ("性别",), FRONT_LABELS)),
         "ethnicity": _first_match(labelled_values(lines, ("民族",), FRONT_LABELS), _ETHNICITY),
         "address": _address(reading),
@@ -107,13 +108,25 @@ def _birth_date(found: list[Labelled], id_number: ExtractedField | None) -> Extr
 
 def _address(reading: OcrReading) -> ExtractedField | None:
     for lines in passes(reading):
-        for labelled in labelled_values(lines, ("住址",), ("公民身份号码",)):
+        for labelled in labelled_values(lines, ("住址",), ("公民身份号码",)) or _misread_address_label(lines):
             more = labelled.continuation(lines, ("公民身份号码",))
             value = labelled.value + "".join(line.compact for line in more)
             if value:
                 ocr = [labelled.confidence] + [line.confidence for line in more]
                 return repaired(value, sum(ocr) / len(ocr), correct_admin_prefix)
     return None
+
+
+def _misread_name_label(lines: list[Line]) -> list[Labelled]:
+    """姓名 with its first character misread (盐名 on a flat scan read by tesseract), followed by a name alone."""
+    return [Labelled(line.compact[2:], line, anchor_exact=False) for line in lines
+            if line.compact[1:2] == "名" and _WHOLE_NAME.fullmatch(line.compact[2:])]
+
+
+def _misread_address_label(lines: list[Line]) -> list[Labelled]:
+    """住址 with one character misread (佳址, 住直), known by the place name that follows."""
+    return [Labelled(line.compact[2:], line, anchor_exact=False) for line in lines
+            if (line.compact[:1] == "住" or line.compact[1:2] == "址") and starts_with_division(line.compact[2:])]
 
 
 def _authority(found: list[Labelled]) -> ExtractedField | None:

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from documents.extract.normalize import normalize_text
 from documents.types import OcrReading
@@ -10,6 +11,8 @@ from documents.types import OcrReading
 # Separators and specks the recogniser puts between a label and its value.
 _LEADING_JUNK = re.compile(r"^[\s:;,.。、'\"“”|_\-~>》〉)]+")
 _TRAILING_JUNK = re.compile(r"[\s:;,.。、'\"“”|_\-~<《〈(]+$")
+# A segment this many times taller than the text it would continue is not more of that text.
+TALLER_THAN_TEXT = 1.8
 
 
 @dataclass(frozen=True)
@@ -180,7 +183,8 @@ def continuation_lines(
         below = [
             other for other in same_pass
             if other is not start and other not in result
-            and -0.3 * height <= other.box[1] - row_bottom <= height
+            and other.box[3] <= TALLER_THAN_TEXT * height  # a watermark or stamp across the value
+            and -0.4 * height <= other.box[1] - row_bottom <= height
             and (left + indent <= other.box[0] < left + width or row_full and abs(other.box[0] - left) < height)
         ]
         if not below:
@@ -209,3 +213,88 @@ def _looks_labelled(compact: str, labels: tuple[str, ...]) -> bool:
         return True
     colon = compact.find(":")
     return 0 < colon <= 8
+
+
+def rejoin_spaced_labels(
+    lines: list[Line], labels: tuple[str, ...], value_shapes: dict[str, Callable[[str], bool]] | None = None,
+) -> list[Line]:
+    """Lines whose letter-spaced two-character label (名　　称, 住　　所) the detector cut apart, made whole.
+
+    The detector returns the label's first character as a segment of its own (名), or the first
+    characters of several rows as one tall segment (名类住), and glues the second character to the
+    value (称北京…). Such a line gets its first character back when that character stands to its
+    left on the same row, or when what follows has the shape of the field's values (`value_shapes`
+    by label: a place name after 所): a label's second character alone rarely starts other text.
+    """
+    by_second = {label[1]: label for label in labels if len(label) == 2}
+    shapes = value_shapes or {}
+    result = []
+    for line in lines:
+        label = by_second.get(line.compact[:1])
+        rest = line.compact[1:]
+        if label is not None and rest and (
+                _first_character_left(line, label[0], lines) or shapes.get(label, _never)(rest)):
+            box = line.box
+            if box is not None:  # the label's first character sits about one text height further left
+                box = (max(box[0] - box[3], 0), box[1], box[2] + min(box[3], box[0]), box[3])
+            line = replace(line, text=label[0] + line.text, compact=label[0] + line.compact, box=box)
+        result.append(line)
+    return result
+
+
+def _never(_: str) -> bool:
+    return False
+
+
+def _first_character_left(line: Line, char: str, lines: list[Line]) -> bool:
+    """Whether `char` stands alone (or in a column of label characters) left of `line`, on its row."""
+    if line.box is None:
+        index = next((i for i, other in enumerate(lines) if other is line), 0)
+        return index > 0 and lines[index - 1].compact == char
+    left, top, _, height = line.box
+    for other in lines:
+        if other is line or other.box is None or other.pass_name != line.pass_name:
+            continue
+        o_left, o_top, o_width, o_height = other.box
+        if char not in other.compact or len(other.compact) > 4:
+            continue
+        if o_left + o_width > left + 0.5 * height or left - (o_left + o_width) > 12 * height:
+            continue
+        if o_height > 1.5 * height:  # a column of first characters: this one must be at this row's height
+            rows = len(other.compact)
+            centre = o_top + (other.compact.index(char) + 0.5) * o_height / rows
+            if abs(centre - (top + height / 2)) < 0.75 * max(height, o_height / rows):
+                return True
+        elif _overlap(line.box, other.box) > 0.5 * min(height, o_height):
+            return True
+    return False
+
+
+def split_before_labels(
+    lines: list[Line], labels: tuple[str, ...], accepts: Callable[[str, str], bool], *, after: int = 4,
+) -> list[Line]:
+    """Lines that run two columns together (经营范围…后方可住所山东省…) cut before the second column's label.
+
+    Only a label found exactly, more than `after` characters into the line, and whose following text
+    `accepts(label, value)` starts a segment; the new segment's box is the line's, cut in proportion
+    to the characters (CJK characters are of one width).
+    """
+    result = []
+    for line in lines:
+        cut = None
+        for label in labels:
+            hit = find_anchor(line.compact, label)
+            if hit is not None and hit[2] and hit[0] > after and accepts(label, line.compact[hit[1]:]):
+                cut = hit[0] if cut is None else min(cut, hit[0])
+        if cut is None:
+            result.append(line)
+            continue
+        head, tail = line.compact[:cut], line.compact[cut:]
+        head_box = tail_box = line.box
+        if line.box is not None:
+            left, top, width, height = line.box
+            split = round(width * cut / len(line.compact))
+            head_box, tail_box = (left, top, split, height), (left + split, top, width - split, height)
+        result += [replace(line, text=head, compact=head, box=head_box),
+                   replace(line, text=tail, compact=tail, box=tail_box)]
+    return result

@@ -16,7 +16,7 @@ from documents.ocr.tesseract import LINE_PLANS, LinePlan
 from documents.ocr.words import Word, group_lines
 from documents.types import DocumentType, OcrLine, OcrPass, OcrReading
 
-PIPELINE = "rapid-p4"  # bump whenever preprocessing or the pass plan changes: it keys the OCR cache
+PIPELINE = "rapid-p5"  # bump whenever preprocessing or the pass plan changes: it keys the OCR cache
 DISTRIBUTION = "rapidocr-onnxruntime"
 # Recognition scales every line to 48 px high: beyond this size a page only costs more.
 MAX_LONG_SIDE = 2000

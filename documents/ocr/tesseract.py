@@ -16,7 +16,7 @@ from documents.ocr.words import Word, group_lines, words_from_data
 from documents.types import DocumentType, OcrPass, OcrReading
 from documents.checksums import USCC_ALPHABET
 
-PIPELINE = "tess-p4"  # bump whenever preprocessing or the pass plan changes: it keys the OCR cache
+PIPELINE = "tess-p5"  # bump whenever preprocessing or the pass plan changes: it keys the OCR cache
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,272 @@
+"""Extraction on the OCR output of real documents (bench/real_corpus): lines and boxes as RapidOCR returned
+them for images the product misread, copied from `bench/ocr_accuracy.py --dump`; each test names its item."""
+from __future__ import annotations
+
+from PIL import Image
+
+from documents.checksums import registration_number_is_valid
+from documents.extract import extract_fields
+from documents.ocr.orient import Oriented, candidate_turns, shaped_like, with_identifier_of_other_turns
+from documents.types import DocumentType, ExtractedField, OcrLine, OcrPass, OcrReading
+
+Row = tuple[str, float, tuple[int, int, int, int]]
+LICENCE = DocumentType.BUSINESS_LICENSE
+
+
+def read(rows: list[Row], document_type: DocumentType = LICENCE) -> dict[str, str]:
+    reading = OcrReading(engine="test", pipeline_version="test", passes=[
+        OcrPass(name="page_rapid", lines=[OcrLine(text=text, confidence=conf, box=box) for text, conf, box in rows])])
+    return {name: extracted.value for name, extracted in extract_fields(reading, document_type).items()}
+
+
+# lic-lhwl-beijing-scan: the 2015-2017 portrait 副本; the first characters of 名称 类型 住所 came as one tall
+# segment (名类住), the second ones glued to the values.
+PORTRAIT_COPY_LABEL_COLUMN = [
+    ("统一社会信用代码91110114064948511J", 0.999, (1309, 1263, 875, 63)),
+    ("称北京领航未来办公设备有限公司", 1.0, (682, 1392, 945, 79)),
+    ("型有限责任公司(自然人投资或控股)", 1.0, (696, 1488, 975, 71)),
+    ("名类住", 1.0, (402, 1389, 85, 315)),
+    ("所北京市昌平区沙河镇松兰堡村西B-505", 1.0, (696, 1581, 1074, 71)),
+    ("法定代表人黄新燕", 0.999, (408, 1671, 584, 82)),
+    ("注册资本200万元", 1.0, (422, 1764, 600, 82)),
+    ("成立日期2013年03月11日", 0.999, (424, 1863, 789, 82)),
+]
+# lic-gttlab-suzhou: the same template at 524 px; each first character a segment of its own.
+PORTRAIT_COPY_LONE_CHARACTERS = [
+    ("统一社会信用代码 91320506061841057Q（1/1)", 0.969, (232, 272, 219, 12)),
+    ("名", 1.0, (93, 306, 12, 12)),
+    ("称苏州绿创检测技术服务有限公司", 0.998, (150, 306, 190, 14)),
+    ("类", 1.0, (93, 326, 12, 13)),
+    ("型有限责任公司", 0.999, (150, 326, 94, 13)),
+    ("住", 0.999, (93, 345, 13, 13)),
+    ("所苏州市吴中区木渎镇中山东路70号3106室", 0.984, (150, 346, 238, 13)),
+    ("法定代表人熊开胜", 0.977, (93, 365, 117, 15)),
+    ("注册资本1000万元整", 0.999, (93, 384, 143, 16)),
+]
+
+
+def test_portrait_copy_with_its_label_characters_in_one_column() -> None:
+    assert read(PORTRAIT_COPY_LABEL_COLUMN) == {
+        "uscc": "91110114064948511J", "company_name": "北京领航未来办公设备有限公司",
+        "legal_representative": "黄新燕", "address": "北京市昌平区沙河镇松兰堡村西B-505",
+    }
+
+
+def test_portrait_copy_with_each_label_character_alone() -> None:
+    assert read(PORTRAIT_COPY_LONE_CHARACTERS) == {
+        "uscc": "91320506061841057Q", "company_name": "苏州绿创检测技术服务有限公司",
+        "legal_representative": "熊开胜", "address": "苏州市吴中区木渎镇中山东路70号3106室",
+    }
+
+
+def test_landscape_copy_address_label_in_the_middle_of_the_scope_row() -> None:
+    """lic-xuxu-qingdao-landscape: 住所 shares a detected line with the wrapped 经营范围; the number wraps."""
+    rows = [
+        ("统一社会信用代码", 0.994, (107, 149, 123, 21)),
+        ("9137028535030571XX", 0.986, (106, 178, 127, 16)),
+        ("名称青岛法兴法律咨询服务有限公司", 0.992, (104, 267, 291, 28)),
+        ("注册资本贰拾万元整", 0.994, (578, 270, 173, 24)),
+        ("经营范围律信喜詢）（依法须经批准的项目，经相关部门批准后方可住 所山东省青岛市莱西市水集街道办事处昌隆市场",
+         0.961, (101, 369, 849, 34)),
+        ("2241号", 0.999, (680, 392, 44, 17)),
+        ("政审", 0.996, (832, 475, 53, 32)),
+        ("登记机关", 0.999, (639, 523, 108, 22)),
+    ]
+    fields = read(rows)
+    assert fields["address"] == "山东省青岛市莱西市水集街道办事处昌隆市场2241号"
+    assert fields["company_name"] == "青岛法兴法律咨询服务有限公司"
+
+
+def test_address_whose_first_label_character_was_lost() -> None:
+    """lic-fitch-rotated: 住 not read at all; 所 followed by a province still starts the address."""
+    rows = [
+        ("名 称晋城市金工铸业有限公司", 0.987, (86, 272, 184, 19)),
+        ("经营范围铸件、机械加工销传：货物进出口：技术进出口（依法须", 0.919, (84, 361, 345, 22)),
+        ("所山西省晋城市泽州县高都镇东顿村东南", 0.99, (505, 361, 197, 16)),
+        ("经批准的项目，经相关部门批准后方可开展经营活动）", 0.975, (157, 376, 241, 16)),
+        ("登记机关", 0.999, (493, 439, 84, 21)),
+    ]
+    assert read(rows)["address"] == "山西省晋城市泽州县高都镇东顿村东南"
+
+
+def test_watermark_below_an_address_is_not_part_of_it() -> None:
+    """lic-lizheng-watermark: a diagonal watermark's segment (57 px high under 17 px text) below the address."""
+    rows = [
+        ("住", 1.0, (123, 407, 18, 20)),
+        ("所北京市房山区长阳镇嘉州水郡225号5层1-512", 0.999, (192, 409, 303, 17)),
+        ("www.qii", 0.92, (274, 421, 75, 57)),
+        ("法定代表人郭爱青", 0.896, (123, 430, 141, 20)),
+    ]
+    assert read(rows)["address"] == "北京市房山区长阳镇嘉州水郡225号5层1-512"
+
+
+def test_old_licence_with_a_registration_number_and_no_credit_code() -> None:
+    """lic-damizhao-old: 注册号 (15 digits) and a 20-digit 证照编号, whose windows are not credit codes."""
+    rows = [
+        ("注册号310110000759836", 0.999, (234, 271, 169, 16)),
+        ("证照编号1000000201508190002", 0.974, (235, 289, 158, 16)),
+        ("称上海创邻科技服务有限公司", 1.0, (143, 326, 188, 16)),
+        ("型一人有限责任公司（自然人独资）", 0.998, (143, 347, 212, 16)),
+        ("名类住", 0.999, (87, 322, 21, 66)),
+        ("所上海市杨浦区控江路1142号23幢3132-43室", 0.999, (143, 369, 296, 17)),
+        ("法定代表人李婕", 0.996, (90, 391, 108, 16)),
+    ]
+    assert read(rows) == {
+        # the 注册号 also stands where the credit code is expected (the rules' uscc_legacy_registration_number)
+        "registration_number": "310110000759836", "uscc": "310110000759836",
+        "company_name": "上海创邻科技服务有限公司",
+        "legal_representative": "李婕", "address": "上海市杨浦区控江路1142号23幢3132-43室",
+    }
+
+
+def test_enterprise_legal_person_licence_before_2014() -> None:
+    """lic-bootstrap-qiyefaren: 注册号 misread 注量号, the person labelled 法定代表人姓名."""
+    rows = [
+        ("企业法人营业执照", 0.998, (101, 28, 166, 24)),
+        ("注量号110113011104699", 0.947, (167, 72, 97, 12)),
+        ("名 称北京舜杰佳业装饰有限公司", 0.963, (102, 86, 165, 12)),
+        ("法定代表人姓名张海亮", 0.989, (102, 114, 83, 15)),
+    ]
+    fields = read(rows)
+    assert (fields["registration_number"], fields["legal_representative"]) == ("110113011104699", "张海亮")
+
+
+def test_name_without_its_label_but_not_a_watermark() -> None:
+    """lic-bigmax-watermark: 名称 lost under the watermark; the watermark's own text ends in 网站."""
+    rows = [
+        ("站展示使用仅供有卡啦网站", 0.99, (193, 0, 506, 78)),
+        ("统一社会信用代码", 1.0, (251, 384, 133, 22)),
+        ("孝感齐天网络有限公司", 1.0, (215, 425, 166, 32)),
+        ("型有限责任公司（自然人独资）", 0.99, (186, 454, 235, 26)),
+        ("法定代表人刘彪", 1.0, (106, 508, 148, 32)),
+    ]
+    fields = read(rows)
+    assert fields["company_name"] == "孝感齐天网络有限公司"
+    assert fields["legal_representative"] == "刘彪"
+
+
+def test_registration_number_check_digit() -> None:
+    for number in ("310110000759836", "110113011104699", "360200210067973"):  # as printed on corpus licences
+        assert registration_number_is_valid(number)
+    assert not registration_number_is_valid("310110000759837")
+    assert not registration_number_is_valid("31011000075983")
+
+
+def test_licences_are_tried_upright_first_in_either_orientation() -> None:
+    portrait = Image.new("L", (600, 850), 255)
+    assert candidate_turns(portrait, LICENCE)[0] == 0
+    assert set(candidate_turns(portrait, LICENCE)) == {0, 90, 180, 270}
+    assert candidate_turns(portrait.rotate(90, expand=True), LICENCE)[0] == 0
+
+
+def test_a_credit_code_only_a_sideways_read_found_joins_the_upright_reading() -> None:
+    """lic-bigmax-watermark: upright, the watermark hides the code; turned, every label and value run together."""
+    upright = Oriented(0, [OcrPass(name="page_rapid", lines=[OcrLine(text="法定代表人刘彪", confidence=1.0)])], 2.0,
+                       {"legal_representative": ExtractedField(value="刘彪", confidence=1.0)})
+    sideways_line = "营业期限长期法定代表人孝感市乾坤大道 仅供有卡啦91420900090584846K仅供有卡啦"
+    sideways = Oriented(270, [OcrPass(name="page_rapid", lines=[OcrLine(text=sideways_line, confidence=0.99)])], 3.0,
+                        {"uscc": ExtractedField(value="91420900090584846K", confidence=0.99)})
+    merged = with_identifier_of_other_turns(upright, [upright, sideways], LICENCE)
+    reading = OcrReading(engine="test", pipeline_version="test", passes=merged.passes)
+    fields = {name: f.value for name, f in extract_fields(reading, LICENCE).items()}
+    assert fields == {"uscc": "91420900090584846K", "legal_representative": "刘彪"}
+
+
+# --- bank cards ---------------------------------------------------------------------------------
+
+def test_card_number_with_a_full_stop_between_groups() -> None:
+    """card-guaili-07 (KB card, printed): every digit right, the groups kept apart by a read full stop."""
+    assert read([("46730979.64457133", 0.982, (335, 334, 479, 51))], DocumentType.BANK_CARD) == {
+        "card_number": "4673097964457133"}
+
+
+def test_card_number_groups_read_as_separate_segments_of_one_row() -> None:
+    """card-guaili-21 band: the last group a segment of its own, a column gap away; no group is left out."""
+    rows = [
+        ("6226 6302 0134", 0.82, (177, 498, 599, 72)),
+        ("0782", 0.97, (823, 496, 163, 70)),
+        ("UnionPay", 0.99, (909, 644, 199, 61)),
+    ]
+    assert read(rows, DocumentType.BANK_CARD) == {"card_number": "6226630201340782"}
+
+
+def test_card_number_short_of_a_group_is_not_completed_from_elsewhere() -> None:
+    """card-guaili-09: the middle group lost; the expiry and the small print below are other rows."""
+    rows = [
+        ("62541830", 0.836, (198, 393, 310, 63)),
+        ("0568", 0.923, (823, 387, 163, 64)),
+        ("THRU 11727", 0.935, (411, 542, 215, 51)),
+        ("4581", 0.998, (178, 438, 51, 24)),
+    ]
+    assert read(rows, DocumentType.BANK_CARD) == {}
+
+
+def test_embossed_sixes_read_as_b() -> None:
+    """card-shawnh2-3 / card-guaili-21: the embossed 6 comes back as b inside its group."""
+    rows = [("b22b 1906 0239 2981", 0.77, (172, 633, 1009, 82))]
+    assert read(rows, DocumentType.BANK_CARD) == {"card_number": "6226190602392981"}
+
+
+# --- ID cards ---------------------------------------------------------------------------------
+
+def test_id_address_whose_label_is_misread() -> None:
+    """idf-jianhao-card1 (400 px): 住址 read 佳址; the address wraps onto a second line."""
+    rows = [
+        ("姓名李振冬", 0.998, (33, 41, 79, 25)),
+        ("性别男民族汉", 0.978, (32, 68, 108, 21)),
+        ("出生1977年5月8日", 0.999, (30, 93, 136, 21)),
+        ("佳址吉林省松原市宁江区新城", 0.961, (26, 121, 167, 19)),
+        ("乡八家子村八家子屯", 0.996, (60, 140, 107, 18)),
+        ("公民身份号码220702197705084210", 0.999, (21, 191, 270, 17)),
+    ]
+    fields = read(rows, DocumentType.ID_CARD_FRONT)
+    assert fields["address"] == "吉林省松原市宁江区新城乡八家子村八家子屯"
+    assert (fields["name"], fields["id_number"]) == ("李振冬", "220702197705084210")
+
+
+def test_credit_code_from_garbage_is_not_taken_even_when_check_valid() -> None:
+    """lic-fitch-rotated, tesseract: a page read the wrong way up gave ET282265T2005DHT16, which passes GB 32100."""
+    assert "uscc" not in read([("ET282265T2005DHT16", 0.677, (89, 200, 131, 17))])
+
+
+def test_credit_code_with_a_speck_in_the_targeted_reread() -> None:
+    """lic-lhwl-beijing-scan, tesseract: the re-read of the code's line kept a speck (J) in front of the code."""
+    reading = OcrReading(engine="test", pipeline_version="test", passes=[
+        OcrPass(name="page", lines=[OcrLine(text="统一社会信用代码 9111O114O6494B511J", confidence=0.5)]),
+        OcrPass(name="uscc_chars", lines=[OcrLine(text="J91110114064948511J", confidence=0.9)]),
+    ])
+    assert extract_fields(reading, LICENCE)["uscc"].value == "91110114064948511J"
+
+
+def test_expiry_date_on_the_number_row_is_no_group_of_the_number() -> None:
+    """card-guaili-20 (光大, printed upright), read turned: the whole card is one line, the expiry before the number."""
+    rows = [("MR.ZHANG BOYU YAID10/23 6226552167018345 信用卡CreditCard #ank 中国光大银行", 0.94, (0, 0, 793, 491))]
+    assert read(rows, DocumentType.BANK_CARD) == {"card_number": "6226552167018345"}
+
+
+def test_a_near_square_crop_of_a_card_is_not_the_card() -> None:
+    """card-guaili-20: the crop found a 489×473 picture on a 491×793 card photo; the photo is read whole."""
+    assert not shaped_like(Image.new("RGB", (489, 473)), DocumentType.BANK_CARD)
+    assert shaped_like(Image.new("RGB", (522, 325)), DocumentType.BANK_CARD)  # card-shawnh2-5's crop
+    assert shaped_like(Image.new("RGB", (600, 850)), LICENCE)
+
+
+def test_id_labels_misread_by_tesseract_on_a_flat_scan() -> None:
+    """idf-jianhao-958, tesseract: 姓名 read 盐名, 住址 read 住直; the values after them are right."""
+    rows = [
+        ("盐名王建波", 0.655, (76, 76, 277, 59)),
+        ("性三别 :三田三民-族汉", 0.56, (76, 167, 386, 52)),
+        ("住直 浙江省宁海县桥头胡街道", 0.907, (80, 344, 571, 52)),
+    ]
+    fields = read(rows, DocumentType.ID_CARD_FRONT)
+    assert (fields["name"], fields["address"]) == ("王建波", "浙江省宁海县桥头胡街道")
+
+
+
+def test_address_label_inside_ordinary_text_does_not_start_an_address() -> None:
+    """The cut before 住所 needs a place name after it: scope text mentioning 住所 stays whole."""
+    rows = [
+        ("经营范围为企业提供住所托管服务；企业管理咨询", 0.95, (101, 369, 600, 30)),
+        ("住 所湖北省武汉市武昌区徐东大街72号", 0.95, (101, 420, 500, 30)),
+    ]
+    assert read(rows)["address"] == "湖北省武汉市武昌区徐东大街72号"
