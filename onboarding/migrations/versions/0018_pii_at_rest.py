@@ -45,8 +45,8 @@ def codes_of(deficiencies) -> list[dict]:
 def _rewrite(table_name: str, transform) -> None:
     """transform(row mapping) -> values to write, for every row of the table, in primary-key order."""
     key_name, columns = ENCRYPTED[table_name]
-    extra = ["deficiency_codes"] if table_name == "decisions" else []
-    table = sa.table(table_name, sa.column(key_name), *(sa.column(n, sa.Text()) for n in [*columns, *extra]))
+    extra = [sa.column("deficiency_codes", sa.JSON())] if table_name == "decisions" else []
+    table = sa.table(table_name, sa.column(key_name), *(sa.column(n, sa.Text()) for n in columns), *extra)
     key = table.c[key_name]
     bind = op.get_bind()
     after = None
@@ -107,7 +107,7 @@ def upgrade() -> None:
             plain = {n: _json_text(row[n]) if n in JSON_COLUMNS else row[n] for n in columns}
             values = {n: sealer.seal(v) for n, v in plain.items() if v is not None}
             if table_name == "decisions":
-                values["deficiency_codes"] = json.dumps(codes_of(json.loads(plain["deficiencies"] or "[]")))
+                values["deficiency_codes"] = codes_of(json.loads(plain["deficiencies"] or "[]"))
             return values
 
         _rewrite(table_name, seal_row)
