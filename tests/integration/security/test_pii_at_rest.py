@@ -129,6 +129,16 @@ def test_findings_requests_messages_and_files_hold_no_pii_at_rest_and_rotate(wor
     assert len(files) == len(sample.documents) and all(is_sealed(f) for f in files)
     assert not any(data[200:264] in f for data in sample.documents.values() for f in files)
 
+    # What goes to Prefect's own database: the artifact flows/onboard.py publishes for this application.
+    from onboarding.service.summary import summary_markdown
+    from onboarding.service.views import application_view
+
+    artifact = summary_markdown(application_view(services, application_id))
+    for label, value in {**pii, "home address": sample.identity.home_address,
+                         "birth date": sample.identity.birth_date.isoformat()}.items():
+        assert value not in artifact, f"{label} in the Prefect artifact"
+    assert "name_mismatch" in artifact
+
     old, new = world.keys[0], new_key()
     report = rotate_keys(world.services([new, old]))
     assert report.resealed["decisions.deficiencies"] >= 1 and report.resealed["document files"] == len(files)
