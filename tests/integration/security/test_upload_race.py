@@ -20,7 +20,7 @@ def test_an_upload_to_an_application_rejected_meanwhile_is_refused_and_leaves_no
         decide(world.services(), application_id, Outcome.REJECTED, actor="staff:x", reason="fraud")
 
     uploader = world.services()
-    uploader.blobs = Hooked(services.blobs, "stage", staff_reject_while_files_are_stored)
+    uploader.blobs = Hooked(services.blobs, "exists", staff_reject_while_files_are_stored)
     with pytest.raises(UploadRefused) as refused:
         add_documents(uploader, application_id, [UploadedFile(D.STOREFRONT_PHOTO, data)], actor="merchant")
 
