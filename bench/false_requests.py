@@ -224,13 +224,16 @@ def run_batch(folder: Path, home: Path, workers: int, engine: str | None) -> tup
 
 
 def outcomes(result: dict, home: Path, planned: list[Planned]) -> list[Outcome]:
+    from onboarding.crypto import Sealer
+
     by_name = {p.name: p for p in planned}
     found = []
+    sealer = Sealer([(home / "secret.key").read_text().strip()])  # findings are encrypted at rest (0018)
     with sqlite3.connect(home / "onboard.db") as db:
         for row in result["applications"]:
             latest = db.execute("SELECT deficiencies FROM decisions WHERE application_id = ? ORDER BY id DESC LIMIT 1",
                                 (row["application_id"],)).fetchone()
-            deficiencies = json.loads(latest[0]) if latest else []
+            deficiencies = json.loads(sealer.open(latest[0])) if latest else []
             found.append(Outcome(by_name[row["name"]], row["application_id"], row["state"], deficiencies))
     return found
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
+from documents.envelope import KeyWrapper
 from documents.s3_storage import BlobCorrupted, S3BlobStore, ServerSideEncryption
 from documents.storage import BlobNotFound, BlobStore, BlobStoreUnavailable, LocalBlobStore, StagedBlob
 
@@ -29,12 +30,15 @@ def open_blob_store(
     region: str = "us-east-1",
     sse: ServerSideEncryption | None = "AES256",
     kms_key_id: str | None = None,
+    key_wrapper: KeyWrapper | None = None,
 ) -> BlobStore:
-    """A store of the given kind. Touches no network: the S3 client is built on first use."""
+    """A store of the given kind. Touches no network: the S3 client is built on first use.
+
+    Local files are encrypted under `key_wrapper` (envelope encryption); S3 objects by the server (`sse`)."""
     if kind == "local":
         if local_root is None:
             raise ValueError("a local blob store needs local_root")
-        return LocalBlobStore(Path(local_root))
+        return LocalBlobStore(Path(local_root), key_wrapper)
     if kind == "s3":
         if not bucket:
             raise ValueError("an S3 blob store needs a bucket (ONBOARD_S3_BUCKET)")

@@ -138,6 +138,10 @@ class S3BlobStore:
     def exists(self, sha256: str) -> bool:
         return self._head(self.key_for(sha256)) is not None
 
+    def reseal(self) -> int:
+        """Nothing to do here: objects are encrypted by the server (SSE-S3 or SSE-KMS), under its keys."""
+        return 0
+
     def delete(self, sha256: str) -> None:
         key = self.key_for(sha256)
         self._call("delete_object", key, Bucket=self.bucket, Key=key)  # S3 deletes are idempotent

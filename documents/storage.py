@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from documents.envelope import KeyWrapper, open_file, reseal_file, seal_file
 from documents.private_files import make_private_dirs
 
 # Files waiting for their rows: a crash between writing one and committing its row leaves it here, where a
@@ -54,16 +55,24 @@ class BlobStore(Protocol):
 
     def delete(self, sha256: str) -> None: ...
 
+    def reseal(self) -> int:
+        """Re-encrypt stored files under the newest key (`onboard keys rotate`); how many were rewritten."""
+
 
 def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
 class LocalBlobStore:
-    """Files under `root/ab/cd/<sha256>`, written to a temp file then renamed so readers never see half a file."""
+    """Files under `root/ab/cd/<sha256>`, written to a temp file then renamed so readers never see half a file.
 
-    def __init__(self, root: Path) -> None:
+    With a key wrapper (the installation's key set), files are written encrypted (`documents.envelope`);
+    files written before that are still read, and `reseal` encrypts them.
+    """
+
+    def __init__(self, root: Path, wrapper: KeyWrapper | None = None) -> None:
         self.root = Path(root)
+        self.wrapper = wrapper
 
     def _path(self, sha256: str) -> Path:
         if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
@@ -85,16 +94,9 @@ class LocalBlobStore:
         digest = sha256_hex(data)
         make_private_dirs(self.staging_dir)
         # The digest in the name lets a sweep find the row a staged file belongs to.
-        fd, tmp = tempfile.mkstemp(dir=self.staging_dir, prefix=f"{digest}.", suffix=f".{uuid.uuid4().hex[:8]}")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return StagedBlob(sha256=digest, name=Path(tmp).name)
+        stored = seal_file(data, digest, self.wrapper) if self.wrapper is not None else data
+        tmp = _write_new_file(self.staging_dir, stored, prefix=f"{digest}.", suffix=f".{uuid.uuid4().hex[:8]}")
+        return StagedBlob(sha256=digest, name=tmp.name)
 
     def publish(self, staged: StagedBlob) -> None:
         source = self._staged_path(staged)
@@ -128,12 +130,52 @@ class LocalBlobStore:
 
     def get(self, sha256: str) -> bytes:
         try:
-            return self._path(sha256).read_bytes()
+            stored = self._path(sha256).read_bytes()
         except FileNotFoundError:
             raise BlobNotFound(sha256) from None
+        return open_file(stored, sha256, self.wrapper)
 
     def exists(self, sha256: str) -> bool:
         return self._path(sha256).exists()
 
     def delete(self, sha256: str) -> None:
         self._path(sha256).unlink(missing_ok=True)
+
+    def reseal(self) -> int:
+        """Every stored file's data key sealed under the newest key, and files kept in clear encrypted.
+
+        Each file is replaced atomically, so readers see the old or the new file, both readable while the
+        old keys are still listed. Staged files are left alone: they are published or swept within the hour.
+        """
+        if self.wrapper is None:
+            return 0
+        rewritten = 0
+        for path in sorted(self.root.glob("[0-9a-f][0-9a-f]/[0-9a-f][0-9a-f]/*")):
+            digest = path.name
+            if len(digest) != 64:
+                continue  # a rewrite a crash left behind (".<digest>.…"), never a stored file
+            try:
+                stored = path.read_bytes()
+            except FileNotFoundError:
+                continue  # purged meanwhile
+            tmp = _write_new_file(path.parent, reseal_file(stored, digest, self.wrapper), prefix=f".{digest}.")
+            if not path.exists():  # purged while we wrote: do not bring it back
+                tmp.unlink(missing_ok=True)
+                continue
+            os.replace(tmp, path)
+            rewritten += 1
+        return rewritten
+
+
+def _write_new_file(directory: Path, data: bytes, *, prefix: str, suffix: str = "") -> Path:
+    """`data` in a new file of its own (mode 0600), flushed to disk; removed again if writing fails."""
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=prefix, suffix=suffix)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return Path(tmp)

@@ -47,6 +47,7 @@ class Services:
         return open_blob_store(
             kind=s.blob_store, local_root=s.documents_dir, bucket=s.s3_bucket, prefix=s.s3_prefix,
             endpoint_url=s.s3_endpoint_url, region=s.s3_region, sse=s.s3_sse, kms_key_id=s.s3_kms_key_id,
+            key_wrapper=self.sealer,  # the keys of the PII columns also seal each local file's data key
         )
 
     @cached_property

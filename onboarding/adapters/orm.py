@@ -70,13 +70,27 @@ documents = Table(
           sqlite_where=text(_CURRENT_DOCUMENT), postgresql_where=text(_CURRENT_DOCUMENT)),
 )
 
+def finding_codes(findings: list[dict] | None) -> list[dict]:
+    """The non-personal part of findings: what they are about, never what they say."""
+    return [{"code": f.get("code"), "document_type": f.get("document_type")} for f in findings or ()
+            if isinstance(f, dict)]
+
+
+def _codes_of_deficiencies(context) -> list[dict]:
+    # A column default, so every insert (the mapper's, a bulk insert in a benchmark) fills it from the same row.
+    return finding_codes(context.get_current_parameters().get("deficiencies"))
+
+
 decisions = Table(
     "decisions", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("application_id", String(24), ForeignKey("applications.id"), nullable=False, index=True),
     Column("outcome", StrEnumColumn(Outcome), nullable=False),
-    Column("deficiencies", JSON, nullable=False),
-    Column("warnings", JSON, nullable=False),
+    # Encrypted: messages and evidence quote names, ID numbers and what OCR read. What queries need (the queue's
+    # blockers, the report's codes) is kept beside them in clear: codes and document types, nothing personal.
+    Column("deficiencies", EncryptedJSON(), nullable=False),
+    Column("warnings", EncryptedJSON(), nullable=False),
+    Column("deficiency_codes", JSON, nullable=False, default=_codes_of_deficiencies),
     Column("rules_version", String(64), nullable=False),
     Column("ocr_engine", String(64), nullable=False),
     Column("fingerprint", String(64), nullable=False),
@@ -106,7 +120,7 @@ supplementary_requests = Table(
     Column("created_at", UtcDateTime(), nullable=False),
     Column("due_at", UtcDateTime(), nullable=False),
     Column("closed_at", UtcDateTime()),
-    Column("items", JSON, nullable=False),
+    Column("items", EncryptedJSON(), nullable=False),  # the deficiencies asked about, messages and evidence
     Column("reminders_sent", JSON, nullable=False),
     Column("next_reminder_at", UtcDateTime(), index=True),
     # The queue joins each application to its open round: by application first, not by status.

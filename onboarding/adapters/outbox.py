@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Column, Integer, String, Table, Text, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from onboarding.adapters.columns import UtcDateTime, metadata
+from onboarding.adapters.columns import EncryptedText, UtcDateTime, metadata
 from onboarding.domain.notifications import Channel, OutboxMessage
 
 outbox = Table(
@@ -16,9 +16,11 @@ outbox = Table(
     Column("idempotency_key", String(200), nullable=False, unique=True),
     Column("application_id", String(24), index=True),
     Column("channel", String(16), nullable=False),
-    Column("recipient", String(254), nullable=False),
+    # Encrypted: a phone number or address, and a text that may name the merchant. Nothing looks messages up
+    # by either; the idempotency key and the application id find them.
+    Column("recipient", EncryptedText(), nullable=False),
     Column("subject", String(200), nullable=False),
-    Column("body", Text, nullable=False),
+    Column("body", EncryptedText(), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("claimed_at", UtcDateTime()),
     Column("sent_at", UtcDateTime()),

@@ -137,6 +137,6 @@ class QueueSql:
             return {}
         latest = (select(func.max(decisions.c.id)).where(decisions.c.application_id.in_(application_ids))
                   .group_by(decisions.c.application_id))
-        rows = self.session.execute(select(decisions.c.application_id, decisions.c.deficiencies)
+        rows = self.session.execute(select(decisions.c.application_id, decisions.c.deficiency_codes)
                                     .where(decisions.c.id.in_(latest)))
         return {a: sorted({d["code"] for d in (found or [])}) for a, found in rows}

@@ -32,6 +32,13 @@ def redact_tokens(body: str) -> str:
     return UPLOAD_TOKEN.sub("/r/[redacted]", body)
 
 
+def failure_text(error: Exception, recipient: str) -> str:
+    """What went wrong, without the address or number (SMTP and SNS errors quote the recipient): the text is
+    stored in clear (`outbox.last_error`) and travels in flow errors, logs and Prefect events."""
+    text = f"{type(error).__name__}: {error}"
+    return text.replace(recipient, "[recipient]") if recipient else text
+
+
 def deliver_pending(services, application_id: str | None = None, limit: int = 500) -> DeliveryReport:
     report = DeliveryReport()
     lease = timedelta(seconds=services.settings.outbox_lease_seconds)
@@ -52,19 +59,20 @@ def deliver_pending(services, application_id: str | None = None, limit: int = 50
             sender.send(item.message)
         except OutcomeUnknown as error:
             if sender.resend_safe:
-                _release(services, item.id, error)
+                _release(services, item.id, failure_text(error, item.message.recipient))
                 report.failed += 1
             else:
                 with services.uow() as uow:
-                    uow.outbox.mark_unknown(item.id, services.clock(), str(error))
+                    uow.outbox.mark_unknown(item.id, services.clock(),
+                                            str(error).replace(item.message.recipient, "[recipient]"))
                     uow.commit()
                 report.unknown += 1
-            report.errors.append(f"{item.message.idempotency_key}: {type(error).__name__}: {error}")
+            report.errors.append(f"{item.message.idempotency_key}: {failure_text(error, item.message.recipient)}")
             continue
         except Exception as error:  # any channel failure: the message goes back to pending for the retry
-            _release(services, item.id, error)
+            _release(services, item.id, failure_text(error, item.message.recipient))
             report.failed += 1
-            report.errors.append(f"{item.message.idempotency_key}: {type(error).__name__}: {error}")
+            report.errors.append(f"{item.message.idempotency_key}: {failure_text(error, item.message.recipient)}")
             continue
         with services.uow() as uow:
             uow.outbox.mark_sent(item.id, services.clock(), redact_tokens(item.message.body))
@@ -73,7 +81,7 @@ def deliver_pending(services, application_id: str | None = None, limit: int = 50
     return report
 
 
-def _release(services, message_id: int, error: Exception) -> None:
+def _release(services, message_id: int, failure: str) -> None:
     with services.uow() as uow:
-        uow.outbox.release(message_id, f"{type(error).__name__}: {error}")
+        uow.outbox.release(message_id, failure)
         uow.commit()

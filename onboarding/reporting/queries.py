@@ -41,14 +41,16 @@ def _decisions(session: Session, as_of: datetime) -> list[DecisionRow]:
 
 
 def _deficiency_codes(session: Session, as_of: datetime) -> list[DeficiencyRow]:
-    """(decision, code) pairs, unpacked from the JSON list inside the database where it knows how."""
+    """(decision, code) pairs, unpacked from the JSON list inside the database where it knows how.
+
+    From `deficiency_codes`, the clear copy of what the encrypted findings are about."""
     d = decisions.c
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
-        element = func.json_each(d.deficiencies).table_valued("value").alias("element")
+        element = func.json_each(d.deficiency_codes).table_valued("value").alias("element")
         code = func.json_extract(element.c.value, "$.code")
     elif dialect == "postgresql":
-        element = func.json_array_elements(d.deficiencies).table_valued("value").alias("element")
+        element = func.json_array_elements(d.deficiency_codes).table_valued("value").alias("element")
         code = element.c.value.op("->>")("code")
     else:
         return _deficiency_codes_in_python(session, as_of)
@@ -60,7 +62,7 @@ def _deficiency_codes(session: Session, as_of: datetime) -> list[DeficiencyRow]:
 
 def _deficiency_codes_in_python(session: Session, as_of: datetime) -> list[DeficiencyRow]:
     d = decisions.c
-    statement = select(d.id, d.deficiencies).where(d.decided_at <= as_of)
+    statement = select(d.id, d.deficiency_codes).where(d.decided_at <= as_of)
     return [DeficiencyRow(decision_id, str(item["code"]))
             for decision_id, items in _rows(session, statement)
             for item in items or () if isinstance(item, dict) and item.get("code")]

@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from cryptography.fernet import Fernet
 
 from onboarding.adapters.encryption import SealedColumn, UnreadableCiphertext, sealed_columns
-from onboarding.service.ports import SealedRecords
+from onboarding.service.ports import KeyedStores, SealedRecords
 
 log = logging.getLogger("onboarding.keys")
 
 DEFAULT_CHUNK = 500
+DOCUMENT_FILES = "document files"
 
 
 @dataclass
@@ -39,11 +40,13 @@ def new_key() -> str:
     return Fernet.generate_key().decode()
 
 
-def rotate_keys(services: SealedRecords, chunk_size: int = DEFAULT_CHUNK) -> RotationReport:
+def rotate_keys(services: KeyedStores, chunk_size: int = DEFAULT_CHUNK) -> RotationReport:
     keys = services.settings.secret_keys
     report = RotationReport(keys=len(keys) if keys else 1)
     for column in sealed_columns():
         report.resealed[column.name] = _reseal(services, column, chunk_size, report)
+    # Local document files: each data key re-sealed, files still in clear encrypted (S3: the server's keys).
+    report.resealed[DOCUMENT_FILES] = services.blobs.reseal()
     # No application row to hang an audit event on: the rotation is a system event, logged.
     log.warning("keys rotated: %d value(s) re-sealed under the newest of %d key(s); %d changed meanwhile (%s)",
                 report.total, report.keys, report.changed_meanwhile,

@@ -53,6 +53,13 @@ class SealedRecords(Records, Protocol):
     def sealer(self) -> Sealer: ...
 
 
+class KeyedStores(SealedRecords, Protocol):
+    """Sealed records plus the document store: everything `keys rotate` re-encrypts."""
+
+    @property
+    def blobs(self) -> BlobStore: ...
+
+
 class RequestServices(SealedRecords, Protocol):
     """Sealed records plus the rules that say what a request asks for."""
 

@@ -107,7 +107,7 @@ def outcome(home: Path, application_id: str) -> dict:
     """What a user can tell about an application: its state, its findings, the messages it was sent."""
     with _database(home) as db:
         state = db.execute(sa.text("SELECT state FROM applications WHERE id = :a"), {"a": application_id}).scalar_one()
-        latest = db.execute(sa.text("SELECT deficiencies FROM decisions WHERE application_id = :a "
+        latest = db.execute(sa.text("SELECT deficiency_codes FROM decisions WHERE application_id = :a "
                                     "ORDER BY id DESC LIMIT 1"), {"a": application_id}).scalar_one()
         messages = db.execute(sa.text("SELECT idempotency_key, sent_at IS NOT NULL FROM outbox "
                                       "WHERE application_id = :a"), {"a": application_id}).all()
@@ -198,6 +198,12 @@ def test_killed_runs_finish_as_if_never_interrupted(tmp_path, envs):
 
     files = Counter(p.name for p in (crash_home / "outbox").rglob("*.json"))
     assert all(n == 1 for n in files.values())
+    # Every stored file whole: it opens (encrypted at rest, authenticated) to the bytes its name hashes.
+    from documents.storage import LocalBlobStore
+    from onboarding.adapters.encryption import configured_sealer
+    from onboarding.settings import Settings
+
+    store = LocalBlobStore(crash_home / "documents", configured_sealer(Settings(home=crash_home)))
     blobs = [p for p in (crash_home / "documents").rglob("*") if p.is_file()]
-    assert all(hashlib.sha256(p.read_bytes()).hexdigest() == p.name for p in blobs)
+    assert all(hashlib.sha256(store.get(p.name)).hexdigest() == p.name for p in blobs)
     print(f"crash runs: {len(crashes)}, killed: {killed}, points: {Counter(p for _, _, p, c in plan if c == -9)}")

@@ -122,9 +122,9 @@ class World:
         from onboarding.adapters.outbox import outbox
 
         with self.services.uow() as uow:
-            rows = uow.session.execute(select(outbox).where(outbox.c.recipient == recipient)
-                                       .order_by(outbox.c.id)).mappings()
-            return [dict(r) for r in rows]
+            # Recipients are encrypted (random tokens): the database cannot compare them, Python can.
+            rows = uow.session.execute(select(outbox).order_by(outbox.c.id)).mappings()
+            return [dict(r) for r in rows if r["recipient"] == recipient]
 
     def actions(self, application_id: str) -> list[str]:
         with self.services.uow() as uow:

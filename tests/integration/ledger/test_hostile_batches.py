@@ -18,14 +18,14 @@ ACTIVATED = SHIPPED_AT + timedelta(days=1)
 BIGINT_MAX = 2**63 - 1
 
 
-def _alembic(url: str, action, revision: str) -> None:
+def _alembic(url: str, action, revision: str, sealer) -> None:
     engine = sa.create_engine(url)
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     try:
         with engine.begin() as connection:
             config.attributes["connection"] = connection
-            config.attributes["sealer"] = None
+            config.attributes["sealer"] = sealer  # migrations since 0018 encrypt and decrypt rows
             action(config, revision)
     finally:
         engine.dispose()
@@ -40,7 +40,7 @@ def test_overflowing_rows_from_before_the_ceilings_quarantine_one_terminal_and_t
     attacked, honest = ledger.shipped("SN0666"), ledger.shipped("SN0001")
     ledger.import_rows([ledger.txn("SN0001", ACTIVATED, 1000), ledger.txn("SN0001", ACTIVATED + timedelta(days=1),
                                                                            1_000_000)])
-    _alembic(database_url, command.downgrade, "0009")
+    _alembic(database_url, command.downgrade, "0009", ledger.services.sealer)
     with sa.create_engine(database_url).begin() as connection:
         connection.execute(sa.text(
             "INSERT INTO import_batches (id, sha256, source, imported_at, row_count, new_count) "
@@ -50,7 +50,7 @@ def test_overflowing_rows_from_before_the_ceilings_quarantine_one_terminal_and_t
                 "INSERT INTO transactions (txn_id, terminal_sn, occurred_at, amount_fen, kind, channel, batch_id) "
                 "VALUES (:id, 'SN0666', :at, :fen, 'sale', 'card_chip', 'BAT-ATTACK0001')"),
                 {"id": f"EVIL{n}", "at": ACTIVATED, "fen": BIGINT_MAX})
-    _alembic(database_url, command.upgrade, "head")
+    _alembic(database_url, command.upgrade, "head", ledger.services.sealer)
 
     report = ledger.sweep(ACTIVATED + timedelta(days=2))
     assert (report.quarantined, report.quarantined_total, report.refunded, report.activated) == (1, 1, 1, 1)

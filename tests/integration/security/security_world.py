@@ -142,11 +142,13 @@ def read_every_sealed_value(services: Services, application_id: str) -> dict:
         return {"id_number": application.id_number, "card": application.settlement_number,
                 "field": document.fields["id_number"]["value"], "ocr": reading.passes[0].lines[0].text,
                 "binding": terminal.binding.registration_number,
-                "link": services.sealer.open(application.links[0].sealed_token)}
+                "link": services.sealer.open(application.links[0].sealed_token),
+                "file": services.blobs.get(document.sha256) == photo(7)}
 
 
 EVERY_SEALED_VALUE = {"id_number": ID_NUMBER, "card": CARD_NUMBER, "field": ID_NUMBER,
-                      "ocr": f"公民身份号码 {ID_NUMBER}", "binding": ID_NUMBER, "link": "upload-token-1"}
+                      "ocr": f"公民身份号码 {ID_NUMBER}", "binding": ID_NUMBER, "link": "upload-token-1",
+                      "file": True}
 
 
 class Hooked:

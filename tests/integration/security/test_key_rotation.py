@@ -14,7 +14,7 @@ from security_world import EVERY_SEALED_VALUE, new_key, read_every_sealed_value,
 ROTATED_COLUMNS = {"applications.legal_name", "applications.id_number", "applications.phone",
                    "applications.settlement_holder_name", "applications.settlement_number", "documents.fields",
                    "ocr_readings.reading", "terminals.registration_number", "terminals.settlement_account",
-                   "upload_links.sealed_token"}
+                   "upload_links.sealed_token", "outbox.recipient", "outbox.body", "document files"}
 
 
 def test_rows_sealed_with_an_old_key_open_with_the_new_key_alone_after_rotation(world):

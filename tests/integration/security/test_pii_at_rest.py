@@ -100,3 +100,62 @@ def test_an_engine_without_keys_refuses_encrypted_columns(world):
     finally:
         keyless.dispose()
     assert engine_for(world.database_url) is not None  # schema work without keys still gets an engine
+
+
+def test_findings_requests_messages_and_files_hold_no_pii_at_rest_and_rotate(world, monkeypatch: pytest.MonkeyPatch):
+    """Round 2: a submission whose name differs from the ID card's gets findings quoting both names, a request
+    and messages to the phone; none of it is readable in the database or the document files without the keys,
+    `show --reveal` still shows it, and after `keys rotate` the newest key alone opens all of it."""
+    from documents.envelope import is_sealed
+    from onboarding.bootstrap import reset_services
+    from onboarding.cli.main import app
+    from onboarding.service.keys import rotate_keys
+    from security_world import new_key
+
+    services = world.services()
+    sample = sample_application(22, "small_micro", "name_mismatch", as_of=services.clock().date())
+    # Two characters off, so the mismatch is certain and goes to the merchant (one off would go to staff).
+    payload = {**sample.payload, "legal_name": "欧阳明华"}
+    application_id = submit_application(services, parse_application(payload),
+                                        [UploadedFile(t, data) for t, data in sample.documents.items()], actor="test")
+    assert run_checks(services, application_id) == "needs_documents"
+    pii = {"name on the ID card": sample.identity.name, "name as typed": payload["legal_name"],
+           "phone": payload["phone"], "id_number": payload["id_number"]}
+    assert world.raw("SELECT count(*) FROM outbox WHERE application_id = :a", a=application_id)[0][0] >= 1
+
+    stored = _stored_text(world)
+    for label, value in pii.items():
+        assert value not in stored, f"{label} stored in clear text"
+    files = [p.read_bytes() for p in services.settings.documents_dir.rglob("*") if p.is_file()]
+    assert len(files) == len(sample.documents) and all(is_sealed(f) for f in files)
+    assert not any(data[200:264] in f for data in sample.documents.values() for f in files)
+
+    # What goes to Prefect's own database: the artifact flows/onboard.py publishes for this application.
+    from onboarding.service.summary import summary_markdown
+    from onboarding.service.views import application_view
+
+    artifact = summary_markdown(application_view(services, application_id))
+    for label, value in {**pii, "home address": sample.identity.home_address,
+                         "birth date": sample.identity.birth_date.isoformat()}.items():
+        assert value not in artifact, f"{label} in the Prefect artifact"
+    assert "name_mismatch" in artifact
+
+    old, new = world.keys[0], new_key()
+    report = rotate_keys(world.services([new, old]))
+    assert report.resealed["decisions.deficiencies"] >= 1 and report.resealed["document files"] == len(files)
+
+    monkeypatch.setenv("ONBOARD_HOME", str(world.home))
+    monkeypatch.setenv("ONBOARD_DATABASE_URL", world.database_url)
+    monkeypatch.setenv("ONBOARD_SECRET_KEYS", json.dumps([new]))  # the old key is gone
+    reset_services()
+    try:
+        revealed = CliRunner().invoke(app, ["show", application_id, "--reveal", "--reason", "test: at rest",
+                                            "--json"])
+    finally:
+        reset_services()
+    assert revealed.exit_code == 0, revealed.output
+    view = json.loads(revealed.stdout)
+    assert sample.identity.name in json.dumps(view["deficiencies"], ensure_ascii=False)
+    assert {d["code"] for d in view["deficiencies"]} >= {"name_mismatch"}
+    stored_files = world.services([new]).blobs
+    assert all(stored_files.get(d["sha256"]) for d in view["documents"])

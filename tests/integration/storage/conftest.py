@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.fernet import Fernet
 
 from documents.s3_storage import S3BlobStore
 from documents.storage import BlobStore, LocalBlobStore
+from onboarding.crypto import Sealer
 
 _FAKE_AWS_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -84,7 +86,8 @@ def _local_store(tmp_path: Path) -> StoreUnderTest:
     def count() -> int:
         return sum(1 for path in root.rglob("*") if path.is_file() and not path.name.startswith(".tmp-"))
 
-    return StoreUnderTest("local", LocalBlobStore(root), count)
+    # As installations run it: files encrypted under a key set (envelope encryption).
+    return StoreUnderTest("local", LocalBlobStore(root, Sealer([Fernet.generate_key().decode()])), count)
 
 
 def _s3_store(request: pytest.FixtureRequest) -> StoreUnderTest:

@@ -123,6 +123,48 @@ def test_s3_store_builds_no_client_until_used():
     assert store._client is None
 
 
+def test_s3_published_objects_keep_kms_encryption(s3_admin, s3_bucket, moto_endpoint):
+    store = S3BlobStore(s3_bucket, "documents", endpoint_url=moto_endpoint, sse="aws:kms", kms_key_id="alias/onboard")
+    staged = store.stage(ID_PHOTO)
+    store.publish(staged)  # a server-side copy: it must ask for the encryption again
+    head = s3_admin.head_object(Bucket=s3_bucket, Key=store.key_for(staged.sha256))
+    assert head["ServerSideEncryption"] == "aws:kms" and head["SSEKMSKeyId"].endswith("alias/onboard")
+
+
+# ---- local files encrypted at rest -----------------------------------------------------------
+
+
+def _keys(*keys: str):
+    from onboarding.crypto import Sealer
+
+    return Sealer(list(keys))
+
+
+def test_local_files_are_encrypted_and_old_clear_files_still_read_until_resealed(tmp_path):
+    from cryptography.fernet import Fernet
+
+    from documents.envelope import EnvelopeUnreadable
+
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    root = tmp_path / "blobs"
+    before = LocalBlobStore(root).put(OTHER)  # written before files were encrypted
+    store = LocalBlobStore(root, _keys(old))
+    digest = store.put(ID_PHOTO)
+    on_disk = {p.name: p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    assert b"ID card" not in on_disk[digest] and on_disk[before] == OTHER
+    assert store.get(digest) == ID_PHOTO and store.get(before) == OTHER
+
+    assert LocalBlobStore(root, _keys(new, old)).reseal() == 2
+    rotated = LocalBlobStore(root, _keys(new))
+    assert rotated.get(digest) == ID_PHOTO and rotated.get(before) == OTHER
+    assert b"different document" not in rotated._path(before).read_bytes()
+    with pytest.raises(EnvelopeUnreadable):
+        store.get(digest)  # the old key alone no longer opens it
+    rotated._path(before).write_bytes(rotated._path(digest).read_bytes())  # a file put under another name
+    with pytest.raises(EnvelopeUnreadable):
+        rotated.get(before)
+
+
 # ---- factory ------------------------------------------------------------------------------
 
 
