@@ -9,7 +9,7 @@ non-document: the ID-back slot, where the issue saw blank images refused as blur
 product's classifier, `documents.classify.classify(image=…, reading=…)`; its `kind` is compared with the
 manifest's `kind` label. An image the intake gate refuses as `document_blank` counts as classified `blank`
 (that is where the product tells blank images). `--generated N` adds N generated documents per type at scan
-and photo level. Storefront and interior photos count as one kind (`premises_photo`), as the classifier
+and photo level (premises photos and account permits are not OCR'd by the product: pixels only). Storefront and interior photos count as one kind (`premises_photo`), as the classifier
 reports them.
 
 Columns: `right` is the best guess; `sure` is what the product acts on (a sure verdict of another kind than
@@ -101,11 +101,13 @@ def main() -> None:
               "(the hook is ready; run this again once the classifier is merged)")
         return
     from bench.real_corpus.corpus import load_items
-    from documents.types import OCR_DOCUMENT_TYPES
+    from documents.types import DocumentType
 
     jobs = [("real", item.id, "as fetched") for item in load_items()]
+    # Every type the generator draws: the premises photos and the account permit are not read by OCR in the
+    # product, so they show what pixels alone tell.
     jobs += [("generated", f"{t.value}:{seed}", level) for level in ("scan", "photo")
-             for t in sorted(OCR_DOCUMENT_TYPES) for seed in range(900, 900 + args.generated)]
+             for t in DocumentType for seed in range(900, 900 + args.generated)]
     lines = ["| engine | corpus | kind (label) | images | right (best guess) | sure, right | sure, wrong | said instead |",
              "|---|---|---|---|---|---|---|---|"]
     for engine in args.engines.split(","):

@@ -145,10 +145,14 @@ WORDS: dict[Kind, tuple[str, ...]] = {
     Kind.ADDRESS_PROOF: ("电费", "水费", "燃气", "租赁合同", "房屋租赁", "出租方", "承租方", "出租人", "承租人",
                          "租金", "户号", "缴费", "账单", "用电地址", "用水地址", "电量", "千瓦时", "物业", "供电",
                          "自来水", "燃气费", "抄表", "租赁期限"),
+    # Documents merchants send by mistake that we do not take: a driving licence prints 住址 and 有效期限 too.
+    Kind.OTHER: ("驾驶证", "行驶证", "机动车", "护照", "PASSPORT", "户口簿", "常住人口登记卡", "社会保障卡", "结婚证",
+                 "著作权", "登记证书", "毕业证", "学位证", "不动产权", "准驾车型"),
 }
 # Marks that identify a kind by themselves: two marks' worth each.
 STRONG_WORDS = frozenset({"银联", "UnionPay", "营业执照", "统一社会信用代码", "开户许可证", "基本存款账户",
-                          "租赁合同", "房屋租赁", "电费", "水费", "燃气费", "用电地址"})
+                          "租赁合同", "房屋租赁", "电费", "水费", "燃气费", "用电地址", "驾驶证", "行驶证", "护照",
+                          "PASSPORT", "户口簿", "社会保障卡"})
 CARD_NUMBER_MARK = "card_number"
 USCC_MARK = "uscc"
 STRONG_MARKS = STRONG_WORDS | {CARD_NUMBER_MARK, USCC_MARK, NUMBER_MARK, VALIDITY_MARK, "公民身份号码", "签发机关", "有效期限"}
@@ -190,15 +194,18 @@ def classify(*, image: Image.Image | None = None, reading: OcrReading | None = N
         # Plenty of text and not one word of any document we take. Never sure: a document we read badly
         # looks the same, and that is for staff.
         return Classification(Kind.OTHER, False, 0.5, named, legible, look)
-    if look is not None and look.photo_like and legible < LEGIBLE_CHARS_FOR_OTHER:
+    if look is not None and look.photo_like:
         return Classification(Kind.PREMISES_PHOTO, False, 0.5, {**named, str(Kind.PREMISES_PHOTO): ("colourful",)},
                               legible, look)
+    if look is not None:  # a picture, neither a photo nor anything legible: a guess, never acted on
+        return Classification(Kind.OTHER, False, 0.0, named, legible, look)
     return Classification(best if best_score else None, False, 0.0, named, legible, look)
 
 
 def text_marks(lines: list[Line]) -> dict[Kind, dict[str, float]]:
     """Per document kind, each cue found and the confidence of the surest line showing it."""
     marks: dict[Kind, dict[str, float]] = {Kind.ID_CARD_FRONT: front_marks(lines), Kind.ID_CARD_BACK: back_marks(lines)}
+    # (Kind.OTHER's words are documents we do not take; blank and premises photos print nothing.)
     for kind, words in WORDS.items():
         marks[kind] = {}
         for line in lines:
