@@ -16,7 +16,7 @@ from documents.samples.identity import make_identity
 from documents.samples.render import render
 from documents.types import DocumentType as D
 from documents.types import OcrLine, OcrPass, OcrReading
-from tests.support.pdf_bytes import _stream, pdf_document
+from tests.support.pdf_bytes import blank_pdf
 
 LIMITS = IntakeLimits()
 IDENTITY = make_identity(108)
@@ -29,12 +29,6 @@ def reading(*rows: tuple[str, float]) -> OcrReading:
 
 def solid_jpeg(colour: tuple[int, int, int], size: tuple[int, int] = (1080, 1920)) -> bytes:
     return encode_jpeg(Image.new("RGB", size, colour))
-
-
-def blank_pdf() -> bytes:
-    """One A4 page with an empty content stream."""
-    return pdf_document([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-                         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>", _stream(b"")])
 
 
 # --- blank: intake refuses it with its own reason, never "blurry" ------------------------------------------
