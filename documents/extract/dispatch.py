@@ -20,27 +20,22 @@ ID_SLOTS = frozenset({DocumentType.ID_CARD_FRONT, DocumentType.ID_CARD_BACK})
 def extract_fields(reading: OcrReading, document_type: DocumentType | str) -> ExtractedFields:
     """Fields under the names of INTERFACE.md; unreadable fields are absent. Types without fields give {}.
 
-    The picture is classified first (`document_kind`, present when the classifier is sure). A picture that is
-    surely another document than its slot's gives no fields: a bank card's number is no ID card's validity,
-    and reading it as one would only invent mismatches. (An ID card side in the other side's slot is read as
-    the side it shows: see `id_card`.)
+    The picture is classified first. One that is surely another document than its slot's gives no fields,
+    only `document_kind` (what it is): a bank card's number is no ID card's validity, and reading it as one
+    would only invent mismatches. (An ID card side in the other side's slot is read as the side it shows:
+    see `id_card`.)
     """
     # Imported here: documents.classify builds on this package's modules (card_side, lines).
     from documents.classify import KIND_FIELD, Kind, classify, fits_slot
 
     document_type = DocumentType(document_type)
     verdict = classify(reading=reading)
-    kind = verdict.kind if verdict.sure else None
     extractor = EXTRACTORS.get(document_type)
-    if extractor is None:
-        fields: ExtractedFields = {}
-    elif kind is None or fits_slot(kind, document_type) or (
-            document_type in ID_SLOTS and kind in (Kind.ID_CARD_FRONT, Kind.ID_CARD_BACK)):
-        fields = extractor(reading)
-    elif document_type in ID_SLOTS:  # which side it shows (none) still tells the rules what is missing
+    other_side = document_type in ID_SLOTS and verdict.kind in (Kind.ID_CARD_FRONT, Kind.ID_CARD_BACK)
+    if not verdict.sure or fits_slot(verdict.kind, document_type) or other_side:
+        return extractor(reading) if extractor is not None else {}
+    fields: ExtractedFields = {}
+    if document_type in ID_SLOTS:  # which side it shows (none) still tells the rules what is missing
         fields = {name: value for name, value in extractor(reading).items() if name == SIDE_FIELD}
-    else:
-        fields = {}
-    if kind is not None:
-        fields[KIND_FIELD] = ExtractedField(value=str(kind), confidence=verdict.confidence)
+    fields[KIND_FIELD] = ExtractedField(value=str(verdict.kind), confidence=verdict.confidence)
     return fields

@@ -1,7 +1,7 @@
 """Whether each picture is the document its slot asks for.
 
-Extraction records what a picture surely is (`document_kind`, from documents.classify; absent when the
-classifier is not sure). A picture that is surely another document than its slot's asks the merchant for the
+Extraction records what a picture surely is when that is not its slot's document (`document_kind`, from
+documents.classify; absent when the classifier is not sure, or the picture fits). A picture that is surely another document than its slot's asks the merchant for the
 right one, saying what it looks like ("这看起来是银行卡照片，请上传身份证国徽面"). An ID card side in the other
 side's slot is rules.checks.card_sides' business; an ID slot holding legible text with no ID card marks at
 all, and no recognisable other document, gets the plain wording. Anything less than sure asks nothing.
@@ -32,11 +32,6 @@ def in_wrong_slot(ctx: CheckContext, document_type: DocumentType) -> bool:
     if kind is not None and not fits_slot(kind, document_type):
         return not (document_type in (FRONT, BACK) and kind in ID_SIDES)
     return document_type in (FRONT, BACK) and shown_side(document, threshold) == NOT_ID_CARD
-
-
-def in_right_slot(ctx: CheckContext, document_type: DocumentType) -> bool:
-    kind = shown_kind(ctx.document(document_type), ctx.thresholds.min_field_confidence)
-    return kind is not None and fits_slot(kind, document_type)
 
 
 def check_document_kind(ctx: CheckContext) -> list[Deficiency]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from documents.types import DocumentType
 from rules.checks.card_sides import same_picture_explained
 from rules.checks.context import CheckContext
-from rules.checks.document_kind import in_right_slot, in_wrong_slot
+from rules.checks.document_kind import in_wrong_slot
 from rules.model import Deficiency
 
 
@@ -34,9 +34,9 @@ def check_sharpness(ctx: CheckContext) -> list[Deficiency]:
 
 def check_duplicates(ctx: CheckContext) -> list[Deficiency]:
     """The same file under several document types: the slots other than the one it belongs in are the ones to
-    re-upload. It belongs where it is surely the slot's document; failing that, in the first slot (in document
-    order) where it is not surely something else; failing that, in the first. So a bank card photo sent as the
-    bank card and as the ID back flags the ID back (as the wrong document), never the good bank card."""
+    re-upload. It belongs in the first slot (in document order) where it is not surely another document; failing
+    that, in the first. So a bank card photo sent as the bank card and as the ID back flags the ID back (as the
+    wrong document), never the good bank card."""
     slots_by_picture: dict[str, list[DocumentType]] = {}
     for document_type in DocumentType:
         document = ctx.document(document_type)
@@ -46,8 +46,7 @@ def check_duplicates(ctx: CheckContext) -> list[Deficiency]:
     for sha256, slots in slots_by_picture.items():
         if len(slots) < 2:
             continue
-        original = next((slot for slot in slots if in_right_slot(ctx, slot)),
-                        next((slot for slot in slots if not in_wrong_slot(ctx, slot)), slots[0]))
+        original = next((slot for slot in slots if not in_wrong_slot(ctx, slot)), slots[0])
         for document_type in slots:
             if document_type != original and not same_picture_explained(ctx, document_type, original):
                 found.append(ctx.deficiency("duplicate_document", document_type,
