@@ -1,8 +1,8 @@
 """Whether each picture is the document its slot asks for.
 
 Extraction records what a picture surely is when that is not its slot's document (`document_kind`, from
-documents.classify; absent when the classifier is not sure, or the picture fits). A picture that is surely another document than its slot's asks the merchant for the
-right one, saying what it looks like ("这看起来是银行卡照片，请上传身份证国徽面"). An ID card side in the other
+documents.classify; absent when the classifier is not sure, or the picture fits). Such a picture asks the
+merchant for the right one, saying what it looks like ("这看起来是银行卡照片，请上传身份证国徽面"). An ID card side in the other
 side's slot is rules.checks.card_sides' business; an ID slot holding legible text with no ID card marks at
 all, and no recognisable other document, gets the plain wording. Anything less than sure asks nothing.
 """
