@@ -106,7 +106,7 @@ OFF_COLOUR_DISTANCE = 24
 # At most this share of such pixels is still one colour (a speck of dust, a tiny stray mark).
 BLANK_MAX_OFF_COLOUR_SHARE = 0.002
 PHOTO_MIN_COLOURFULNESS = 25.0
-PHOTO_MAX_PAPER_SHARE = 0.25
+PHOTO_MAX_PAPER_SHARE = 0.5  # a photo printed or scanned onto a page keeps a white margin
 
 
 def appearance(image: Image.Image) -> Appearance:
