@@ -155,12 +155,16 @@ STRONG_WORDS = frozenset({"银联", "UnionPay", "营业执照", "统一社会信
                           "PASSPORT", "户口簿", "社会保障卡"})
 CARD_NUMBER_MARK = "card_number"
 USCC_MARK = "uscc"
-STRONG_MARKS = STRONG_WORDS | {CARD_NUMBER_MARK, USCC_MARK, NUMBER_MARK, VALIDITY_MARK, "公民身份号码", "签发机关", "有效期限"}
+# (有效期限 is not strong: bank cards print it too, beside VALID THRU.)
+STRONG_MARKS = STRONG_WORDS | {CARD_NUMBER_MARK, USCC_MARK, NUMBER_MARK, VALIDITY_MARK, "公民身份号码", "签发机关"}
 
-# A kind is sure when its marks are worth at least this much (one strong mark)...
-SURE_SCORE = 2
-# ...and this much more than the next kind's.
+# A kind is sure when its marks are worth at least this much, from at least two different cues (one label
+# can be a misread, or printed on another document too)...
+SURE_SCORE = 3
+SURE_MARKS = 2
+# ...this much more than the next kind's...
 SURE_MARGIN = 2
+# ...and its surest cue is on a line OCR is fairly sure of.
 # Legible: characters on lines OCR is fairly sure of. A sharp picture of any document has dozens.
 LEGIBLE_LINE_CONFIDENCE = 0.6
 LEGIBLE_CHARS_FOR_OTHER = 12
@@ -187,8 +191,9 @@ def classify(*, image: Image.Image | None = None, reading: OcrReading | None = N
     runner_up = ranked[1][1] if len(ranked) > 1 else 0
     named = {str(kind): tuple(sorted(found)) for kind, found in marks.items() if found}
     if best_score >= 2:
-        sure = best_score >= SURE_SCORE and best_score >= runner_up + SURE_MARGIN
         confidence = max(marks[best].values())
+        sure = (best_score >= SURE_SCORE and len(marks[best]) >= SURE_MARKS and best_score >= runner_up + SURE_MARGIN
+                and confidence >= LEGIBLE_LINE_CONFIDENCE)
         return Classification(best, sure, round(confidence * (1.0 if sure else 0.5), 3), named, legible, look)
     if legible >= LEGIBLE_CHARS_FOR_OTHER and best_score <= 1:
         # Plenty of text and not one word of any document we take. Never sure: a document we read badly

@@ -107,7 +107,7 @@ def test_bank_card_in_the_id_back_slot_is_classified_before_its_fields_are_read(
     pytest.param([("房屋租赁合同", 0.9), ("出租方（甲方）：李先生", 0.9),
                   ("根据《中华人民共和国民法典》", 0.9)], Kind.ADDRESS_PROOF, id="lease-citing-the-civil-code"),
     pytest.param([("国网 电费缴费通知单", 0.9), ("用电地址 台山市北陡镇", 0.8)], Kind.ADDRESS_PROOF, id="electricity-bill"),
-    pytest.param([("中国工商银行", 0.9), ("6222 0212 3456 7890 128", 0.9)], Kind.BANK_CARD, id="card-number-grouped"),
+    pytest.param([("中国工商银行 借记卡", 0.9), ("6222 0212 3456 7890 128", 0.9)], Kind.BANK_CARD, id="card-number-grouped"),
 ])
 def test_word_cues(rows, kind):
     verdict = classify(reading=reading(*rows))
@@ -118,6 +118,15 @@ def test_a_gansu_id_number_is_not_a_card_number():
     gansu = "620102199001011057"  # starts with 62 like a UnionPay card, and passes Luhn
     verdict = classify(reading=reading((gansu, 0.9), ("公民身份号码", 0.9)))
     assert verdict.kind == Kind.ID_CARD_FRONT and "card_number" not in verdict.marks.get("bank_card", ())
+
+
+@pytest.mark.parametrize("rows", [
+    pytest.param([("有效期限 VALID THRU 12/29", 0.9)], id="a-bank-cards-validity-label-alone"),
+    pytest.param([("6222 0212 3456 7890 128", 0.9)], id="a-card-number-alone"),
+    pytest.param([("营业执照", 0.5), ("统一社会信用代码", 0.5)], id="faint-lines"),
+])
+def test_one_cue_or_faint_cues_are_never_sure(rows):
+    assert not classify(reading=reading(*rows)).sure
 
 
 def test_competing_cues_are_never_sure():
