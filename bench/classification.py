@@ -128,6 +128,7 @@ def main() -> None:
             lines.append(f"| {engine} | {source} | {label} | {len(rows)} | {right} ({right / len(rows):.0%}) | "
                          f"{sure_right} | {sure_wrong} | "
                          f"{', '.join(f'{k} × {v}' for k, v in instead.most_common()) or '—'} |")
+        print("\n".join(line for line in lines if line.startswith(f"| {engine} |")), flush=True)  # engine by engine
     text = "\n".join(lines) + "\n"
     print(text)
     if args.markdown:
