@@ -7,8 +7,14 @@ Every image of the real corpus (documents, templates and non-documents: other pa
 images) is decoded as the intake gate does, read by the engine for the slot it would be uploaded to (a
 non-document: the ID-back slot, where the issue saw blank images refused as blurry), and given to the
 product's classifier, `documents.classify.classify(image=…, reading=…)`; its `kind` is compared with the
-manifest's `kind` label. `--generated N` adds N generated documents per type at scan and photo level.
-Storefront and interior photos count as one kind (`premises_photo`), as the classifier reports them.
+manifest's `kind` label. An image the intake gate refuses as `document_blank` counts as classified `blank`
+(that is where the product tells blank images). `--generated N` adds N generated documents per type at scan
+and photo level (premises photos and account permits are not OCR'd by the product: pixels only). Storefront and interior photos count as one kind (`premises_photo`), as the classifier
+reports them.
+
+Columns: `right` is the best guess; `sure` is what the product acts on (a sure verdict of another kind than
+the slot refuses the upload with document_type_mismatch). `sure, wrong` on a document in its own slot is a
+merchant refused for a good document: the figure that must stay 0.
 
 If `documents/classify.py` is not on this checkout yet, the bench says so and exits 0: the hook is ready.
 """
@@ -65,7 +71,7 @@ def _image_and_label(job: tuple[str, str, str]) -> tuple[bytes, str, str]:
     return buffer.getvalue(), document_type, document_type
 
 
-def classify_one(job: tuple[str, str, str]) -> tuple[str, str, str, str | None, str]:
+def classify_one(job: tuple[str, str, str]) -> tuple[str, str, str, str | None, bool, str]:
     from documents.classify import classify
     from documents.intake import IntakeLimits, IntakeRefused, inspect_upload
     from documents.types import OCR_DOCUMENT_TYPES, DocumentType
@@ -75,11 +81,12 @@ def classify_one(job: tuple[str, str, str]) -> tuple[str, str, str, str | None, 
     try:
         image = inspect_upload(data, DocumentType(slot), IntakeLimits()).image
     except IntakeRefused as refused:
-        return source, key, label, None, f"refused at intake: {refused.code}"
+        kind = "blank" if refused.code == "document_blank" else None
+        return source, key, label, kind, kind is not None, f"refused at intake: {refused.code}"
     reading = _ENGINE.read(image, DocumentType(slot)) if DocumentType(slot) in OCR_DOCUMENT_TYPES else None
     verdict = classify(image=image, reading=reading)
     kind = None if verdict.kind is None else str(verdict.kind)
-    return source, key, label, kind, f"marks {verdict.marks}, legible {verdict.legible_chars}"
+    return source, key, label, kind, verdict.sure, f"marks {verdict.marks}, legible {verdict.legible_chars}"
 
 
 def main() -> None:
@@ -94,25 +101,34 @@ def main() -> None:
               "(the hook is ready; run this again once the classifier is merged)")
         return
     from bench.real_corpus.corpus import load_items
-    from documents.types import OCR_DOCUMENT_TYPES
+    from documents.types import DocumentType
 
     jobs = [("real", item.id, "as fetched") for item in load_items()]
+    # Every type the generator draws: the premises photos and the account permit are not read by OCR in the
+    # product, so they show what pixels alone tell.
     jobs += [("generated", f"{t.value}:{seed}", level) for level in ("scan", "photo")
-             for t in sorted(OCR_DOCUMENT_TYPES) for seed in range(900, 900 + args.generated)]
-    lines = ["| engine | corpus | kind (label) | images | classified right | said instead |", "|---|---|---|---|---|---|"]
+             for t in DocumentType for seed in range(900, 900 + args.generated)]
+    lines = ["| engine | corpus | kind (label) | images | right (best guess) | sure, right | sure, wrong | said instead |",
+             "|---|---|---|---|---|---|---|---|"]
     for engine in args.engines.split(","):
         with Pool(args.workers, initializer=_init, initargs=(engine,)) as pool:
             results = pool.map(classify_one, jobs, chunksize=1)
         tally: dict[tuple[str, str], list] = defaultdict(list)
-        for source, key, label, kind, evidence in results:
-            tally[(source, label)].append((key, kind, evidence))
+        for source, key, label, kind, sure, evidence in results:
+            tally[(source, label)].append((key, kind, sure))
             if comparable(kind) != comparable(label):
-                print(f"WRONG {engine} {source} {key}: label {label}, classifier {kind} ({evidence})")
+                print(f"WRONG{' (sure)' if sure else ''} {engine} {source} {key}: label {label}, classifier {kind} "
+                      f"({evidence})")
         for (source, label), rows in sorted(tally.items()):
             right = sum(comparable(k) == comparable(label) for _, k, _ in rows)
-            instead = Counter(str(k) for _, k, _ in rows if comparable(k) != comparable(label))
+            sure_right = sum(sure and comparable(k) == comparable(label) for _, k, sure in rows)
+            sure_wrong = sum(sure and comparable(k) != comparable(label) for _, k, sure in rows)
+            instead = Counter(f"{k}{' (sure)' if sure else ''}" for _, k, sure in rows
+                              if comparable(k) != comparable(label))
             lines.append(f"| {engine} | {source} | {label} | {len(rows)} | {right} ({right / len(rows):.0%}) | "
+                         f"{sure_right} | {sure_wrong} | "
                          f"{', '.join(f'{k} × {v}' for k, v in instead.most_common()) or '—'} |")
+        print("\n".join(line for line in lines if line.startswith(f"| {engine} |")), flush=True)  # engine by engine
     text = "\n".join(lines) + "\n"
     print(text)
     if args.markdown:

@@ -17,6 +17,7 @@ import numpy as np
 from PIL import Image, ImageOps
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt
 
+from documents.classify import appearance
 from documents.pdf_pages import PdfRefused, render_first_page
 from documents.quality import blur_score
 from documents.sniffing import (
@@ -45,9 +46,10 @@ __all__ = [
 
 
 class IntakeCode(StrEnum):
-    """Deficiency codes intake produces (see DOMAIN.md); the first three refuse the file."""
+    """Deficiency codes intake produces (see DOMAIN.md); all but the last two refuse the file."""
 
     CORRUPT = "document_corrupt"
+    BLANK = "document_blank"  # one colour: an empty page, a covered lens, a solid-colour screen
     TYPE_MISMATCH = "document_type_mismatch"
     TOO_LARGE = "document_too_large"
     TOO_SMALL = "document_too_small"
@@ -183,6 +185,11 @@ def inspect_upload(data: bytes, document_type: DocumentType, limits: IntakeLimit
 
     with decode_slot(limits):
         image = _decoded(data, media_type, limits, document_type)
+        try:
+            _refuse_blank(image)
+        except IntakeRefused:
+            image.close()  # its pixels go now, inside the decode slot, not when the refusal is collected
+            raise
         score = blur_score(image, limits.blur_sample_max_side)
         inspection = Inspection(
             media_type=media_type,
@@ -215,6 +222,19 @@ def _decoded(data: bytes, media_type: str | None, limits: IntakeLimits,
     if media_type not in _PIL_FORMATS:
         raise IntakeRefused(IntakeCode.TYPE_MISMATCH, f"the content is {media_type or 'not a recognised format'}")
     return _to_rgb(_upright(_decode_image(data, media_type, limits, document_type)))
+
+
+def _refuse_blank(image: Image.Image) -> None:
+    """A picture of one colour shows no document at all: the merchant is told so at once, never "blurry"
+    (it has no edges, so the sharpness measure would call it that)."""
+    look = appearance(image)
+    if look.blank:
+        colour = "#{:02x}{:02x}{:02x}".format(*look.median_colour)
+        raise IntakeRefused(
+            IntakeCode.BLANK,
+            f"the image is blank: one colour ({colour}) with nothing on it; a photo of the document is needed",
+            {"colour": colour, "off_colour_share": round(look.off_colour_share, 4)},
+        )
 
 
 def _document_width(image: Image.Image, document_type: DocumentType) -> int:

@@ -15,6 +15,7 @@ from rules.checks.card_sides import check_card_sides, place_card_sides
 from rules.checks.completeness import check_required_documents
 from rules.checks.confidence import check_field_confidence, check_required_fields_read
 from rules.checks.context import Check, CheckContext
+from rules.checks.document_kind import check_document_kind
 from rules.checks.identity import check_application_id_number, check_id_card_front
 from rules.checks.other_applications import check_possible_duplicates
 from rules.checks.quality import check_duplicates, check_image_size, check_sharpness
@@ -27,6 +28,7 @@ CHECKS: tuple[Check, ...] = (
     check_application_id_number,
     check_required_documents,
     check_card_sides,
+    check_document_kind,
     check_image_size,
     check_sharpness,
     check_duplicates,

@@ -67,7 +67,7 @@ _LEGIBLE_CHAR = re.compile(r"[0-9A-Za-z\u4e00-\u9fff]")
 
 
 def classify_card_side(lines: list[Line]) -> SideVerdict:
-    front, back, other = _front_marks(lines), _back_marks(lines), _labels(lines, OTHER_DOCUMENT_WORDS)
+    front, back, other = front_marks(lines), back_marks(lines), _labels(lines, OTHER_DOCUMENT_WORDS)
     front_score, back_score, other_score = _score(front), _score(back), _score(other)
     side: CardSide | None = None
     marks: dict[str, float] = {}
@@ -91,7 +91,8 @@ def _outweighs(score: int, rest: int) -> bool:
     return score >= MARKS_FOR_A_SIDE and rest <= STRAY_MARKS and score >= rest + MARGIN_OVER_THE_REST
 
 
-def _front_marks(lines: list[Line]) -> dict[str, float]:
+def front_marks(lines: list[Line]) -> dict[str, float]:
+    """The front's labels and its number, each with the confidence of its surest line."""
     marks = _labels(lines, FRONT_LABELS)
     for line in lines:
         text = repair_digits(line.compact, keep="Xx").upper()
@@ -100,7 +101,8 @@ def _front_marks(lines: list[Line]) -> dict[str, float]:
     return marks
 
 
-def _back_marks(lines: list[Line]) -> dict[str, float]:
+def back_marks(lines: list[Line]) -> dict[str, float]:
+    """The back's labels and its validity range, each with the confidence of its surest line."""
     marks = _labels(lines, BACK_LABELS)
     for line in lines:
         if _VALIDITY.search(repair_digits(line.compact)):

@@ -4,7 +4,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from documents.extract import address_proof, bank_card, business_license, id_card
-from documents.types import DocumentType, ExtractedFields, OcrReading
+from documents.extract.card_side import SIDE_FIELD
+from documents.types import DocumentType, ExtractedField, ExtractedFields, OcrReading
 
 EXTRACTORS: dict[DocumentType, Callable[[OcrReading], ExtractedFields]] = {
     DocumentType.ID_CARD_FRONT: id_card.extract_front,
@@ -13,9 +14,28 @@ EXTRACTORS: dict[DocumentType, Callable[[OcrReading], ExtractedFields]] = {
     DocumentType.BUSINESS_LICENSE: business_license.extract,
     DocumentType.ADDRESS_PROOF: address_proof.extract,
 }
+ID_SLOTS = frozenset({DocumentType.ID_CARD_FRONT, DocumentType.ID_CARD_BACK})
 
 
 def extract_fields(reading: OcrReading, document_type: DocumentType | str) -> ExtractedFields:
-    """Fields under the names of INTERFACE.md; unreadable fields are absent. Types without fields give {}."""
-    extractor = EXTRACTORS.get(DocumentType(document_type))
-    return extractor(reading) if extractor is not None else {}
+    """Fields under the names of INTERFACE.md; unreadable fields are absent. Types without fields give {}.
+
+    The picture is classified first. One that is surely another document than its slot's gives no fields,
+    only `document_kind` (what it is): a bank card's number is no ID card's validity, and reading it as one
+    would only invent mismatches. (An ID card side in the other side's slot is read as the side it shows:
+    see `id_card`.)
+    """
+    # Imported here: documents.classify builds on this package's modules (card_side, lines).
+    from documents.classify import KIND_FIELD, Kind, classify, fits_slot
+
+    document_type = DocumentType(document_type)
+    verdict = classify(reading=reading)
+    extractor = EXTRACTORS.get(document_type)
+    other_side = document_type in ID_SLOTS and verdict.kind in (Kind.ID_CARD_FRONT, Kind.ID_CARD_BACK)
+    if not verdict.sure or fits_slot(verdict.kind, document_type) or other_side:
+        return extractor(reading) if extractor is not None else {}
+    fields: ExtractedFields = {}
+    if document_type in ID_SLOTS:  # which side it shows (none) still tells the rules what is missing
+        fields = {name: value for name, value in extractor(reading).items() if name == SIDE_FIELD}
+    fields[KIND_FIELD] = ExtractedField(value=str(verdict.kind), confidence=verdict.confidence)
+    return fields

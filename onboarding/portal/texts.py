@@ -53,6 +53,8 @@ REFUSALS: dict[str, dict[Lang, str]] = {
                          "en": "The {document} file is damaged or cannot be opened; please take a new photo."},
     "document_type_mismatch": {"zh": "{document}的文件格式不支持，请上传 JPG、PNG、WebP 图片或 PDF。",
                                "en": "The {document} file is not a supported type; please send a JPG, PNG, WebP or PDF."},
+    "document_blank": {"zh": "{document}照片是一张空白或纯色的图片，上面没有证件。请拍摄{document}原件后重新上传。",
+                       "en": "The {document} picture is blank (a single colour) and shows no document; please photograph your {document} and upload it."},
     "document_too_large": {"zh": "{document}文件过大，请压缩或重新拍摄后上传。",
                            "en": "The {document} file is too large; please compress it or take a new photo."},
     "document_not_requested": {"zh": "本次无需上传{document}，请只上传页面列出的资料。",

@@ -5,7 +5,8 @@ it cannot tell). When the front slot shows the back and the back slot the front,
 swaps them before any check runs, so the pair is checked as it is and the merchant is asked for
 nothing: both sides were sent. Any other picture stays in its slot, because a new upload replaces
 the slot's picture: asking for the front in a slot whose picture we use as the back would throw
-the back away. `check_card_sides` then tells the merchant which side goes where.
+the back away. `check_card_sides` then tells the merchant which side goes where; a picture that is no ID
+card at all is rules.checks.document_kind's.
 """
 from __future__ import annotations
 
@@ -42,16 +43,15 @@ def place_card_sides(facts: ApplicationFacts, min_confidence: float) -> Applicat
 
 def check_card_sides(ctx: CheckContext) -> list[Deficiency]:
     """After placement: a slot showing the other side (that side sent twice, or sent in the wrong
-    slot), and a picture that is no ID card at all. (A slot with no picture is `document_missing`.)"""
+    slot). (A slot with no picture is `document_missing`.)"""
     threshold = ctx.thresholds.min_field_confidence
     shows = {slot: shown_side(ctx.document(slot), threshold) for slot in (FRONT, BACK)}
     found: list[Deficiency] = []
     if ctx.document(FRONT) is not None and ctx.document(FRONT).uploaded_as == BACK:
         found.append(ctx.deficiency("id_card_sides_swapped", FRONT))
     for slot, other in ((FRONT, BACK), (BACK, FRONT)):
-        if shows[slot] == NOT_ID_CARD:
-            found.append(ctx.deficiency("document_type_mismatch", slot, evidence={"shows": NOT_ID_CARD}))
-        elif shows[slot] == SHOWS[other]:
+        # (A picture that is no ID card at all: rules.checks.document_kind says what it is instead.)
+        if shows[slot] == SHOWS[other]:
             variant = "twice" if shows[other] == SHOWS[other] else "in_wrong_slot"
             code = "document_missing_back" if slot == BACK else "document_missing"
             found.append(ctx.deficiency(code, slot, variant=f"{SHOWS[other]}_{variant}",

@@ -9,6 +9,7 @@ from documents.types import DocumentType
 from rules.checks.agreement import fields_read_and_agree
 from rules.checks.card_sides import same_picture_explained
 from rules.checks.context import CheckContext
+from rules.checks.document_kind import in_wrong_slot
 from rules.model import Deficiency
 
 
@@ -41,15 +42,22 @@ def _read_anyway(ctx: CheckContext, document_type: DocumentType) -> str | None:
 
 
 def check_duplicates(ctx: CheckContext) -> list[Deficiency]:
-    """The same file under two document types: the later type (in document order) is the one to re-upload."""
-    first_with: dict[str, DocumentType] = {}
-    found: list[Deficiency] = []
+    """The same file under several document types: the slots other than the one it belongs in are the ones to
+    re-upload. It belongs in the first slot (in document order) where it is not surely another document; failing
+    that, in the first. So a bank card photo sent as the bank card and as the ID back flags the ID back (as the
+    wrong document), never the good bank card."""
+    slots_by_picture: dict[str, list[DocumentType]] = {}
     for document_type in DocumentType:
         document = ctx.document(document_type)
-        if document is None:
+        if document is not None:
+            slots_by_picture.setdefault(document.sha256, []).append(document_type)
+    found: list[Deficiency] = []
+    for sha256, slots in slots_by_picture.items():
+        if len(slots) < 2:
             continue
-        original = first_with.setdefault(document.sha256, document_type)
-        if original != document_type and not same_picture_explained(ctx, document_type, original):
-            found.append(ctx.deficiency("duplicate_document", document_type,
-                                        evidence={"same_as": original, "sha256": document.sha256}))
+        original = next((slot for slot in slots if not in_wrong_slot(ctx, slot)), slots[0])
+        for document_type in slots:
+            if document_type != original and not same_picture_explained(ctx, document_type, original):
+                found.append(ctx.deficiency("duplicate_document", document_type,
+                                            evidence={"same_as": original, "sha256": sha256}))
     return found

@@ -44,6 +44,12 @@ def clean_pdf() -> bytes:
     return one_page_pdf()
 
 
+def blank_pdf() -> bytes:
+    """One A4 page with nothing on it (an empty content stream)."""
+    return pdf_document([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>", _stream(b"")])
+
+
 def pdf_with_javascript() -> bytes:
     action = b"<< /S /JavaScript /JS (app.alert\\('hi'\\);) >>"
     return one_page_pdf("/Names << /JavaScript << /Names [(x) 5 0 R] >> >>", extra_objects=[action])

@@ -164,6 +164,20 @@ def test_a_damaged_image_is_refused_in_the_merchants_language(client, services, 
     assert document_count(services, merchant.application_id) == 1 and launches.application_ids == []
 
 
+def test_a_blank_picture_or_page_is_refused_at_once_as_blank_never_as_blurry(client, services, merchant, launches):
+    from PIL import Image
+
+    from documents.samples.applications import encode_jpeg
+    from tests.support.pdf_bytes import blank_pdf
+
+    for name, data, media_type in (("blue.jpg", encode_jpeg(Image.new("RGB", (1080, 1920), (40, 70, 160))), "image/jpeg"),
+                                   ("empty.pdf", blank_pdf(), "application/pdf")):
+        response = upload(client, merchant, {"id_card_back": (name, data, media_type)})
+        assert response.status_code == 400, name
+        assert "身份证国徽面照片是一张空白或纯色的图片" in response.text and "模糊" not in response.text, name
+    assert document_count(services, merchant.application_id) == 1 and launches.application_ids == []
+
+
 def test_a_good_upload_is_stored_starts_the_checks_and_shows_checking(client, services, merchant, launches):
     response = upload(client, merchant, {"id_card_back": ("C:\\Users\\me\\..\\back.jpg", photo_bytes(5), "image/jpeg"),
                                          "storefront_photo": ("shop.png", photo_bytes(6, fmt="PNG"), "image/png")})
