@@ -7,6 +7,7 @@ Thresholds come in through `IntakeLimits`, filled by the caller from settings an
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 from contextlib import contextmanager
 from enum import StrEnum
@@ -353,6 +354,4 @@ def _quality_findings(
 
 def _reason(error: Exception) -> str:
     """The decoder's words without object reprs (`<_io.BytesIO object at 0x…>` tells a merchant nothing)."""
-    import re
-
     return re.sub(r"\s*<[^>]*object at 0x[0-9a-f]+>", "", str(error)).strip() or type(error).__name__

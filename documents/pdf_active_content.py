@@ -80,6 +80,7 @@ class _StructureScan:
         self._scan_physical_objects(data, reader)
 
     def _scan_listed_objects(self, reader) -> None:
+        # heavy import, paid only on the path that needs it
         from pypdf.generic import IndirectObject
 
         listed = [(number, generation) for generation, table in reader.xref.items() for number in table]
@@ -94,6 +95,7 @@ class _StructureScan:
             self._walk(value, physical=False)
 
     def _scan_physical_objects(self, data: bytes, reader) -> None:
+        # heavy import, paid only on the path that needs it
         from pypdf._utils import read_non_whitespace
         from pypdf.generic import read_object
 
@@ -112,6 +114,7 @@ class _StructureScan:
 
     def _walk(self, value, *, physical: bool) -> None:
         """`physical`: an object read at its place in the file, so each object stream is counted once."""
+        # heavy import, paid only on the path that needs it
         from pypdf.generic import ArrayObject, DictionaryObject, NameObject, StreamObject
 
         pending = [(value, 0)]

@@ -162,6 +162,7 @@ class S3BlobStore:
 
     def _call(self, operation: str, key: str, **params: Any) -> Any:
         """Run one S3 operation, translating botocore's errors into the BlobStore vocabulary."""
+        # heavy import, paid only on the path that needs it
         from botocore.exceptions import BotoCoreError, ClientError
 
         client = self._s3()

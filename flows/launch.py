@@ -187,6 +187,7 @@ def _embedded_run_settings():
     if orchestrator.running() is None and os.environ.get("PREFECT_API_URL"):
         yield
         return
+    # heavy import, paid only on the path that needs it
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
     with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
@@ -194,6 +195,7 @@ def _embedded_run_settings():
 
 
 def _run_deployment(services: Services, application_id: str, force: bool, wait: bool):
+    # heavy import, paid only on the path that needs it
     from prefect.deployments import run_deployment
 
     return run_deployment(services.settings.prefect_deployment,
@@ -204,6 +206,7 @@ def _run_deployment(services: Services, application_id: str, force: bool, wait: 
 
 def _wait_until_final(flow_run_ids: list, timeout: float | None = None, poll_seconds: float = 2.0) -> None:
     """Every run submitted at once (the workers share them), then waited for together."""
+    # heavy import, paid only on the path that needs it
     from prefect.client.orchestration import get_client
 
     waiting = list(flow_run_ids)
@@ -256,6 +259,7 @@ def _crash_orphaned_runs() -> None:
     """Under `onboard serve` only its runner runs flows against its Prefect server, and only one runner runs:
     a flow run still running or pending there when a runner starts was left by a process that died (a runner
     killed mid-OCR, a command killed before the serve started). Marked crashed, so Prefect's UI says so."""
+    # heavy import, paid only on the path that needs it
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterState, FlowRunFilterStateType
     from prefect.client.schemas.objects import StateType

@@ -33,6 +33,7 @@ def check(application_id: str, document_ids: list[str], fingerprint: str) -> str
     """Reads the application's documents (OCR once per file, on the worker processes; readings kept from an
     earlier try are reused), runs the rules, records the decision with its messages in one transaction, then
     tries to send them at once. What cannot be sent now stays in the outbox for the run's `notify` step."""
+    # imported when the task runs in its worker, not when Prefect loads the flow's module
     from onboarding.notifications.delivery import deliver_pending
 
     from prefect import get_run_logger
@@ -51,6 +52,7 @@ def check(application_id: str, document_ids: list[str], fingerprint: str) -> str
 def check_change(application_id: str, change_id: str, document_ids: list[str]) -> str:
     """A change request's new documents: read like any document (OCR once per file), then checked by the same
     rules with the new details in place of the old; its messages go out at once, like a decision's."""
+    # imported when the task runs in its worker, not when Prefect loads the flow's module
     from onboarding.notifications.delivery import deliver_pending
     from onboarding.service import changes
 
@@ -65,6 +67,7 @@ def check_change(application_id: str, change_id: str, document_ids: list[str]) -
       **STEP)
 def assign_terminal(application_id: str) -> str | None:
     """An approval whose run crashed before its terminal was reserved; a rerun gets the same one."""
+    # imported when the task runs in its worker, not when Prefect loads the flow's module
     from onboarding.service.terminals import assign_terminal as assign
 
     return assign(get_services(), application_id)
@@ -73,6 +76,7 @@ def assign_terminal(application_id: str) -> str | None:
 @task(name="notify", retries=3, retry_delay_seconds=[2, 10, 30], **STEP)
 def notify(application_ids: list[str]) -> int:
     """Sends these applications' pending outbox messages; a failed channel raises so Prefect retries."""
+    # imported when the task runs in its worker, not when Prefect loads the flow's module
     from onboarding.notifications.delivery import deliver_pending
 
     services, sent, errors = get_services(), 0, []
@@ -87,6 +91,7 @@ def notify(application_ids: list[str]) -> int:
 @task(name="publish-summaries", **STEP)
 def publish_summaries(application_ids: list[str]) -> None:
     """A markdown artifact per application, keyed by it, so the Artifacts page shows each one's latest."""
+    # imported when the task runs in its worker, not when Prefect loads the flow's module
     from prefect.artifacts import create_markdown_artifact
 
     from onboarding.service.summary import summary_markdown

@@ -29,18 +29,21 @@ class Services:
 
     @cached_property
     def _sessions(self):
+        # built on first use: a command answered from the database never imports it
         from onboarding.adapters.database import session_factory
 
         # The same keys seal upload links and encrypt PII columns (newest encrypts, every key decrypts).
         return session_factory(self.settings.resolved_database_url, self.sealer)
 
     def uow(self) -> UnitOfWork:
+        # built on first use: a command answered from the database never imports it
         from onboarding.adapters.unit_of_work import UnitOfWork
 
         return UnitOfWork(self._sessions)
 
     @cached_property
     def blobs(self) -> BlobStore:
+        # built on first use: a command answered from the database never imports it
         from documents.blob_stores import open_blob_store
 
         s = self.settings
@@ -53,6 +56,7 @@ class Services:
     @cached_property
     def ocr(self) -> OcrEngine:
         """For the engine's versions (they key the OCR cache) and single reads in this process (`onboard ocr`)."""
+        # built on first use: a command answered from the database never imports it
         from documents.ocr import open_ocr_engine
 
         return open_ocr_engine(self.settings.ocr_engine)
@@ -60,6 +64,7 @@ class Services:
     @cached_property
     def ocr_workers(self) -> OcrWorkers:
         """The processes that OCR documents for flows; started on first use, stopped by `close`."""
+        # built on first use: a command answered from the database never imports it
         from documents.ocr import open_ocr_engine
         from documents.ocr.workers import OcrWorkers
 
@@ -71,12 +76,14 @@ class Services:
     def runs(self) -> Runs:
         """How this process starts the checks: the deployment's work pool in scale-out, else the embedded
         default (a running `onboard serve`, or what this process starts itself)."""
+        # built on first use: a command answered from the database never imports it
         from onboarding.service.runs import load_runs
 
         return load_runs("deployment" if self.settings.prefect_deployment else "embedded", self)
 
     @cached_property
     def reads_in_flight(self):
+        # built on first use: a command answered from the database never imports it
         from onboarding.service.reading import ReadsInFlight
 
         return ReadsInFlight()
@@ -88,12 +95,14 @@ class Services:
 
     @cached_property
     def ruleset(self) -> RuleSet:
+        # built on first use: a command answered from the database never imports it
         from rules.ruleset import load_ruleset
 
         return load_ruleset(self.settings.rules_dir)
 
     @cached_property
     def sealer(self):
+        # built on first use: a command answered from the database never imports it
         from onboarding.adapters.encryption import configured_sealer
 
         return configured_sealer(self.settings)
@@ -101,12 +110,14 @@ class Services:
     @cached_property
     def index_key(self) -> bytes:
         """HMAC key of the search index over encrypted identifiers (see domain.search)."""
+        # built on first use: a command answered from the database never imports it
         from onboarding.adapters.index_key import configured_index_key
 
         return configured_index_key(self.settings)
 
     @cached_property
     def senders(self) -> dict:
+        # built on first use: a command answered from the database never imports it
         from onboarding.domain.notifications import Channel
         from onboarding.notifications.senders import FileSender, SmtpSender, SnsSmsSender
 
@@ -120,6 +131,7 @@ class Services:
 
     @property
     def intake_limits(self) -> IntakeLimits:
+        # built on first use: a command answered from the database never imports it
         from documents.intake import DEFAULT_MAX_PIXELS, IntakeLimits
 
         return IntakeLimits(

@@ -21,6 +21,7 @@ PLAN = [
 
 def run_demo(services: Services, count: int, *, progress: bool = True, seed: int = 1000) -> dict[str, Any]:
     """Submits `count` generated applications, then onboards them as one batch, as a bulk load would."""
+    # imported when needed: starting the command stays cheap
     from documents.samples.applications import sample_application
     from onboarding.service.application_input import parse_application
     from rules.deposit_policy import load_deposit_policies
@@ -60,6 +61,7 @@ def run_demo(services: Services, count: int, *, progress: bool = True, seed: int
 
 def _result(services: Services, application_id: str, merchant_type: str, scenario: str, expected: list[str],
             started_at: datetime) -> dict[str, Any]:
+    # imported when needed: starting the command stays cheap
     from onboarding.service.views import application_view
 
     view = application_view(services, application_id)

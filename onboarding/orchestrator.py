@@ -10,7 +10,9 @@ server watches a pipe only this process holds open.
 """
 from __future__ import annotations
 
+import asyncio
 import atexit
+import fcntl
 import os
 import signal
 import socket
@@ -201,6 +203,7 @@ def _serve(port: int, owner_pipe: int, host: str = "127.0.0.1") -> None:
 
     threading.Thread(target=stop_when_owner_exits, name="owner-watch", daemon=True).start()
     _migrate_one_server_at_a_time()
+    # heavy import, paid only on the path that needs it
     import uvicorn
     from prefect.settings import PREFECT_API_DATABASE_MIGRATE_ON_START, temporary_settings
 
@@ -214,9 +217,8 @@ def _migrate_one_server_at_a_time() -> None:
     """Brings Prefect's database up to date before serving, holding a lock on its home: servers of commands
     started at the same moment on a new installation would otherwise migrate the same SQLite file together, and
     all but one fail ("Online migration expected to match one row")."""
-    import asyncio
-    import fcntl
 
+    # heavy import, paid only on the path that needs it
     from prefect.server.database import provide_database_interface
     from prefect.settings import PREFECT_API_DATABASE_MIGRATE_ON_START, PREFECT_HOME
 

@@ -180,6 +180,7 @@ def _shown(name: str, value: object) -> object:
 def describe_settings(settings: Settings) -> dict[str, object]:
     """The settings in force, secrets hidden, each with where it came from: the environment, the env file or the
     default."""
+    # heavy import, paid only on the path that needs it
     from dotenv import dotenv_values
 
     env_file = env_file_in_force()

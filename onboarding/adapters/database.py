@@ -5,6 +5,7 @@ dialect (see `adapters.encryption`). An engine is migrated when it is built.
 """
 from __future__ import annotations
 
+import fcntl
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from sqlalchemy.orm import sessionmaker
 
 from onboarding.adapters.encryption import attach_sealer, configured_sealer, engine_sealer
 from documents.private_files import ensure_private_file, tighten
+from onboarding.adapters.orm import start_mappers
 from onboarding.crypto import Sealer
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -78,8 +80,6 @@ def engine_for(url: str, sealer: Sealer | None = None) -> Engine:
 
 def session_factory(url: str, sealer: Sealer | None = None) -> sessionmaker:
     """Sessions over `engine_for(url, sealer)`; without a sealer, the keys `Services` would use."""
-    from onboarding.adapters.orm import start_mappers
-
     start_mappers()
     return sessionmaker(bind=engine_for(url, sealer or configured_sealer()), expire_on_commit=False)
 
@@ -89,8 +89,6 @@ def rolled_back_sessions(url: str, sealer: Sealer) -> Iterator[sessionmaker]:
     """Sessions inside one transaction that is rolled back at the end, for a dry run: a unit of work's commit
     only releases a savepoint, so nothing it writes is ever kept. Its own engine: pysqlite must leave BEGIN to
     us, or the first SAVEPOINT would open (and its RELEASE commit) a transaction of its own."""
-    from onboarding.adapters.orm import start_mappers
-
     start_mappers()
     engine_for(url, sealer)  # the schema is current before anything reads it
     if url.startswith("sqlite"):
@@ -130,8 +128,6 @@ def _one_migration_at_a_time(engine: Engine) -> Iterator[None]:
     """Processes starting together on a new SQLite file (`onboard serve`'s portal and back office) would each
     create the tables, and all but one fail ("table applications already exists"): a lock file beside the
     database lets one migrate at a time. PostgreSQL's transactional DDL needs none."""
-    import fcntl
-
     path = engine.url.database if engine.url.get_backend_name() == "sqlite" else None
     if not path or path == ":memory:":
         yield
@@ -142,6 +138,7 @@ def _one_migration_at_a_time(engine: Engine) -> Iterator[None]:
 
 
 def _upgrade(engine: Engine, sealer: Sealer | None) -> None:
+    # heavy import, paid only on the path that needs it
     from alembic import command
     from alembic.config import Config
 
@@ -155,6 +152,7 @@ def _upgrade(engine: Engine, sealer: Sealer | None) -> None:
 
 def _schema_is_current(engine: Engine) -> bool:
     """Whether the database is at the newest revision; revision ids are the prefixes of the file names."""
+    # heavy import, paid only on the path that needs it
     from sqlalchemy import inspect, text
 
     newest = max(path.name.split("_", 1)[0] for path in (MIGRATIONS_DIR / "versions").glob("[0-9]*_*.py"))

@@ -134,6 +134,7 @@ class SealedColumn:
 
 def sealed_columns() -> list[SealedColumn]:
     """Every column encrypted with the process's keys, found by type so a new encrypted column is included."""
+    # here, not at the top: that module imports this one
     from onboarding.adapters.columns import EncryptedJSON, EncryptedText
     from onboarding.adapters.orm import upload_links
     from onboarding.adapters.schema import metadata

@@ -5,6 +5,7 @@ from sqlalchemy import JSON, Column, Float, ForeignKey, Index, Integer, String, 
 from sqlalchemy.orm import registry, relationship
 
 from documents.types import DocumentType
+from onboarding.adapters.aftercare_tables import map_aftercare
 from onboarding.adapters.columns import EncryptedJSON, EncryptedText, StrEnumColumn, UtcDateTime, metadata
 from onboarding.domain.model import Application, AuditEvent, DecisionRecord, Document
 from onboarding.domain.requests import SupplementaryRequest, UploadLink
@@ -157,7 +158,6 @@ def start_mappers() -> None:
     """Idempotent: safe to call from every entry point."""
     if mapper_registry.mappers:
         return
-    from onboarding.adapters.aftercare_tables import map_aftercare
 
     map_aftercare(mapper_registry)
     mapper_registry.map_imperatively(AuditEvent, audit_events)

@@ -14,6 +14,7 @@ from onboarding.domain.staff import Permission
 from onboarding.domain.states import ApplicationState as S
 from onboarding.service import casework, duplicates, review
 from onboarding.service.staff import StaffSession
+from onboarding.service.terminals import ship
 
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -202,8 +203,6 @@ def _not_duplicate(services, application_id, body: NotDuplicateBody, staff) -> O
 
 
 def _ship(services, application_id, body: ShipBody, staff) -> Outcome:
-    from onboarding.service.terminals import ship
-
     shipment = ship(services, application_id, body.serial_number or None, actor=staff.actor)
     return Outcome(f"terminal {shipment.serial_number} shipped" +
                    (" (already shipped)" if shipment.already_shipped else "; deposit held"))

@@ -18,6 +18,8 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from onboarding.adapters.aftercare_repository import NotFound
+from onboarding.adapters.repository import ApplicationNotFound
 from onboarding.backoffice.aftercare import build_aftercare_routes  # also registers its case section and actions
 from onboarding.backoffice.api import build_api
 from onboarding.backoffice.auth import Auth, LoginNeeded
@@ -28,6 +30,18 @@ from onboarding.backoffice.rendering import STATIC_DIR, environment
 from onboarding.backoffice.report import LiveReport
 from onboarding.backoffice.state import BackOffice
 from onboarding.bootstrap import Services
+from onboarding.domain.calls import CallRefused
+from onboarding.domain.changes import ChangeRefused
+from onboarding.domain.complaints import ComplaintRefused
+from onboarding.domain.staff import StaffRefused
+from onboarding.domain.states import IllegalTransition
+from onboarding.domain.terminals import LedgerError
+from onboarding.service.application_input import InvalidApplication
+from onboarding.service.call_outcomes import CallNotRecorded
+from onboarding.service.queue import QueueRefused
+from onboarding.service.review import ReviewRefused
+from onboarding.service.search_index import index_missing
+from rules.deposit_policy import UnknownDeviceModel
 
 logger = logging.getLogger("onboarding.backoffice")
 
@@ -85,8 +99,6 @@ def create_backoffice_app(services: Services, launch: Launch | None = None) -> F
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        from onboarding.service.search_index import index_missing
-
         # Migrations, rule files and the search index of older applications, before the first staff member.
         indexed = await run_in_threadpool(lambda: (services.uow(), services.ruleset, index_missing(services))[2])
         if indexed:
@@ -151,21 +163,6 @@ def create_backoffice_app(services: Services, launch: Launch | None = None) -> F
 
 
 def _problem_classes() -> tuple[type[BaseException], ...]:
-    from onboarding.adapters.repository import ApplicationNotFound
-    from onboarding.domain.staff import StaffRefused
-    from onboarding.domain.states import IllegalTransition
-    from onboarding.domain.terminals import LedgerError
-    from onboarding.service.application_input import InvalidApplication
-    from onboarding.service.queue import QueueRefused
-    from onboarding.service.review import ReviewRefused
-    from rules.deposit_policy import UnknownDeviceModel
-
-    from onboarding.adapters.aftercare_repository import NotFound
-    from onboarding.domain.calls import CallRefused
-    from onboarding.domain.changes import ChangeRefused
-    from onboarding.domain.complaints import ComplaintRefused
-    from onboarding.service.call_outcomes import CallNotRecorded
-
     return (ApiError, ApplicationNotFound, StaffRefused, IllegalTransition, LedgerError, InvalidApplication,
             QueueRefused, ReviewRefused, UnknownDeviceModel, NotFound, CallRefused, CallNotRecorded, ChangeRefused,
             ComplaintRefused)
@@ -173,6 +170,7 @@ def _problem_classes() -> tuple[type[BaseException], ...]:
 
 def create_backoffice_app_from_env() -> FastAPI:
     """For `uvicorn --factory onboarding.backoffice.app:create_backoffice_app_from_env`."""
+    # The wiring only when uvicorn builds the app from the environment: tests and `onboard serve` pass theirs.
     from onboarding.bootstrap import get_services
     from onboarding.runtime import configure_prefect
 

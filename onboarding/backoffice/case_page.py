@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from documents.types import DocumentType
+from onboarding.backoffice.actions import ACTIONS
 from onboarding.bootstrap import Services
 from onboarding.domain.staff import Permission
 from onboarding.domain.states import ApplicationState
@@ -49,8 +50,6 @@ def sections_for(services: Services, case: dict[str, Any]) -> list[dict[str, Any
 def offered_actions(case: dict[str, Any], staff: StaffSession) -> set[str]:
     """The actions whose forms the page shows: allowed for the role and sensible in the state. The service
     still decides: a form shown a moment before the state changed is refused with its reason."""
-    from onboarding.backoffice.actions import ACTIONS
-
     state = ApplicationState(case["state"])
     return {name for name, action in ACTIONS.items()
             if staff.role.may(action.permission) and (action.offered_in is None or state in action.offered_in)}

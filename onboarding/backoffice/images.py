@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import io
 
+from documents.intake import decode_document
 from onboarding.bootstrap import Services
 
 MAX_SIDE = 2400  # enough to zoom into a card number; bounded so a 6000 px photo is not sent whole
 
 
 def display_jpeg(services: Services, sha256: str) -> bytes:
-    from documents.intake import decode_document
-
     image = decode_document(services.blobs.get(sha256), services.intake_limits)
     image.thumbnail((MAX_SIDE, MAX_SIDE))
     buffer = io.BytesIO()

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from onboarding.bootstrap import Services
+from onboarding.notifications.delivery import deliver_pending
 
 logger = logging.getLogger("onboarding.backoffice")
 
@@ -22,8 +23,6 @@ def _run(services: Services, application_id: str, from_step: str | None) -> None
 def background_sender(services: Services) -> tuple[Callable[[str], None], ThreadPoolExecutor]:
     """Sends an application's queued messages (a request round, an approval) right after the action, off the
     request thread; whatever fails stays in the outbox for the sweep to retry."""
-    from onboarding.notifications.delivery import deliver_pending
-
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="backoffice-messages")
 
     def send_logged(application_id: str) -> None:

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from onboarding.bootstrap import Services
+from onboarding.reporting.build import build_report
 
 MAX_AGE_SECONDS = 60
 NAV = ('<nav style="background:#0f172a;padding:8px 20px;font:14px system-ui,sans-serif">'
@@ -30,8 +31,6 @@ class LiveReport:
         self._charts: dict[str, Path] = {}
 
     def _fresh(self) -> None:
-        from onboarding.reporting.build import build_report
-
         with self._lock:
             if self._directory is not None and time.monotonic() - self._built_at < self.max_age_seconds:
                 return

@@ -9,13 +9,19 @@ from typing import Any
 from jinja2 import Environment
 from starlette.responses import Response
 
+from documents.storage import BlobNotFound
 from onboarding.backoffice.actions import Action, Outcome
 from onboarding.backoffice.auth import Auth
 from onboarding.backoffice.errors import ApiError
+from onboarding.backoffice.images import display_jpeg
 from onboarding.backoffice.launcher import Launch
 from onboarding.backoffice.report import LiveReport
 from onboarding.bootstrap import Services
+from onboarding.reporting.funnel import compute_funnel
+from onboarding.reporting.queries import load_funnel_inputs
 from onboarding.service import queue
+from onboarding.service.casework import document_for_viewing
+from onboarding.service.ledger_pages import sweep_preview
 from onboarding.service.review import ReviewRefused
 from onboarding.service.staff import StaffSession
 
@@ -48,10 +54,6 @@ class BackOffice:
                         headers={"Content-Disposition": f'attachment; filename="applications-{stamp}.csv"'})
 
     def image_response(self, staff: StaffSession, document_id: str) -> Response:
-        from documents.storage import BlobNotFound
-        from onboarding.backoffice.images import display_jpeg
-        from onboarding.service.casework import document_for_viewing
-
         try:
             sha256, _ = document_for_viewing(self.services, document_id, actor=staff.actor)
         except ReviewRefused as refused:
@@ -63,8 +65,6 @@ class BackOffice:
         return Response(jpeg, media_type="image/jpeg", headers={"Cache-Control": "private, no-store"})
 
     def sweep_preview(self, staff: StaffSession) -> dict[str, Any]:
-        from onboarding.service.ledger_pages import sweep_preview
-
         preview = sweep_preview(self.services)
         with self.services.uow() as uow:
             uow.staff.record_event(self.services.clock(), staff.actor, "sweep_dry_run", None, preview)
@@ -72,9 +72,6 @@ class BackOffice:
         return preview
 
     def report_figures(self) -> dict[str, Any]:
-        from onboarding.reporting.funnel import compute_funnel
-        from onboarding.reporting.queries import load_funnel_inputs
-
         now = self.services.clock()
         with self.services.uow() as uow:
             inputs = load_funnel_inputs(uow.session, now)

@@ -32,6 +32,7 @@ AccountOption = Annotated[Optional[str], typer.Option(
 
 def _deliver() -> None:
     """Messages this command queued go out now; what cannot be sent stays for the sweep."""
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.notifications.delivery import deliver_pending
 
     deliver_pending(cli_services())
@@ -39,6 +40,7 @@ def _deliver() -> None:
 
 def _change_input(phone: str | None, email: str | None, business_address: str | None,
                   settlement_account: str | None):
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.service.change_input import parse_change
 
     raw: dict[str, Any] = {k: v for k, v in
@@ -81,6 +83,7 @@ def calls_list(state: Annotated[Optional[list[str]], typer.Option("--state", hel
                reason: Annotated[Optional[str], typer.Option("--reason", help="With --reveal: why.")] = None,
                json_: JsonFlag = False) -> None:
     """Calls to make, due first: whom, what to confirm, by when, the tries so far."""
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.domain.calls import CallState
     from onboarding.service.calls import call_rows
 
@@ -100,6 +103,7 @@ def calls_record(call_id: str,
                  phone: PhoneOption = None, email: EmailOption = None, business_address: AddressOption = None,
                  settlement_account: AccountOption = None, json_: JsonFlag = False) -> None:
     """Record one try. `changed` takes the new details, which become a change request (the same checks)."""
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.service.call_outcomes import record_outcome
 
     change = _change_input(phone, email, business_address, settlement_account)
@@ -133,6 +137,7 @@ def change(application_id: str, settlement_account: AccountOption = None, phone:
            json_: JsonFlag = False) -> None:
     """Change an approved merchant's details through the same checks; with --doc only, add documents to the
     open change request."""
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.cli.inputs import read_documents
     from onboarding.service.changes import change_view, request_change
 
@@ -154,6 +159,7 @@ def change(application_id: str, settlement_account: AccountOption = None, phone:
 def changes_list(state: Annotated[Optional[list[str]], typer.Option("--state", help="e.g. awaiting_approval.")] = None,
                  json_: JsonFlag = False) -> None:
     """Change requests, oldest first; `--state awaiting_approval` is staff's list."""
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.domain.changes import ChangeState
     from onboarding.service.changes import change_rows
 
@@ -166,12 +172,14 @@ def changes_list(state: Annotated[Optional[list[str]], typer.Option("--state", h
 @changes_app.command("show")
 @handles_errors
 def changes_show(change_id: str, json_: JsonFlag = False) -> None:
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.service.changes import change_view
 
     emit(change_view(cli_services(), change_id), json_, _echo_change)
 
 
 def _decide(change_id: str, approve: bool, reason: str, json_: bool) -> None:
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.service.changes import change_view, decide
 
     services = cli_services()
@@ -197,6 +205,7 @@ def changes_refuse(change_id: str, reason: Reason, json_: JsonFlag = False) -> N
 @changes_app.command("cancel")
 @handles_errors
 def changes_cancel(change_id: str, reason: Reason, json_: JsonFlag = False) -> None:
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.service.changes import cancel, change_view
 
     services = cli_services()
@@ -210,6 +219,7 @@ def changes_code(change_id: str, code: Annotated[str, typer.Option("--code", hel
                                                                                   "(e.g. read out on the phone).")],
                  json_: JsonFlag = False) -> None:
     """Enter a one-time code for the merchant."""
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.service.changes import change_view, enter_code
 
     services = cli_services()
@@ -223,6 +233,7 @@ def changes_code(change_id: str, code: Annotated[str, typer.Option("--code", hel
 def changes_resend(change_id: str, field: Annotated[str, typer.Option("--field", help="phone | email")],
                    json_: JsonFlag = False) -> None:
     """Send a new code to the new phone or e-mail (the old code stops working)."""
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.service.changes import change_view, resend_code
 
     services = cli_services()
@@ -263,6 +274,7 @@ def complaints_open(application_id: str,
                                                                        "screenshot (JPEG, PNG, WebP, PDF).")] = None,
                     json_: JsonFlag = False) -> None:
     """Open a complaint for a merchant (e.g. from a call); its clocks start now."""
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.cli.inputs import read_documents
     from onboarding.service.complaints import complaint_view, open_complaint
 
@@ -281,6 +293,7 @@ def complaints_list(state: Annotated[Optional[str], typer.Option(
                                         "closed | …")] = None,
                     json_: JsonFlag = False) -> None:
     """Complaints with their clocks (due, met, breached); deposit complaints with the terminal's volume."""
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.service.complaints import complaint_rows
 
     emit(complaint_rows(cli_services(), state), json_, _echo_complaints)
@@ -289,12 +302,14 @@ def complaints_list(state: Annotated[Optional[str], typer.Option(
 @complaints_app.command("show")
 @handles_errors
 def complaints_show(complaint_id: str, json_: JsonFlag = False) -> None:
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.service.complaints import complaint_view
 
     emit(complaint_view(cli_services(), complaint_id), json_, lambda view: _echo_complaints([view]))
 
 
 def _act(complaint_id: str, action: str, text: str, json_: bool) -> None:
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.service.complaints import act
 
     view = act(cli_services(), complaint_id, action, actor=cli_actor(), text=text)

@@ -1,6 +1,7 @@
 """`onboard backoffice`: serve the staff back office alone (`onboard serve` serves it beside the portal)."""
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
 import typer
@@ -11,8 +12,8 @@ from onboarding.cli.common import cli_services
 def backoffice(host: Annotated[str, typer.Option(help="Interface to listen on (keep it internal).")] = "127.0.0.1",
                port: Annotated[int, typer.Option(help="TCP port.")] = 8001) -> None:
     """Serve the staff back office: queue, cases, terminals, deposits, report (log in with `onboard staff add`)."""
-    import logging
 
+    # imported when the command runs: `onboard --help` and the other commands start without it
     import uvicorn
 
     from onboarding.backoffice.app import create_backoffice_app

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import os
 import sys
 from typing import Annotated, Any, Callable
 
@@ -28,8 +29,8 @@ def cli_services() -> Services:
 def _links_of_the_serve(services: Services) -> None:
     """While `onboard serve` runs on this home, links this command shows point where the serve's do (its
     portal's real address), unless ONBOARD_PORTAL_BASE_URL says otherwise."""
-    import os
 
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.adapters.serve_registry import ServeRegistry
 
     if "ONBOARD_PORTAL_BASE_URL" in os.environ:

@@ -15,6 +15,7 @@ class CliError(Exception):
 def expected_errors() -> tuple[type[BaseException], ...]:
     """The refusals a user can cause. Imported when an error happens, not at start-up: most of them live in
     modules (image decoding, the ORM) that a quick command such as a rerun of a finished application never needs."""
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from documents.storage import BlobStoreUnavailable
     from onboarding.adapters.aftercare_repository import NotFound
     from onboarding.adapters.repository import ApplicationNotFound

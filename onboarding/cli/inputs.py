@@ -17,6 +17,7 @@ MAX_APPLICATION_FILE_BYTES = 1024 * 1024
 
 
 def read_application_file(path: Path) -> object:
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.service.application_input import DuplicateKey, loads_json_object_strictly
 
     if path.is_dir():
@@ -40,6 +41,7 @@ def read_application_file(path: Path) -> object:
 
 
 def parse_document_type(value: str) -> DocumentType:
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from documents.types import DocumentType
 
     try:
@@ -50,6 +52,7 @@ def parse_document_type(value: str) -> DocumentType:
 
 
 def read_documents(specs: list[str], max_bytes: int) -> list[UploadedFile]:
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.service.submission import UploadedFile
 
     files = []

@@ -33,6 +33,7 @@ def parse_as_of(value: str | None, services: Services) -> datetime:
 def terminals_add(serial_number: str, model: Annotated[str, typer.Option("--model", help="Device model, e.g. P2.")],
                   json_: JsonFlag = False) -> None:
     """Add one terminal to stock."""
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.service.terminals import add_terminal
 
     added = add_terminal(cli_services(), serial_number, model)
@@ -43,6 +44,7 @@ def terminals_add(serial_number: str, model: Annotated[str, typer.Option("--mode
 @handles_errors
 def terminals_import(csv_file: Path, json_: JsonFlag = False) -> None:
     """Add the terminals of a `serial_number,model` CSV to stock (all or nothing)."""
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.service.terminals import import_terminals
 
     emit(import_terminals(cli_services(), csv_file), json_, echo_pairs)
@@ -52,6 +54,7 @@ def terminals_import(csv_file: Path, json_: JsonFlag = False) -> None:
 @handles_errors
 def transactions_import(csv_file: Path, json_: JsonFlag = False) -> None:
     """Load a transaction batch; a bad row rejects the batch, rows already imported are skipped."""
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.service.transactions import import_transactions
 
     from onboarding.cli.render import working
@@ -66,6 +69,7 @@ def transactions_import(csv_file: Path, json_: JsonFlag = False) -> None:
 def transactions_import_s3(bucket: Annotated[str, typer.Option("--bucket")],
                            prefix: Annotated[str, typer.Option("--prefix")] = "", json_: JsonFlag = False) -> None:
     """Load every .csv object under s3://BUCKET/PREFIX, each as its own batch (endpoint: ONBOARD_S3_ENDPOINT_URL)."""
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.service.transactions import import_transactions_from_s3
 
     reports = [r.to_dict() for r in import_transactions_from_s3(cli_services(), bucket, prefix)]
@@ -85,6 +89,7 @@ def deposits_report_command(
         as_of: Annotated[Optional[str], typer.Option("--as-of", help="ISO 8601 with offset; default now.")] = None,
         json_: JsonFlag = False) -> None:
     """Held / refunded / forfeited totals, what falls due in the next 7 days, reconciliation."""
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.service.deposits import deposits_report
 
     services = cli_services()
@@ -95,6 +100,7 @@ def deposits_report_command(
 def ship(application_id: str, sn: Annotated[Optional[str], typer.Option("--sn", help="Serial number packed.")] = None,
          json_: JsonFlag = False) -> None:
     """Ship an approved application's terminal: bind it, take the deposit, tell the merchant."""
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.service.ledger_views import deposit_view, terminal_view
     from onboarding.service.terminals import ship as ship_terminal
 
@@ -109,6 +115,7 @@ def ship(application_id: str, sn: Annotated[Optional[str], typer.Option("--sn", 
 
 
 def _render_report(report: dict) -> None:
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from rich.console import Console
     from rich.table import Table
 

@@ -18,6 +18,7 @@ from onboarding.cli.inputs import parse_as_of
 def void(batch_id: str, reason: Annotated[str, typer.Option("--reason", help="Why (kept in the audit trail).")],
          json_: JsonFlag = False) -> None:
     """Void an imported batch: its rows leave the ledger (kept apart), held deposits are counted again."""
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.service.transaction_batches import void_batch
 
     emit(void_batch(cli_services(), batch_id, reason=reason, actor=cli_actor()), json_, _render_void)
@@ -27,6 +28,7 @@ def void(batch_id: str, reason: Annotated[str, typer.Option("--reason", help="Wh
 def batches(limit: Annotated[int, typer.Option("--limit", help="How many, newest first.")] = 50,
             json_: JsonFlag = False) -> None:
     """Imported batches, newest first, voided ones marked."""
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.service.transaction_batches import list_batches
 
     emit(list_batches(cli_services(), limit), json_, _render_batches)
@@ -35,6 +37,7 @@ def batches(limit: Annotated[int, typer.Option("--limit", help="How many, newest
 @handles_errors
 def quarantined(json_: JsonFlag = False) -> None:
     """Terminals the sweep leaves to staff, with the reason."""
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.service.ledger_views import quarantined_terminals
 
     emit(quarantined_terminals(cli_services()), json_, _render_quarantined)
@@ -45,6 +48,7 @@ def explain(application_id: str,
             as_of: Annotated[Optional[str], typer.Option("--as-of", help="Count up to (ISO 8601 with offset).")] = None,
             json_: JsonFlag = False) -> None:
     """A deposit's transactions: which counted towards the target, which did not, and why."""
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.service.ledger_views import deposit_transactions
 
     emit(deposit_transactions(cli_services(), application_id, parse_as_of(as_of)), json_, _render_explained)
@@ -89,6 +93,7 @@ def _render_quarantined(rows: list[dict]) -> None:
 
 
 def _render_explained(result: dict) -> None:
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.service.deposit_notices import yuan
 
     deposit = result["deposit"]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -69,6 +70,7 @@ def main(env_file: Annotated[Optional[Path], typer.Option(
 @handles_errors
 def config(json_: JsonFlag = False) -> None:
     """The settings in force, secrets hidden, and where each came from (environment, env file, default)."""
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.settings import describe_settings, get_settings
 
     emit(describe_settings(get_settings()), json_, render.settings)
@@ -89,6 +91,7 @@ def _run_or_start(services: Services, application_id: str, wait: bool) -> None:
 @handles_errors
 def submit(app_file: Path, doc: DocsOption = [], wait: WaitFlag = False, json_: JsonFlag = False) -> None:
     """Create an application, store its documents, start onboarding."""
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.service.application_input import parse_application
     from onboarding.service.submission import submit_application
     from onboarding.service.views import application_view
@@ -110,6 +113,7 @@ def submit(app_file: Path, doc: DocsOption = [], wait: WaitFlag = False, json_: 
 @handles_errors
 def upload(application_id: str, doc: DocsOption = [], wait: WaitFlag = False, json_: JsonFlag = False) -> None:
     """Add documents to an application (staff on behalf of a merchant); re-runs the checks."""
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.service.submission import add_documents
     from onboarding.service.views import application_view
 
@@ -127,6 +131,7 @@ def show(application_id: str,
          reason: Annotated[Optional[str], typer.Option("--reason", help="With --reveal: why, for the audit trail.")] = None,
          json_: JsonFlag = False) -> None:
     """State, documents, extracted fields, deficiencies, terminal, deposit, history."""
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.service.views import application_view
 
     if reveal and not (reason or "").strip():
@@ -142,6 +147,7 @@ def status(state: Annotated[Optional[list[str]], typer.Option("--state", help="O
            older_than_hours: Annotated[Optional[float], typer.Option("--older-than", help="Only those in their state longer than this many hours.")] = None,
            json_: JsonFlag = False) -> None:
     """Every application: id, merchant, state, age, SLA colour, open request, blocker; counts per state."""
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.service.views import status_rows
     from rules.model import MerchantType
 
@@ -163,6 +169,7 @@ def status(state: Annotated[Optional[list[str]], typer.Option("--state", help="O
 @handles_errors
 def ocr(path: Path, type_: Annotated[str, typer.Option("--type", help="Document type.")], json_: JsonFlag = False) -> None:
     """OCR one file and print the extracted fields."""
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from documents.extract import extract_fields
     from documents.intake import IntakeRefused, inspect_upload
 
@@ -186,6 +193,7 @@ def batch(directory: Annotated[Path, typer.Argument(help="One folder per applica
                                                          "<document type>.<ext> files.")],
           wait: WaitFlag = False, json_: JsonFlag = False) -> None:
     """Submit a folder of applications at once (all checked before any is stored) and onboard them together."""
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.service.batch import find_entries, submit_batch
     from onboarding.service.views import batch_rows
 
@@ -223,8 +231,8 @@ def rerun(application_ids: Annotated[Optional[list[str]], typer.Argument(help="A
                                                help="With --queued: keep taking the queue (onboard serve's runner).")] = False,
           json_: JsonFlag = False) -> None:
     """Run the flow again: finished steps are reused, side effects are not repeated."""
-    from datetime import timedelta
 
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.service.checking import nothing_to_rerun
     from onboarding.service.run_activity import failed_run_plan
     from onboarding.service.runs import RERUN_STEPS
@@ -271,6 +279,7 @@ def sweep(as_of: Annotated[Optional[str], typer.Option("--as-of", help="ISO 8601
                                                      "and training installations); recorded in the audit trail.")] = False,
           json_: JsonFlag = False) -> None:
     """Reminders, expiries, activations, deposit refunds/forfeits due at that time."""
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.service.sweep import sweep_at
 
     services = cli_services()
@@ -285,6 +294,7 @@ def sweep(as_of: Annotated[Optional[str], typer.Option("--as-of", help="ISO 8601
 def revoke(application_id: str, reason: Annotated[str, typer.Option(help="Why, for the audit trail.")],
            json_: JsonFlag = False) -> None:
     """Staff: every upload link of the application stops working."""
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.service.requests import revoke_links
 
     revoked = revoke_links(cli_services(), application_id, actor=cli_actor(), reason=reason)
@@ -300,6 +310,7 @@ def reissue(application_id: str, reason: Annotated[str, typer.Option(help="Why, 
             json_: JsonFlag = False) -> None:
     """Staff: change the contact and send a new link there; every older link stops (after `revoke`, the phone
     or e-mail must change)."""
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.masking import mask_number
     from onboarding.service.casework import change_contact
     from onboarding.service.case_view import mask_recipient
@@ -317,6 +328,7 @@ def reissue(application_id: str, reason: Annotated[str, typer.Option(help="Why, 
 def demo(count: Annotated[int, typer.Option(help="How many sample applications.")] = 10,
          json_: JsonFlag = False) -> None:
     """The main job on the embedded default: sample applications end to end."""
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.demo import run_demo
 
     emit(run_demo(cli_services(), count, progress=not json_), json_, render.demo)
@@ -327,6 +339,7 @@ def demo(count: Annotated[int, typer.Option(help="How many sample applications."
 def rules_check(directory: Annotated[Optional[Path], typer.Argument(help="Rule files; default the packaged ones.")] = None,
                 json_: JsonFlag = False) -> None:
     """Validate the rule files; a broken one is named with its line."""
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from rules.ruleset import load_ruleset
 
     from rules.aftercare_policy import load_aftercare_policy

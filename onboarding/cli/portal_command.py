@@ -1,6 +1,7 @@
 """`onboard portal`: serve the merchant upload portal."""
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
 import typer
@@ -11,8 +12,8 @@ from onboarding.cli.common import cli_services
 def portal(host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
            port: Annotated[int, typer.Option(help="TCP port.")] = 8000) -> None:
     """Serve the merchant upload portal (the links in request messages point here)."""
-    import logging
 
+    # imported when the command runs: `onboard --help` and the other commands start without it
     import uvicorn
 
     from onboarding.portal.app import create_app

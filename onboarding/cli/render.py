@@ -1,6 +1,7 @@
 """Human output for the CLI (rich). JSON output never passes through here."""
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Any
 
 from rich.console import Console
@@ -140,6 +141,7 @@ def sweep(report: dict[str, Any]) -> None:
 
 def progress(items: list, description: str, quiet: bool):
     """Yields the items with a progress bar on stderr (none in --json mode)."""
+    # heavy import, paid only on the path that needs it
     from rich.progress import track
 
     if quiet or not items:
@@ -168,8 +170,6 @@ def rerun_results(rows: list[dict[str, Any]]) -> None:
 
 def working(description: str, quiet: bool):
     """A spinner on stderr for one long step whose progress cannot be counted (a bulk SQL import, a sweep)."""
-    from contextlib import nullcontext
-
     return nullcontext() if quiet else Console(stderr=True).status(description)
 
 

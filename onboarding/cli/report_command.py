@@ -25,6 +25,7 @@ def report(
     json_: bool = typer.Option(False, "--json", help="Print exactly one JSON document on stdout."),
 ) -> None:
     """Staff monitoring: applications per state, time in state, deficiencies, rounds, time to approval."""
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.reporting.build import ReportOutputError, build_report
 
     moment = parse_as_of(as_of)

@@ -13,6 +13,7 @@ Reason = Annotated[str, typer.Option("--reason", help="Why: goes into the audit 
 
 
 def _show(application_id: str, json_: bool) -> None:
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.cli import render
     from onboarding.service.views import application_view
 
@@ -20,6 +21,7 @@ def _show(application_id: str, json_: bool) -> None:
 
 
 def _deliver() -> None:
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.notifications.delivery import deliver_pending
 
     deliver_pending(cli_services())
@@ -31,6 +33,7 @@ def accept(application_id: str, code: str, reason: Reason,
            document: Annotated[Optional[str], typer.Option("--document", help="Document type of the finding.")] = None,
            json_: JsonFlag = False) -> None:
     """Accept one finding as it is (e.g. a name OCR misread); the checks run again without it."""
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.service.review import waive
 
     services = cli_services()
@@ -43,6 +46,7 @@ def accept(application_id: str, code: str, reason: Reason,
 @handles_errors
 def approve(application_id: str, reason: Reason, json_: JsonFlag = False) -> None:
     """Approve by hand (from needs_documents or manual_review); the merchant is told, a terminal is reserved."""
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.service.review import approve as approve_application
 
     approve_application(cli_services(), application_id, actor=cli_actor(), reason=reason)
@@ -58,6 +62,7 @@ def reject(application_id: str, reason: Reason,
            message_en: Annotated[Optional[str], typer.Option(help="What the merchant reads (English).")] = None,
            json_: JsonFlag = False) -> None:
     """Reject by hand; the merchant reads --message-zh/--message-en (or a plain refusal), never --reason."""
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.service.review import reject as reject_application
 
     reject_application(cli_services(), application_id, actor=cli_actor(), reason=reason, code=code,
@@ -77,6 +82,7 @@ def request(application_id: str,
             json_: JsonFlag = False) -> None:
     """Ask the merchant for documents again: the merchant reads the messages (or the standard wording), never
     --reason, which stays in the audit trail."""
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.cli.inputs import parse_document_type
     from onboarding.service.review import RequestedDocument, request_documents
 
@@ -90,6 +96,7 @@ def request(application_id: str,
 @handles_errors
 def queue(json_: JsonFlag = False) -> None:
     """Applications waiting for staff, oldest first, with what they wait on."""
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.cli import render
     from onboarding.domain.states import ApplicationState
     from onboarding.service.views import status_rows

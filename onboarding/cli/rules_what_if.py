@@ -22,6 +22,7 @@ def what_if(directory: CandidateDir, json_: JsonFlag = False) -> None:
 
     Uses the fields OCR already extracted and the staff waivers in force; writes nothing.
     """
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.service.what_if import what_if_in_flight
     from rules.ruleset import load_ruleset
 
@@ -32,6 +33,7 @@ def what_if(directory: CandidateDir, json_: JsonFlag = False) -> None:
 
 
 def print_report(data: dict) -> None:
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.cli.render import _console, _state
 
     console = _console()

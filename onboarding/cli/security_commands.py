@@ -14,6 +14,7 @@ keys_app = typer.Typer(no_args_is_help=True, help="Keys that encrypt PII at rest
 @keys_app.command("generate")
 def generate() -> None:
     """Print a new key. Put it first in ONBOARD_SECRET_KEYS, keep the old keys after it, then `keys rotate`."""
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.service.keys import new_key
 
     typer.echo(new_key())
@@ -24,6 +25,7 @@ def generate() -> None:
 def rotate(chunk_size: Annotated[int, typer.Option("--chunk-size", min=1, help="Rows per transaction.")] = 500,
            json_: JsonFlag = False) -> None:
     """Re-encrypt every encrypted value with the newest key; afterwards the older keys can be removed."""
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.adapters.encryption import UnreadableCiphertext
     from onboarding.cli.errors import CliError
     from onboarding.service.keys import rotate_keys
@@ -50,6 +52,7 @@ def purge(older_than_days: Annotated[Optional[int], typer.Option(
           dry_run: Annotated[bool, typer.Option("--dry-run", help="Report what would go; change nothing.")] = False,
           json_: JsonFlag = False) -> None:
     """Delete the files and OCR readings of applications rejected, expired or withdrawn long ago (audited)."""
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.service.purge import purge_documents
 
     report = purge_documents(cli_services(), older_than_days=older_than_days, dry_run=dry_run, actor=cli_actor())

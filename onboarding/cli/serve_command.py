@@ -22,6 +22,7 @@ def serve(host: Annotated[str, typer.Option(help="Interface every endpoint liste
           sweep_every: Annotated[str, typer.Option(help="How often the sweep runs: 15m, 30s, 1h.")] = "15m") -> None:
     """Run Prefect's API + UI, the portal, the back office, a runner for every queued application and the
     sweep, in the foreground until SIGINT/SIGTERM; other commands on this home hand their runs to it."""
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.bootstrap import get_services
     from onboarding.runtime import configure_prefect
     from onboarding.serve.supervisor import ServeOptions, ServeRefused, Supervisor, local_host, parse_interval

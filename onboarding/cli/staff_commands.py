@@ -35,6 +35,7 @@ def add(name: Annotated[str, typer.Argument(help="Login name: lower-case letters
                                                      "standard input; without it one is generated and printed once.")] = False,
         json_: JsonFlag = False) -> None:
     """Add a staff account."""
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.service.staff import add_staff
 
     account, generated = add_staff(cli_services(), name, role, _read_password(password_stdin, "password"),
@@ -53,6 +54,7 @@ def add(name: Annotated[str, typer.Argument(help="Login name: lower-case letters
 @handles_errors
 def list_(json_: JsonFlag = False) -> None:
     """Every staff account, with its role and whether it is active."""
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.service.staff import list_staff
 
     rows = [_account(a) for a in list_staff(cli_services())]
@@ -70,6 +72,7 @@ def list_(json_: JsonFlag = False) -> None:
 @handles_errors
 def disable(name: str, json_: JsonFlag = False) -> None:
     """Disable an account: it can no longer log in and its sessions end now."""
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.service.staff import disable_staff
 
     ended = disable_staff(cli_services(), name, actor=cli_actor())
@@ -84,6 +87,7 @@ def passwd(name: str,
                                                         "standard input; without it you are asked twice.")] = False,
            json_: JsonFlag = False) -> None:
     """Set a new password; every session of the account ends."""
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.service.staff import set_password
 
     password = _read_password(password_stdin, "password")

@@ -95,6 +95,7 @@ class SnsSmsSender:
         return self._client
 
     def send(self, message: OutboxMessage) -> None:
+        # heavy import, paid only on the path that needs it
         from botocore.exceptions import ConnectionClosedError, ReadTimeoutError
 
         number = message.recipient if message.recipient.startswith("+") else f"+86{message.recipient}"

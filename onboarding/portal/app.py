@@ -83,6 +83,7 @@ def create_app(services: Services, launch: Launch | None = None, limits: PortalL
 
 def create_app_from_env() -> FastAPI:
     """For `uvicorn --factory onboarding.portal.app:create_app_from_env`."""
+    # The wiring only when uvicorn builds the app from the environment: tests and `onboard serve` pass theirs.
     from onboarding.bootstrap import get_services
     from onboarding.runtime import configure_prefect
 

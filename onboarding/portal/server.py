@@ -14,6 +14,7 @@ from fastapi import FastAPI
 def serve_in_background(app: FastAPI, host: str = "127.0.0.1", port: int = 0,
                         startup_seconds: float = 30.0) -> Iterator[str]:
     """Yields the base URL while uvicorn serves `app` from a thread; port 0 picks a free one."""
+    # heavy import, paid only on the path that needs it
     import uvicorn
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

@@ -6,7 +6,9 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from onboarding.reporting.charts import write_charts
 from onboarding.reporting.funnel import compute_funnel
+from onboarding.reporting.html import write_page
 from onboarding.reporting.model import FunnelReport
 from onboarding.reporting.queries import load_funnel_inputs
 from onboarding.service.ports import Records
@@ -38,9 +40,6 @@ def _display_zone(name: str):
 def build_report(services: Records, out_dir: Path, as_of: datetime | None = None,
                  image_format: str = "svg") -> tuple[FunnelReport, Path]:
     """Returns the report and the page's path. Charts import matplotlib, so only here, not at CLI start."""
-    from onboarding.reporting.charts import write_charts
-    from onboarding.reporting.html import write_page
-
     prepare_out_dir(out_dir)
     as_of = as_of or services.clock()
     with services.uow() as uow:

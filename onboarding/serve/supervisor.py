@@ -21,6 +21,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, TextIO
 
+from onboarding import orchestrator
 from onboarding.adapters.serve_registry import ServeRegistry
 
 STOP_WITHIN_S = 8.0  # SIGTERM to every child, then SIGKILL: the whole serve ends inside 10 s
@@ -101,8 +102,6 @@ class Supervisor:
                 raise ServeRefused(f"--{name}-port {port}: {self.options.host}:{port} is in use by another process")
 
     def build_children(self, environment: dict[str, str]) -> None:
-        from onboarding import orchestrator
-
         o, cli = self.options, [sys.executable, "-m", "onboarding.cli.main"]
         read_end, self._owner_pipe = os.pipe()  # Prefect's server also stops when this pipe closes
         self.environment = environment

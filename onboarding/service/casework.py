@@ -18,7 +18,8 @@ from onboarding.masking import mask_value
 from onboarding.notifications import messages
 from onboarding.notifications.outbox import enqueue_notice
 from onboarding.service import requests
-from onboarding.service.application_input import InvalidApplication, parse_application
+from onboarding.service.application_input import InvalidApplication, PHONE, parse_application
+from onboarding.service.merchant_links import link_for_notice, links_revoked
 from onboarding.service.ports import CheckServices
 from onboarding.service.review import ReviewRefused, require_reason, require_state
 from onboarding.service.search_index import index_application
@@ -251,9 +252,6 @@ def change_contact(services: CheckServices, application_id: str, *, phone: str |
     with a new link to the contact now on file. After staff revoked the links (a lost phone) a link goes out only
     with a changed contact, and then also without an open request (the merchant's page). Returns whether a link
     was re-issued."""
-    from onboarding.service.application_input import PHONE
-    from onboarding.service.merchant_links import link_for_notice, links_revoked
-
     reason = require_reason(reason)
     changes: dict[str, str | None] = {}
     if phone is not None:

@@ -17,6 +17,7 @@ from onboarding.domain.states import CHECKABLE_STATES, SETTLED_STATES, Applicati
 from onboarding.service import duplicates, requests
 from onboarding.service.change_checks import ChangeCheck, pending_checks
 from onboarding.service.ports import CheckServices
+from onboarding.service.terminals import assign_terminal
 from rules.engine import evaluate
 from rules.model import ApplicationFacts, Decision, DocumentFacts, Outcome, PossibleDuplicate
 
@@ -182,8 +183,6 @@ def record_decision(services: CheckServices, application_id: str, decision: Deci
 
 def decide(services: CheckServices, application_id: str, fingerprint: str) -> ApplicationState:
     """Checks the documents read, records the decision, and reserves a terminal when it is an approval."""
-    from onboarding.service.terminals import assign_terminal
-
     state = record_decision(services, application_id, evaluate_application(services, application_id), fingerprint)
     if state == ApplicationState.APPROVED:
         assign_terminal(services, application_id)

@@ -6,9 +6,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from onboarding.domain.terminals import Deposit, DepositState, LedgerError, TerminalState
+from onboarding.service.deposits import deposits_report
 from onboarding.service.ledger_views import deposit_projection
 from onboarding.service.ports import CaseServices
 from onboarding.service.queue import QueueRefused as FilterRefused
+from onboarding.service.request_sweep import BATCH, plan_batch
+from onboarding.service.terminals import add_terminal
 
 PAGE_SIZE = 50
 TIMELINE = (("added_at", "added to stock"), ("assigned_at", "reserved for the application"),
@@ -57,8 +60,6 @@ def terminal_detail(services: CaseServices, serial_number: str) -> dict[str, Any
 
 
 def deposits_page(services: CaseServices, state: str | None = None, page: int = 1) -> dict[str, Any]:
-    from onboarding.service.deposits import deposits_report
-
     if state and state not in {s.value for s in DepositState}:
         raise FilterRefused(f"state: one of {', '.join(s.value for s in DepositState)}")
     limit, offset = _page(page)
@@ -79,8 +80,6 @@ def deposits_page(services: CaseServices, state: str | None = None, page: int = 
 
 
 def add_terminal_by_staff(services: CaseServices, serial_number: str, model: str, *, actor: str) -> bool:
-    from onboarding.service.terminals import add_terminal
-
     added = add_terminal(services, serial_number, model)
     with services.uow() as uow:
         uow.staff.record_event(services.clock(), actor, "terminal_added", None,
@@ -91,9 +90,6 @@ def add_terminal_by_staff(services: CaseServices, serial_number: str, model: str
 
 def sweep_preview(services: CaseServices, as_of: datetime | None = None) -> dict[str, Any]:
     """What a sweep at `as_of` would do with requests (reminders, expiries) and deposits, changing nothing."""
-    from onboarding.service.deposits import deposits_report
-    from onboarding.service.request_sweep import BATCH, plan_batch
-
     as_of = as_of or services.clock()
     counts, after_id = {"reminders": 0, "expired": 0}, 0
     while True:

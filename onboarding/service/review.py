@@ -12,6 +12,7 @@ from onboarding.domain.states import ApplicationState as S
 from onboarding.domain.terminals import LedgerError
 from onboarding.service import requests
 from onboarding.service.ports import CheckServices
+from onboarding.service.terminals import assign_terminal
 from rules.deposit_policy import UnknownDeviceModel
 from rules.messages import deficiency
 from rules.model import Decision, Deficiency, Outcome
@@ -77,8 +78,6 @@ def waive(services: CheckServices, application_id: str, code: str, document_type
 def approve(services: CheckServices, application_id: str, *, actor: str, reason: str) -> None:
     """From needs_documents or manual_review: the open request closes, the merchant is told, a terminal is
     reserved if one of the model is in stock (as for an approval by the checks)."""
-    from onboarding.service.terminals import assign_terminal
-
     reason = require_reason(reason)
     with services.uow() as uow:
         application = uow.applications.get(application_id, for_update=True)

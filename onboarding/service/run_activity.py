@@ -9,7 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from onboarding.adapters.run_claims import RunClaims
+from onboarding.adapters.run_queue import RunQueue
+from onboarding.adapters.serve_registry import ServeRegistry
 from onboarding.domain.states import ApplicationState
+from onboarding.service.checking import failed_runs
 from onboarding.service.ports import CheckServices
 
 UNDECIDED = (ApplicationState.SUBMITTED, ApplicationState.CHECKING)
@@ -38,9 +42,6 @@ class RunActivity:
 def run_activity(services: CheckServices, application_ids: list[str]) -> RunActivity | None:
     if services.settings.prefect_deployment:
         return None
-    from onboarding.adapters.run_claims import RunClaims
-    from onboarding.adapters.run_queue import RunQueue
-    from onboarding.adapters.serve_registry import ServeRegistry
 
     run_dir = services.settings.resolved_home / "run"
     claims, queue = RunClaims(run_dir / "active"), RunQueue(run_dir)
@@ -58,8 +59,6 @@ class RerunPlan:
 def failed_run_plan(services: CheckServices, grace: timedelta) -> RerunPlan:
     """What `rerun --failed` takes: what failed_runs finds (undecided past `grace`, messages unsent, changes
     stuck) and every stalled run at once; minus whatever a live process is running or will run."""
-    from onboarding.service.checking import failed_runs
-
     now = services.clock()
     with services.uow() as uow:
         undecided = [(a.id, a.state, now - (a.state_changed_at or a.created_at))

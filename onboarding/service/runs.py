@@ -10,6 +10,7 @@ entry-point group `onboarding.runs` (pyproject.toml) and looked up by name.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from importlib.metadata import entry_points
 from typing import Protocol
 
 ENTRY_POINT_GROUP = "onboarding.runs"
@@ -41,8 +42,6 @@ class NoRunsImplementation(RuntimeError):
 
 def load_runs(kind: str, services) -> Runs:
     """The implementation registered as `kind` ("embedded" or "deployment"), built for these services."""
-    from importlib.metadata import entry_points
-
     found = entry_points(group=ENTRY_POINT_GROUP, name=kind)
     if not found:
         raise NoRunsImplementation(f"no {kind!r} implementation of {ENTRY_POINT_GROUP} is installed; "

@@ -36,6 +36,7 @@ def index_application(services: Indexed, uow, application: Application) -> None:
 
 def index_missing(services: Indexed) -> int:
     """Indexes applications stored before the index existed (or by a process that failed to); returns how many."""
+    # heavy import, paid only on the path that needs it
     from sqlalchemy.exc import IntegrityError
 
     done, collisions = 0, 0

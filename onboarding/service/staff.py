@@ -49,6 +49,7 @@ class NewSession:
 
 @lru_cache(maxsize=1)
 def _hasher():
+    # heavy import, paid only on the path that needs it
     from argon2 import PasswordHasher
 
     return PasswordHasher()  # argon2id, RFC 9106 low-memory profile (64 MiB, t=3, p=4)
@@ -59,6 +60,7 @@ def hash_password(password: str) -> str:
 
 
 def _verify(password_hash: str | None, password: str) -> bool:
+    # heavy import, paid only on the path that needs it
     from argon2.exceptions import InvalidHashError, VerificationError
 
     try:

@@ -5,6 +5,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from onboarding.adapters.database import rolled_back_sessions
 from onboarding.notifications.delivery import deliver_pending
 from onboarding.service.calls import flag_overdue_calls
 from onboarding.service.changes import expire_changes
@@ -36,8 +37,6 @@ def run_sweep(services: CaseServices, as_of: datetime | None = None, *, deliver:
 def preview_sweep(services: CaseServices, as_of: datetime | None = None) -> dict[str, Any]:
     """What a sweep at `as_of` would do (reminders, expiries, activations, refunds, forfeits, messages), found by
     running it inside one transaction that is rolled back, with nothing delivered."""
-    from onboarding.adapters.database import rolled_back_sessions
-
     as_of = as_of or services.clock()
     with rolled_back_sessions(services.settings.resolved_database_url, services.sealer) as sessions:
         scratch = replace(services)

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
+from documents.s3_storage import new_s3_client
 from onboarding.domain.model import new_id
 from onboarding.domain.terminals import LedgerError
 from onboarding.service import ledger_csv
@@ -139,6 +140,7 @@ def _csv_keys(client: Any, bucket: str, prefix: str) -> list[str]:
 
 
 def _s3_call(where: str, call):
+    # heavy import, paid only on the path that needs it
     from botocore.exceptions import BotoCoreError, ClientError
 
     try:
@@ -152,6 +154,4 @@ def _s3_call(where: str, call):
 
 
 def _s3_client(services: SealedRecords) -> Any:
-    from documents.s3_storage import new_s3_client
-
     return new_s3_client(region=services.settings.s3_region, endpoint_url=services.settings.s3_endpoint_url)

@@ -16,6 +16,8 @@ from onboarding.service.complaints import complaints_for_application
 from onboarding.service.ledger_views import deposit_dict, terminal_dict
 from onboarding.masking import mask_evidence, mask_fields, mask_in_text, mask_name, mask_number, mask_value
 from onboarding.service.ports import CaseServices
+from onboarding.service.requests import link_url
+from onboarding.service.run_activity import UNDECIDED, run_activity, stalled_note
 
 BLOCKER_BY_STATE = {
     ApplicationState.SUBMITTED: "waiting for checks",
@@ -157,8 +159,6 @@ def _mask_texts(view: dict[str, Any], known: dict[str, str]) -> None:
 
 
 def _open_request(services: CaseServices, app: Application) -> dict[str, Any] | None:
-    from onboarding.service.requests import link_url
-
     request = app.open_request
     if request is None:
         return None
@@ -195,8 +195,6 @@ def _hours(delta) -> float:
 def status_rows(services: CaseServices, states: list[ApplicationState] | None = None) -> list[dict[str, Any]]:
     """`run` tells, for an undecided application, whether its checks are running, queued, starting or stalled
     (the process running them died); None for the others, or in scale-out where it cannot be told from here."""
-    from onboarding.service.run_activity import UNDECIDED, run_activity, stalled_note
-
     now = services.clock()
     rows = []
     with services.uow() as uow:

@@ -54,6 +54,8 @@ def office(tmp_path_factory, prefect_api_url):
         services.clock = clock
         samples = {name: sample_application(seed, "small_micro", name, as_of=clock().date())
                    for name, seed in (("name_mismatch", 1005), ("missing_back", 1003))}
+        # Two characters off the ID card, so the mismatch is certain and the merchant is asked (one off goes to staff).
+        samples["name_mismatch"].payload["legal_name"] = "欧阳明华"
         cases = {}
         for name, sample in samples.items():
             files = [UploadedFile(t, data, f"{t}.jpg") for t, data in sample.documents.items()]

@@ -18,7 +18,8 @@ from tests.support.cli_process import CliRun, base_environment, refusal_environm
 from tests.support.hostile_cases import HostileCase
 from tests.support.installation import home_state, seed_one_application
 
-VOLATILE_STATUS_FIELDS = ("age_hours", "in_state_hours", "request_age_hours", "sla")
+# Clocks, and whether an undecided application's run is starting or (after a while with no runner) stalled.
+VOLATILE_STATUS_FIELDS = ("age_hours", "in_state_hours", "request_age_hours", "sla", "run", "blocker")
 CASE_TIMEOUT_SECONDS = 120
 
 
