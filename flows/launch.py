@@ -44,6 +44,7 @@ class EmbeddedRuns:
             return
         warm_up_orchestrator(self.services)
         if application_ids:
+            # imported when the task runs in its worker, not when Prefect loads the flow's module
             from onboarding.service import reading
 
             reading.read_ahead(self.services, list(application_ids))
@@ -131,8 +132,10 @@ def run_onboarding(services: Services, application_id: str, from_step: str | Non
     with run_claims(services).hold([application_id]):  # `status` tells a live run from a stalled one
         _forget_readings_for(services, [application_id], from_step)
         orchestrator_ready(services)
+        # heavy import, paid only on the path that needs it
         from prefect import tags
 
+        # imported when the task runs in its worker, not when Prefect loads the flow's module
         from flows.onboard import onboard_application
 
         with tags(checking.merchant_type_of(services, application_id), "onboarding"), _embedded_run_settings():
@@ -145,8 +148,10 @@ def run_batch(services: Services, application_ids: list[str], from_step: str | N
         _forget_readings_for(services, application_ids, from_step)
         name = f"{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}-{len(application_ids)}"
         orchestrator_ready(services)
+        # heavy import, paid only on the path that needs it
         from prefect import tags
 
+        # imported when the task runs in its worker, not when Prefect loads the flow's module
         from flows.onboard import onboard_batch
 
         with tags("onboarding", "batch"), _embedded_run_settings():
@@ -159,6 +164,7 @@ def run_claims(services: Services) -> RunClaims:
 
 def _forget_readings_for(services: Services, application_ids: Sequence[str], from_step: str | None) -> None:
     if from_step == "ocr":
+        # imported when the task runs in its worker, not when Prefect loads the flow's module
         from onboarding.service import reading
 
         for application_id in application_ids:

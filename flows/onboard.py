@@ -36,6 +36,7 @@ def check(application_id: str, document_ids: list[str], fingerprint: str) -> str
     # imported when the task runs in its worker, not when Prefect loads the flow's module
     from onboarding.notifications.delivery import deliver_pending
 
+    # heavy import, paid only on the path that needs it
     from prefect import get_run_logger
 
     services = get_services()
@@ -94,6 +95,7 @@ def publish_summaries(application_ids: list[str]) -> None:
     # imported when the task runs in its worker, not when Prefect loads the flow's module
     from prefect.artifacts import create_markdown_artifact
 
+    # imported when the task runs in its worker, not when Prefect loads the flow's module
     from onboarding.service.summary import summary_markdown
     from onboarding.service.views import application_view
 

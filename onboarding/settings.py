@@ -168,6 +168,7 @@ def _shown(name: str, value: object) -> object:
     if name in SECRET_FIELDS:
         return f"<{len(value)} key(s), hidden>" if isinstance(value, list) else "<set, hidden>"
     if name == "database_url":
+        # heavy import, paid only on the path that needs it
         from sqlalchemy.engine import make_url
 
         try:

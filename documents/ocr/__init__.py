@@ -15,6 +15,7 @@ def open_ocr_engine(name: EngineName) -> OcrEngine:
     if name == "tesseract":
         return TesseractEngine()
     if name == "rapidocr":
+        # imported when needed, to keep this module's import cheap for every command
         from documents.ocr.rapid import RapidOcrEngine
 
         return RapidOcrEngine()

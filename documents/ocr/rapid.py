@@ -52,6 +52,7 @@ class RapidOcrEngine:
     @cached_property
     def _ocr(self):
         try:
+            # heavy import, paid only on the path that needs it
             from rapidocr_onnxruntime import RapidOCR
         except ImportError as missing:  # the extra is optional
             raise RuntimeError("ONBOARD_OCR_ENGINE=rapidocr needs the rapidocr extra: "

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Text, column as raw_column, select, table as raw_table, tuple_
 
 from onboarding.crypto import Sealer, load_or_create_key_file
+from onboarding.settings import Settings, get_settings
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -23,7 +24,6 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine, Table
     from sqlalchemy.engine import Dialect
 
-    from onboarding.settings import Settings
 
 _DIALECT_ATTRIBUTE = "onboard_sealer"
 
@@ -68,8 +68,6 @@ def _key_file(path: "Path") -> str:
 def configured_sealer(settings: "Settings | None" = None) -> Sealer:
     """The sealer `Services` uses; for tools and tests that build a session factory by hand."""
     if settings is None:
-        from onboarding.settings import get_settings
-
         settings = get_settings()
     return sealer_for_keys(configured_keys(settings))
 

@@ -47,6 +47,7 @@ def _change_input(phone: str | None, email: str | None, business_address: str | 
                            {"phone": phone, "email": email, "business_address": business_address}.items()
                            if v is not None}
     if settlement_account is not None:
+        # imported when the command runs: `onboard --help` and the other commands start without it
         from onboarding.service.application_input import DuplicateKey, loads_json_object_strictly
 
         try:

@@ -16,6 +16,7 @@ def backoffice(host: Annotated[str, typer.Option(help="Interface to listen on (k
     # imported when the command runs: `onboard --help` and the other commands start without it
     import uvicorn
 
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.backoffice.app import create_backoffice_app
 
     services = cli_services()

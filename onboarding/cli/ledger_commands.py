@@ -57,6 +57,7 @@ def transactions_import(csv_file: Path, json_: JsonFlag = False) -> None:
     # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.service.transactions import import_transactions
 
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.cli.render import working
 
     with working(f"importing {csv_file}", json_):
@@ -119,6 +120,7 @@ def _render_report(report: dict) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.service.deposit_notices import yuan
 
     console = Console()

@@ -1,6 +1,7 @@
 """`onboard`: the command line staff, ops, scripts and acceptance checks drive the engine through."""
 from __future__ import annotations
 
+import os
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -55,8 +56,7 @@ def main(env_file: Annotated[Optional[Path], typer.Option(
          = None) -> None:
     """Merchant POS onboarding: submit, check, request documents, activate, track deposits."""
     if env_file is not None:
-        import os
-
+        # imported when the command runs: `onboard --help` and the other commands start without it
         from onboarding.bootstrap import reset_services
         from onboarding.settings import ENV_FILE_VARIABLE
 
@@ -96,6 +96,7 @@ def submit(app_file: Path, doc: DocsOption = [], wait: WaitFlag = False, json_: 
     from onboarding.service.submission import submit_application
     from onboarding.service.views import application_view
 
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from rules.deposit_policy import load_deposit_policies
 
     services = cli_services()
@@ -342,6 +343,7 @@ def rules_check(directory: Annotated[Optional[Path], typer.Argument(help="Rule f
     # imported when the command runs: `onboard --help` and the other commands start without it
     from rules.ruleset import load_ruleset
 
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from rules.aftercare_policy import load_aftercare_policy
 
     chosen = directory or cli_services().settings.rules_dir

@@ -16,6 +16,7 @@ def portal(host: Annotated[str, typer.Option(help="Interface to listen on.")] = 
     # imported when the command runs: `onboard --help` and the other commands start without it
     import uvicorn
 
+    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.portal.app import create_app
 
     services = cli_services()

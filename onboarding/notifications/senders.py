@@ -84,6 +84,7 @@ class SnsSmsSender:
 
     def _sns(self):
         if self._client is None:
+            # heavy import, paid only on the path that needs it
             import boto3
             from botocore.config import Config
 

@@ -23,6 +23,7 @@ from onboarding.service.merchant_links import link_for_notice, links_revoked
 from onboarding.service.ports import CheckServices
 from onboarding.service.review import ReviewRefused, require_reason, require_state
 from onboarding.service.search_index import index_application
+from rules.deposit_policy import load_deposit_policies
 
 MAX_NOTE = 4000
 MAX_EXTENSION_DAYS = 60
@@ -112,7 +113,7 @@ _INPUT_PATH = {"settlement_holder_name": ("settlement_account", "holder_name"),
                "settlement_bank": ("settlement_account", "bank_name")}
 
 
-def _validated(services: Services, application: Application, changes: dict[str, str]) -> dict[str, str]:
+def _validated(services: CheckServices, application: Application, changes: dict[str, str]) -> dict[str, str]:
     """The changed fields' new values, normalised and validated as at submission."""
     unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
     if unknown:
@@ -128,8 +129,6 @@ def _validated(services: Services, application: Application, changes: dict[str, 
             target = target[part]
         target[path[-1]] = value
     try:
-        from rules.deposit_policy import load_deposit_policies
-
         parsed = parse_application(raw, load_deposit_policies(services.settings.rules_dir).models).model_dump()
     except InvalidApplication as error:
         raise ReviewRefused(str(error)) from None
