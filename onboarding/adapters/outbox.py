@@ -53,6 +53,11 @@ def _claimable(now: datetime, lease: timedelta):
     return or_(outbox.c.claimed_at.is_(None), outbox.c.claimed_at < now - lease)
 
 
+def _left_to_staff():
+    """Not sent, and its outcome unknown: staff decide."""
+    return (outbox.c.sent_at.is_(None), outbox.c.outcome_unknown_at.is_not(None))
+
+
 def _undecided():
     """Neither sent nor left to staff."""
     return (outbox.c.sent_at.is_(None), outbox.c.outcome_unknown_at.is_(None))
@@ -126,6 +131,19 @@ class OutboxRepository:
             .values(outcome_unknown_at=now,
                     last_error="the sender stopped after the provider may have accepted the message"))
         return result.rowcount
+
+    def by_key(self, idempotency_key: str) -> dict | None:
+        row = self.session.execute(select(outbox).where(outbox.c.idempotency_key == idempotency_key)).mappings()
+        found = row.first()
+        return None if found is None else dict(found)
+
+    def settle_unknown(self, message_id: int, at: datetime, *, resend: bool) -> bool:
+        """Staff's decision on a message whose outcome is unknown: send it again (pending once more, its
+        `outcome_unknown_at` cleared) or take it as delivered. False when it is no longer unknown."""
+        values = ({"outcome_unknown_at": None, "claimed_at": None} if resend else {"sent_at": at})
+        result = self.session.execute(update(outbox).where(outbox.c.id == message_id, *_left_to_staff())
+                                      .values(**values))
+        return result.rowcount == 1
 
     def application_ids_with_unsent(self, application_id: str | None = None) -> list[str]:
         query = select(outbox.c.application_id).where(*_undecided(),

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 import typer
 
 from onboarding.cli.common import JsonFlag, cli_actor, cli_services, emit
-from onboarding.cli.errors import handles_errors
+from onboarding.cli.errors import fail, handles_errors
 
 review_app = typer.Typer(no_args_is_help=True, help="Staff overrides (audited) and the manual-review queue.")
 Reason = Annotated[str, typer.Option("--reason", help="Why: goes into the audit trail.")]
@@ -103,3 +103,24 @@ def queue(json_: JsonFlag = False) -> None:
 
     rows = sorted(status_rows(cli_services(), [ApplicationState.MANUAL_REVIEW]), key=lambda r: -r["in_state_hours"])
     emit(rows, json_, render.status)
+
+
+@review_app.command("message")
+@handles_errors
+def message(key: Annotated[str, typer.Argument(help="The message's key, as `onboard show` lists it.")],
+            reason: Reason,
+            resend: Annotated[Optional[bool], typer.Option("--resend/--delivered",
+                                                           help="Send it again, or take it as delivered.")] = None,
+            json_: JsonFlag = False) -> None:
+    """Decide a message whose outcome is unknown (never sent again by itself): --resend or --delivered."""
+    # imported when the command runs: `onboard --help` and the other commands start without it
+    from dataclasses import asdict
+
+    from onboarding.service.messages import decide_unknown_message
+
+    if resend is None:
+        fail("say --resend (send it again) or --delivered (the merchant has it)")
+    done = decide_unknown_message(cli_services(), key, resend=resend, actor=cli_actor(), reason=reason)
+    emit(asdict(done), json_, lambda d: typer.echo(
+        f"{d['key']}: {'sent again' if d['sent'] else 'queued to be sent again'}" if d["decision"] == "resent"
+        else f"{d['key']}: taken as delivered"))

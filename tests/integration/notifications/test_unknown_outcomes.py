@@ -62,3 +62,50 @@ def test_after_a_sender_died_holding_the_claim_the_email_goes_again_and_the_sms_
     assert _statuses(services, application_id) == {"sms": "unknown", "email": "sent"}
     shown = {m["channel"]: m["status"] for m in case_view(services, application_id)["messages"]}
     assert shown == {"sms": "unknown", "email": "sent"}
+
+
+def _sms_left_to_staff(services) -> tuple[str, str, str]:
+    application_id, phone, _ = new_application(services)
+    enqueue(services, application_id, request_notice(application_id, 1)[0])
+    lease = timedelta(seconds=services.settings.outbox_lease_seconds)
+    with services.uow() as uow:  # a sender claimed the SMS, handed it to SNS, and was killed
+        sms = next(r for r in uow.outbox.for_application(application_id) if r["channel"] == "sms")
+        assert uow.outbox.claim(sms["id"], services.clock() - lease - timedelta(seconds=1), lease)
+        uow.commit()
+    deliver_pending(services, application_id)
+    assert _statuses(services, application_id)["sms"] == "unknown"
+    return application_id, phone, f"{application_id}:request-1:sms"
+
+
+def _history(services, application_id: str) -> list[tuple[str, str]]:
+    return [(e["action"], e["actor"]) for e in application_view(services, application_id)["history"]]
+
+
+def test_staff_decide_an_unknown_sms_resend_goes_once_delivered_sends_nothing(services, smtp_sink,
+                                                                              sns_endpoint) -> None:
+    import pytest
+
+    from onboarding.service.messages import decide_unknown_message
+    from onboarding.service.review import ReviewRefused
+
+    resent_app, resent_phone, resent_key = _sms_left_to_staff(services)
+    done = decide_unknown_message(services, resent_key, resend=True, actor="staff:rita", reason="merchant got none")
+    assert (done.decision, done.sent) == ("resent", True)
+    assert len(published_sms(sns_endpoint, f"+86{resent_phone}")) == 1
+    assert _statuses(services, resent_app)["sms"] == "sent"
+    assert ("message_resent", "staff:rita") in _history(services, resent_app)
+    with pytest.raises(ReviewRefused, match="is sent"):  # decided once; a second decision changes nothing
+        decide_unknown_message(services, resent_key, resend=True, actor="staff:rita", reason="again")
+    assert len(published_sms(sns_endpoint, f"+86{resent_phone}")) == 1
+
+    kept_app, kept_phone, kept_key = _sms_left_to_staff(services)
+    done = decide_unknown_message(services, kept_key, resend=False, actor="staff:rita", reason="merchant has it")
+    assert (done.decision, done.sent) == ("marked_delivered", False)
+    assert published_sms(sns_endpoint, f"+86{kept_phone}") == []
+    assert _statuses(services, kept_app)["sms"] == "sent"
+    assert ("message_marked_delivered", "staff:rita") in _history(services, kept_app)
+
+    with pytest.raises(ReviewRefused, match="no message"):
+        decide_unknown_message(services, "APP-NONE:request-1:sms", resend=True, actor="staff:rita", reason="x")
+    with pytest.raises(ReviewRefused, match="reason"):
+        decide_unknown_message(services, kept_key, resend=True, actor="staff:rita", reason=" ")
