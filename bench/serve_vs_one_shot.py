@@ -25,7 +25,8 @@ sys.path.insert(0, str(REPO))
 from bench.engine_overhead.machine import LoadWatcher, machine_facts  # noqa: E402
 from bench.engine_overhead.markdown import replace_section  # noqa: E402
 from bench.engine_overhead.samples import build_sample_set, manifest_path  # noqa: E402
-from bench.engine_overhead.serve_bench import measure_serve  # noqa: E402
+from bench.engine_overhead.rebuild import rebuild  # noqa: E402
+from bench.engine_overhead.serve_bench import ServeFigure, measure_serve  # noqa: E402
 from bench.engine_overhead.serve_report import MARKERS, render_serve  # noqa: E402
 
 
@@ -37,8 +38,15 @@ def main() -> None:
     parser.add_argument("--output", type=Path, help="markdown file whose serve-vs-one-shot section is replaced")
     parser.add_argument("--json", type=Path, help="also write every measurement as JSON here")
     parser.add_argument("--scratch", type=Path, help="keep work files here (default: a temporary directory)")
+    parser.add_argument("--from-json", type=Path, help="measure nothing: re-render the section from a --json file")
     args = parser.parse_args()
     command = "bench/serve_vs_one_shot.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    if args.from_json:
+        saved = json.loads(args.from_json.read_text(encoding="utf-8"))
+        figure = rebuild(ServeFigure, saved["figure"])
+        _write(args, render_serve(figure, saved["facts"], saved["load"]))
+        return
+    facts = machine_facts(command)  # at the start: the date and the code measured
     with tempfile.TemporaryDirectory(prefix="serve-bench-") as temporary:
         scratch = args.scratch or Path(temporary)
         samples_dir = scratch / "samples"
@@ -46,11 +54,15 @@ def main() -> None:
         manifest_path(samples_dir).rename(scratch / "manifest.json")  # the batch folder holds applications only
         with LoadWatcher() as load:
             figure = measure_serve(samples, samples_dir, scratch / "serve", args.latency_count, args.idle_seconds)
-    markdown = render_serve(figure, machine_facts(command), load.summary())
+    if args.json:
+        saved = {"facts": facts, "load": load.summary(), "figure": asdict(figure)}
+        args.json.write_text(json.dumps(saved, default=str, indent=1), encoding="utf-8")
+    _write(args, render_serve(figure, facts, load.summary()))
+
+
+def _write(args: argparse.Namespace, markdown: str) -> None:
     if args.output:
         replace_section(args.output, markdown, MARKERS)
-    if args.json:
-        args.json.write_text(json.dumps(asdict(figure), default=str, indent=1), encoding="utf-8")
     print(markdown)
 
 

@@ -42,6 +42,8 @@ def render_serve(f: ServeFigure | None, facts: dict[str, str], load: str, error:
     not_ocr_p50 = percentile([a["not_ocr_s"] for a in lat], .5)
     states = sorted({a["state"] for a in lat})
     return "\n".join(lines + [
+        f"Reproduce: `nice -n 10 .venv/bin/python {facts.get('command', 'bench/serve_vs_one_shot.py')}` (alone), or "
+        "`bench/run_all.py --size full` (figure 7, on the suite's 40 applications).", "",
         f"Load average (1 min; median, min, max) during this figure: {load}; {fmt(f.load_at_end, 1)} at its end. "
         "The machine is shared with other engineers' test runs: compare the ratios, measured side by side.", "",
         f"### Throughput: the same {f.applications} applications ({f.ocr_documents} OCR-able documents), "
