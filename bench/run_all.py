@@ -113,8 +113,11 @@ def run_suite(size: Size, scratch: Path, command: str):
         return stages.run("demo", lambda: measure_demo(scratch / "demo", size.demo_count))
 
     def serve():
+        # Alongside other figures' threads (tiny), a forked pool worker can inherit a held lock and hang.
+        start_method = "forkserver" if size.concurrent_figures else None
         return stages.run("serve", lambda: measure_serve(samples, samples_dir, scratch / "serve",
-                                                         size.serve_latency_applications, size.serve_idle_s))
+                                                         size.serve_latency_applications, size.serve_idle_s,
+                                                         start_method))
 
     if size.concurrent_figures:  # tiny: no timing is claimed, so independent figures share the machine
         with ThreadPoolExecutor(max_workers=5) as pool:

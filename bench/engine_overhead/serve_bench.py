@@ -45,6 +45,7 @@ class ServeFigure:
     serve_ready_s: float  # serve started → its three endpoint lines printed
     endpoints: list[str]
     latency: list[dict] = field(default_factory=list)  # one row per application submitted through the serve
+    serve_cpu_during_batch_s: float = float("nan")  # the serve's process tree while the handed batch ran
     idle_s: float = 0.0
     idle_cpu_percent: float = float("nan")  # of one core, the serve's whole process tree
     idle_rss_mb: float = float("nan")
@@ -53,11 +54,12 @@ class ServeFigure:
 
 
 def measure_serve(samples: list[SampleApp], batch_dir: Path, scratch: Path, latency_count: int,
-                  idle_s: float) -> ServeFigure:
+                  idle_s: float, start_method: str | None = None) -> ServeFigure:
+    """`start_method`: of this figure's process pools ("forkserver" while other figures run in threads)."""
     scratch.mkdir(parents=True, exist_ok=True)
     latency_samples = build_sample_set(scratch / "latency-samples", latency_count, date.today(),
-                                       first=LATENCY_SEED_OFFSET) if latency_count else []
-    raw = run_raw_ocr(samples)
+                                       first=LATENCY_SEED_OFFSET, start_method=start_method) if latency_count else []
+    raw = run_raw_ocr(samples, start_method=start_method)
     one_shot = run_batch_cli(batch_dir, scratch / "one-shot", migrated_prefect_home(scratch))
 
     home = scratch / "serve-home"
@@ -75,8 +77,10 @@ def measure_serve(samples: list[SampleApp], batch_dir: Path, scratch: Path, late
         ready_s = time.monotonic() - started
         time.sleep(RUNNER_IMPORTS_S)
         latency = [_submit_through(serve_home=home, app=app, scratch=scratch / "latency") for app in latency_samples]
+        serve_cpu_before, _ = _cpu_and_rss(_tree(serve.pid))
         handed = run_measured(python_command("-m", "onboarding.cli.main", "batch", str(batch_dir), "--wait", "--json"),
                               clean_env(home), scratch=scratch / "handed", timeout_s=3600).check()
+        serve_cpu_during_batch = _cpu_and_rss(_tree(serve.pid))[0] - serve_cpu_before
         time.sleep(5)  # the runner back to polling the queue
         pids = _tree(serve.pid)
         cpu_before, _ = _cpu_and_rss(pids)
@@ -95,7 +99,8 @@ def measure_serve(samples: list[SampleApp], batch_dir: Path, scratch: Path, late
         states[application["state"]] = states.get(application["state"], 0) + 1
     return ServeFigure(applications=len(samples), ocr_documents=raw.documents, raw=raw, one_shot=one_shot,
                        handed=handed, handed_states=states, serve_ready_s=ready_s,
-                       endpoints=[line.strip() for line in endpoints], latency=latency, idle_s=idle_s,
+                       endpoints=[line.strip() for line in endpoints], latency=latency,
+                       serve_cpu_during_batch_s=serve_cpu_during_batch, idle_s=idle_s,
                        idle_cpu_percent=100 * (cpu_after - cpu_before) / idle_s if idle_s else float("nan"),
                        idle_rss_mb=rss, idle_processes=len(pids), load_at_end=os.getloadavg()[0])
 
@@ -163,13 +168,13 @@ def _tree(pid: int) -> set[int]:
 
 
 def _cpu_and_rss(pids: set[int]) -> tuple[float, float]:
-    """CPU seconds (own, not reaped children's: a process that exits meanwhile is lost either way) and RSS MiB."""
+    """CPU seconds (own, and of the children each has reaped: the OCR workers' tesseract runs) and RSS MiB."""
     cpu = rss = 0.0
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        cpu += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        cpu += sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
         rss += int(fields[21]) * os.sysconf("SC_PAGE_SIZE") / 2**20
     return cpu, rss

@@ -2,6 +2,8 @@
 written by bench/run_all.py and by bench/serve_vs_one_shot.py."""
 from __future__ import annotations
 
+import math
+
 from bench.engine_overhead.markdown import fmt, table
 from bench.engine_overhead.serve_bench import ServeFigure
 from bench.engine_overhead.stats import per_minute, percentile, ratio
@@ -55,6 +57,9 @@ def render_serve(f: ServeFigure | None, facts: dict[str, str], load: str, error:
         f"OCR workers, {fmt(sum(f.one_shot.process.cpu_by_role.values()), 1)} s (of which OCR workers "
         f"{fmt(f.one_shot.process.cpu_by_role.get('ocr_workers', float('nan')), 1)} s; raw pool "
         f"{fmt(f.raw.cpu_s, 1)} s).",
+        *([f"- CPU of the serve's process tree (runner, its OCR workers, Prefect's server, portal, back office) "
+           f"while the handed batch ran: {fmt(f.serve_cpu_during_batch_s, 1)} s."]
+          if not math.isnan(f.serve_cpu_during_batch_s) else []),
         f"- decisions: one-shot {_states(f.one_shot.states)}; handed over {_states(f.handed_states)}.",
         f"- serve's endpoints up {fmt(f.serve_ready_s, 1)} s after start ({'; '.join(f.endpoints)}).", "",
         f"### Latency of one application through a running serve ({len(lat)} applications, one at a time, "
