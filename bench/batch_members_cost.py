@@ -5,6 +5,7 @@ Three shapes of one batch of N applications, each member doing nothing but what 
 a no-op, so only the orchestration cost is measured), against one Prefect API server in a subprocess:
 
 - tasks (today): one `onboard-batch` flow run, one `check-<id>` task run per member (ThreadPoolTaskRunner);
+- the same, the batch's flow run tagged with every member's id (found by a tag filter on any of them);
 - subflows: one `onboard-batch` flow run, one `onboard-<id>` subflow run per member, with its `check-<id>` task;
 - tagged runs: one top-level `onboard-<id>` flow run per member, with its task, tagged with the batch's name.
 
@@ -74,11 +75,16 @@ def main() -> None:
     def batch_of_subflows(ids: list[str], name: str) -> list[str]:
         return [member(i) for i in ids]
 
+    def tasks_tagged_batch(ids: list[str], name: str) -> list[str]:
+        with tags("batch", *ids):  # the batch's one flow run found by filtering on any member's id
+            return batch_of_tasks(ids, name)
+
     def tagged_runs(ids: list[str], name: str) -> list[str]:
         with tags("batch", f"batch-{name}"):
             return [member(i) for i in ids]
 
-    shapes = {"tasks (today)": batch_of_tasks, "subflow run per member": batch_of_subflows,
+    shapes = {"tasks (today)": batch_of_tasks, "tasks, the batch's run tagged with every member's id": tasks_tagged_batch,
+              "subflow run per member": batch_of_subflows,
               "tagged flow run per member": tagged_runs}
     results: dict[str, list[tuple[float, float, float]]] = {name: [] for name in shapes}
     # As the embedded default runs them (flows/launch.py): no heartbeat thread per flow run.
