@@ -62,7 +62,8 @@ def render_serve(f: ServeFigure | None, facts: dict[str, str], load: str, error:
           if not math.isnan(f.serve_cpu_during_batch_s) else []),
         f"- decisions: one-shot {_states(f.one_shot.states)}; handed over {_states(f.handed_states)}.",
         f"- serve's endpoints up {fmt(f.serve_ready_s, 1)} s after start ({'; '.join(f.endpoints)}).", "",
-        f"### Latency of one application through a running serve ({len(lat)} applications, one at a time, "
+        f"### Latency of one application through a running serve ({len(lat)} application"
+        f"{'' if len(lat) == 1 else 's'}, one at a time, "
         "not in the batch)", "",
         table(["measure", "p50 s", "p95 s", "n"], latency_rows), "",
         f"- target (issue 16): not-OCR p50 < 0.5 s: {'met' if not_ocr_p50 < 0.5 else 'missed'} "
