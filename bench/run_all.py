@@ -7,6 +7,8 @@
 Figures: 1 engine (`onboard batch`) vs raw OCR throughput, 2 latency of one application, 3 rerun of a finished
 application, 4 sweep over 100,000 applications/terminals, 5 portal under 50 concurrent uploads, 6 peak memory,
 and a profile of the gap (CPU by process, wall time by stage). Results go into this suite's marked section of BENCHMARKS.md (other sections are kept).
+Figure 7, `onboard serve` vs one-shot (raw OCR, one-shot batch, batch handed to a serve, on the same applications;
+latency through a serve; serve at rest), has its own marked section (bench/serve_vs_one_shot.py runs it alone).
 """
 from __future__ import annotations
 
@@ -78,6 +80,7 @@ def run_suite(size: Size, scratch: Path, command: str):
     from bench.engine_overhead.report import SuiteResults
     from bench.engine_overhead.rerun_bench import measure_rerun
     from bench.engine_overhead.samples import build_sample_set, manifest_path
+    from bench.engine_overhead.serve_bench import measure_serve
     from bench.engine_overhead.sweep_bench import measure_sweep
     from bench.engine_overhead.throughput import measure_throughput
 
@@ -109,19 +112,27 @@ def run_suite(size: Size, scratch: Path, command: str):
     def demo():
         return stages.run("demo", lambda: measure_demo(scratch / "demo", size.demo_count))
 
+    def serve():
+        # Alongside other figures' threads (tiny), a forked pool worker can inherit a held lock and hang.
+        start_method = "forkserver" if size.concurrent_figures else None
+        return stages.run("serve", lambda: measure_serve(samples, samples_dir, scratch / "serve",
+                                                         size.serve_latency_applications, size.serve_idle_s,
+                                                         start_method))
+
     if size.concurrent_figures:  # tiny: no timing is claimed, so independent figures share the machine
-        with ThreadPoolExecutor(max_workers=4) as pool:
+        with ThreadPoolExecutor(max_workers=5) as pool:
             futures = [pool.submit(throughput_and_rerun), pool.submit(latency), pool.submit(sweep_and_portal),
-                       pool.submit(demo)]
-            (runs, rerun), latency_figure, (sweep, portal), demo_run = [f.result() for f in futures]
+                       pool.submit(demo), pool.submit(serve)]
+            (runs, rerun), latency_figure, (sweep, portal), demo_run, serve_figure = [f.result() for f in futures]
     else:
         runs, rerun = throughput_and_rerun()
         latency_figure = latency()
         sweep, portal = sweep_and_portal()
         demo_run = demo()
+        serve_figure = serve()
     return SuiteResults(size=size.name, machine=machine, throughput=runs, latency=latency_figure, rerun=rerun,
                         sweep=sweep, portal=portal, demo=demo_run, loads=stages.loads, seconds=stages.seconds,
-                        wall_s=time.perf_counter() - started, errors=stages.errors)
+                        wall_s=time.perf_counter() - started, errors=stages.errors, serve=serve_figure)
 
 
 def main() -> None:
@@ -150,6 +161,12 @@ def main() -> None:
             results = run_suite(size, Path(scratch), command)
     markdown = render(results)
     replace_section(args.output, markdown)
+    from bench.engine_overhead.serve_report import MARKERS, render_serve
+
+    serve_markdown = render_serve(results.serve, results.machine, results.loads.get("serve", "n/a"),
+                                  results.errors.get("serve", ""))
+    replace_section(args.output, serve_markdown, MARKERS)
+    markdown += "\n\n" + serve_markdown
     if args.json and not args.from_json:
         args.json.write_text(json.dumps(asdict(results), default=str, indent=1), encoding="utf-8")
     print(markdown)

@@ -25,13 +25,14 @@ def fmt(value: float, digits: int = 2) -> str:
     return "n/a" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:,.{digits}f}"
 
 
-def replace_section(path: Path, body: str) -> None:
-    """Writes `body` between this suite's markers, keeping everything else in the file as it was."""
-    section = f"{START}\n{body.rstrip()}\n{END}"
+def replace_section(path: Path, body: str, markers: tuple[str, str] = (START, END)) -> None:
+    """Writes `body` between the markers (this suite's by default), keeping everything else in the file as it was."""
+    start, end = markers
+    section = f"{start}\n{body.rstrip()}\n{end}"
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    if START in text and END in text:
-        before, rest = text.split(START, 1)
-        after = rest.split(END, 1)[1]
+    if start in text and end in text:
+        before, rest = text.split(start, 1)
+        after = rest.split(end, 1)[1]
         text = before + section + after
     else:
         text = text.rstrip() + "\n\n" + section + "\n"

@@ -8,7 +8,7 @@ import os
 import resource
 import time
 from dataclasses import dataclass
-from multiprocessing import Pool
+import multiprocessing
 from pathlib import Path
 
 from bench.engine_overhead.samples import SampleApp
@@ -51,17 +51,21 @@ class RawResult:
         return sum(self.ocr_seconds)
 
 
-def run_raw_ocr(samples: list[SampleApp], readings_out: Path | None = None, workers: int | None = None) -> RawResult:
-    """Reads every OCR-able document once; optionally keeps the readings (for the stub-OCR engine run)."""
+def run_raw_ocr(samples: list[SampleApp], readings_out: Path | None = None, workers: int | None = None,
+                start_method: str | None = None) -> RawResult:
+    """Reads every OCR-able document once; optionally keeps the readings (for the stub-OCR engine run).
+    `start_method` "forkserver" when other threads run (a fork then can copy a held lock into a worker, which
+    hangs); the pool's CPU is then not ours to count (nan)."""
     jobs = [(app.index, t, p) for app in samples for t, p in app.ocr_documents().items()]
     cpu_before = _children_cpu_s()
     started = time.perf_counter()
-    with Pool(workers or os.cpu_count() or 1, initializer=_start_worker) as pool:
+    context = multiprocessing.get_context(start_method)
+    with context.Pool(workers or os.cpu_count() or 1, initializer=_start_worker) as pool:
         results = list(pool.imap_unordered(_read, jobs, chunksize=1))
         pool.close()
         pool.join()  # reaped, so their CPU (and their tesseract children's) is in RUSAGE_CHILDREN
     wall = time.perf_counter() - started
-    cpu = _children_cpu_s() - cpu_before
+    cpu = _children_cpu_s() - cpu_before if context.get_start_method() == "fork" else float("nan")
     if readings_out is not None:
         readings_out.write_text(json.dumps({f"{i}:{t}": r for i, t, _, r in results}), encoding="utf-8")
     return RawResult(applications=len(samples), documents=len(jobs), wall_s=wall,

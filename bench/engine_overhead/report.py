@@ -11,6 +11,7 @@ from bench.engine_overhead.memory_bench import DemoRun
 from bench.engine_overhead.portal_bench import PortalFigure
 from bench.engine_overhead.portal_worker import BENCH_LIMITS
 from bench.engine_overhead.rerun_bench import RerunFigure
+from bench.engine_overhead.serve_bench import ServeFigure
 from bench.engine_overhead.stats import median, per_minute, percentile, ratio
 from bench.engine_overhead.sweep_bench import SweepFigure
 from bench.engine_overhead.throughput import ThroughputRuns
@@ -33,6 +34,7 @@ class SuiteResults:
     seconds: dict[str, float] = field(default_factory=dict)
     wall_s: float = 0.0
     errors: dict[str, str] = field(default_factory=dict)  # stage -> why it produced nothing
+    serve: ServeFigure | None = None  # figure 7, rendered into its own section (serve_report.py)
 
 
 def _pairs(t: ThroughputRuns) -> list[tuple[float, BatchRun]]:

@@ -9,7 +9,7 @@ import json
 import os
 from dataclasses import asdict, dataclass
 from datetime import date
-from multiprocessing import Pool
+import multiprocessing
 from pathlib import Path
 
 SEED_BASE = 70_000  # away from the demo's and the tests' seeds
@@ -56,12 +56,14 @@ def _write_one(job: tuple[int, str, str]) -> dict:
     return asdict(SampleApp(index, merchant_type, scenario, str(application_file), documents))
 
 
-def build_sample_set(root: Path, count: int, as_of: date) -> list[SampleApp]:
-    """Renders `count` applications into `root` (in parallel) and writes `root/manifest.json`."""
+def build_sample_set(root: Path, count: int, as_of: date, first: int = 0,
+                     start_method: str | None = None) -> list[SampleApp]:
+    """Renders `count` applications into `root` (in parallel) and writes `root/manifest.json`; `first` is the
+    first index (another `first` gives other applications, with other documents)."""
     root.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-    jobs = [(n, str(root), as_of.isoformat()) for n in range(count)]
-    with Pool(min(count, os.cpu_count() or 1)) as pool:
+    jobs = [(n, str(root), as_of.isoformat()) for n in range(first, first + count)]
+    with multiprocessing.get_context(start_method).Pool(min(count, os.cpu_count() or 1)) as pool:
         rows = pool.map(_write_one, jobs, chunksize=1)
     manifest_path(root).write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
     return [SampleApp(**row) for row in rows]

@@ -17,6 +17,9 @@ FIGURES = (
     "### 5. Portal under load",
     "### 6. Memory (peak RSS)",
     "### Profile: where the engine's time goes",
+    "## `onboard serve` vs one-shot",
+    "### Latency of one application through a running serve",
+    "### Serve at rest",
 )
 
 
@@ -48,3 +51,7 @@ def test_tiny_suite_produces_every_figure(tmp_path: Path) -> None:
     assert results["portal"]["latencies_s"]
     assert results["sweep"]["process"]["returncode"] in (0, -9)
     assert results["demo"]["states"]
+    serve = results["serve"]
+    assert sum(serve["handed_states"].values()) == 2 and sum(serve["one_shot"]["states"].values()) == 2
+    assert [row["state"] for row in serve["latency"]] != [None] and serve["latency"][0]["ocr_documents"] > 0
+    assert serve["idle_rss_mb"] > 0
