@@ -240,6 +240,8 @@ def run_queued(services: Services, follow: bool = False) -> dict[str, str]:
         return {}
     queue.mark_alive()
     if follow:
+        # Before any run of ours starts, so none of them is taken for an orphan; it waits for Prefect's server,
+        # which the runs need anyway.
         _crash_orphaned_runs()
         services.ocr_workers.start()  # the first batch handed to the serve finds its OCR pool up
     states: dict[str, str] = {}
@@ -261,6 +263,9 @@ def run_queued(services: Services, follow: bool = False) -> dict[str, str]:
         queue.mark_alive()
 
 
+ORPHAN_CHECK_WAIT_S = 120  # Prefect's server takes 4-11 s to start, much longer on a loaded machine
+
+
 def _crash_orphaned_runs() -> None:
     """Under `onboard serve` only its runner runs flows against its Prefect server, and only one runner runs:
     a flow run still running or pending there when a runner starts was left by a process that died (a runner
@@ -273,14 +278,20 @@ def _crash_orphaned_runs() -> None:
 
     unfinished = FlowRunFilter(state=FlowRunFilterState(
         type=FlowRunFilterStateType(any_=[StateType.RUNNING, StateType.PENDING])))
-    try:
-        with get_client(sync_client=True) as client:
-            for run in client.read_flow_runs(flow_run_filter=unfinished):
-                client.set_flow_run_state(run.id, Crashed(message="the process running it ended; the runner "
-                                                                  "of onboard serve runs it again"), force=True)
-                logger.warning("flow run %s (%s) marked crashed: its process ended", run.name, run.id)
-    except Exception:  # the runs go on regardless; only what Prefect's UI shows is at stake
-        logger.exception("could not mark orphaned flow runs crashed")
+    deadline = time.monotonic() + ORPHAN_CHECK_WAIT_S
+    while True:
+        try:
+            with get_client(sync_client=True) as client:
+                for run in client.read_flow_runs(flow_run_filter=unfinished):
+                    client.set_flow_run_state(run.id, Crashed(message="the process running it ended; the runner "
+                                                                      "of onboard serve runs it again"), force=True)
+                    logger.warning("flow run %s (%s) marked crashed: its process ended", run.name, run.id)
+            return
+        except Exception:  # the runs go on regardless; only what Prefect's UI shows is at stake
+            if time.monotonic() > deadline:
+                logger.exception("could not mark orphaned flow runs crashed")
+                return
+            time.sleep(1)  # the serve's Prefect server is still starting
 
 
 def _settled(queue: RunQueue) -> list[QueuedRun]:
