@@ -9,10 +9,8 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -20,87 +18,9 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import doc_args
+from tests.e2e.serve_process import Serve, alive, descendants, free_port
 
 pytestmark = pytest.mark.e2e
-STARTUP_S = 180
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Serve:
-    def __init__(self, home: Path, workdir: Path) -> None:
-        self.home, self.workdir = home, workdir
-        self.env = {key: value for key, value in os.environ.items()
-                    if not key.startswith(("PREFECT_API_URL", "ONBOARD_"))}
-        self.env |= {"ONBOARD_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "OMP_THREAD_LIMIT": "1",
-                     "ONBOARD_OCR_PROCESSES": "1"}
-        self.ports = {"portal": free_port(), "backoffice": free_port(), "prefect": free_port()}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "onboarding.cli.main", "serve", "--portal-port", str(self.ports["portal"]),
-             "--backoffice-port", str(self.ports["backoffice"]), "--prefect-port", str(self.ports["prefect"]),
-             "--sweep-every", "1h"],
-            env=self.env, cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        self.endpoints: dict[str, str] = {}
-        self.log: list[str] = []
-        threading.Thread(target=self._read_log, daemon=True).start()
-        deadline = time.monotonic() + STARTUP_S
-        while len(self.endpoints) < 3:  # one line per endpoint, flushed as each answers
-            line = self.process.stdout.readline()
-            assert line, f"serve exited before its endpoints: {''.join(self.log)}"
-            name, url = line.split()
-            self.endpoints[name] = url
-            assert time.monotonic() < deadline
-
-    def _read_log(self) -> None:
-        for line in self.process.stderr:
-            self.log.append(line)
-
-    def onboard(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "onboarding.cli.main", *args], env=self.env, cwd=self.workdir,
-                              capture_output=True, text=True, timeout=timeout)
-
-    def runner_pid(self) -> int | None:
-        for pid in descendants(self.process.pid):
-            try:
-                if b"--follow" in Path(f"/proc/{pid}/cmdline").read_bytes():
-                    return pid
-            except OSError:
-                pass
-        return None
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-
-
-def descendants(pid: int) -> set[int]:
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                ppid = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry))
-    found, todo = set(), [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.add(child)
-            todo.append(child)
-    return found
-
-
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 @pytest.fixture(scope="module")

@@ -6,6 +6,11 @@ import re
 import httpx
 import pytest
 
+from documents.types import DocumentType as D
+from onboarding.domain.states import ApplicationState as S
+from onboarding.service.checking import record_decision
+from rules.messages import deficiency
+from rules.model import Decision, Outcome
 from tests.integration.backoffice.conftest import PASSWORD, build_case, events_of, state_of
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -96,3 +101,19 @@ def test_logout_ends_the_session(browser_login):
     client, token = browser_login("rita")
     assert client.post("/logout", data={"csrf_token": token}).status_code == 303
     assert client.get("/").status_code == 303
+
+
+def test_a_case_with_a_note_for_staff_from_the_checks_renders_it(browser_login, services):
+    """The checks' own warnings (not accepted by anyone) sit beside the findings; they once broke the page."""
+    case = build_case(services, state=S.CHECKING)
+    warning = deficiency(services.ruleset, "id_validity_period_inconsistent", D.ID_CARD_BACK, "valid_until",
+                         {"valid_from": "2006-11-07", "valid_until": "2026-11-07"})
+    record_decision(services, case.application_id, Decision(
+        outcome=Outcome.MANUAL_REVIEW, deficiencies=[], warnings=[warning], rules_version=services.ruleset.version_label,
+        evaluated_on=services.clock().date()), "test-fingerprint")
+    reviewer, _ = browser_login("rita")
+
+    page = reviewer.get(f"/applications/{case.application_id}")
+
+    assert page.status_code == 200
+    assert "id_validity_period_inconsistent" in page.text and "accepted</span>" not in page.text
