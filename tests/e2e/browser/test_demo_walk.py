@@ -72,10 +72,10 @@ def test_a_newcomer_takes_every_demo_case_to_an_end_state_in_the_browser(walk, b
 
     def act(action: str, reason: str | None = None) -> None:
         form = desk.locator(f'form[action$="/{action}"]')
+        if form.locator("xpath=ancestor::details").count():  # folded away until staff open it
+            form.locator("xpath=ancestor::details[1]/summary").click()
         if reason is not None:
             form.locator("input[name=reason]").fill(reason)
-        if form.locator("xpath=ancestor::details").count():
-            form.locator("xpath=ancestor::details[1]/summary").click()
         form.locator("button[type=submit]").first.click()
         expect(desk.locator(".banner.good")).to_contain_text("done")
 
