@@ -79,7 +79,7 @@ class ContactBody(WithReason):
 
 
 class RerunBody(WithReason):
-    from_step: Literal["intake", "ocr", "extract", "check"] = "check"
+    from_step: Literal["ocr", "check"] = "check"
 
 
 class RevealBody(WithReason):

@@ -223,7 +223,7 @@ def batch(directory: Annotated[Path, typer.Argument(help="One folder per applica
 @app.command()
 @handles_errors
 def rerun(application_ids: Annotated[Optional[list[str]], typer.Argument(help="Applications; or use --failed.")] = None,
-          from_: Annotated[Optional[str], typer.Option("--from", help="intake | ocr | extract | check")] = None,
+          from_: Annotated[Optional[str], typer.Option("--from", help="ocr (read the documents again) | check (extract the fields again from what was read, then the rules)")] = None,
           failed: Annotated[bool, typer.Option("--failed", help="Every application a failed or crashed run left.")] = False,
           grace_minutes: Annotated[int, typer.Option(help="With --failed: in scale-out (where a run's process cannot be seen from here) runs older than this count as stalled; on the embedded default a run whose process ended counts at once.")] = 5,
           queued: Annotated[bool, typer.Option("--queued", hidden=True,
@@ -236,9 +236,12 @@ def rerun(application_ids: Annotated[Optional[list[str]], typer.Argument(help="A
     # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.service.checking import nothing_to_rerun
     from onboarding.service.run_activity import failed_run_plan
-    from onboarding.service.runs import RERUN_STEPS
+    from onboarding.service.runs import FORMER_RERUN_STEPS, RERUN_STEPS
     from onboarding.service.views import application_view
 
+    if from_ in FORMER_RERUN_STEPS:
+        raise CliError(f"--from {from_} redid exactly what --from {FORMER_RERUN_STEPS[from_]} does: use "
+                       f"--from {FORMER_RERUN_STEPS[from_]} (steps: {', '.join(RERUN_STEPS)})")
     if from_ is not None and from_ not in RERUN_STEPS:
         raise CliError(f"--from: unknown step {from_!r} (steps: {', '.join(RERUN_STEPS)})")
     if queued:

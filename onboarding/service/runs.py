@@ -14,8 +14,12 @@ from importlib.metadata import entry_points
 from typing import Protocol
 
 ENTRY_POINT_GROUP = "onboarding.runs"
-# What `rerun --from` can redo: "ocr" reads the documents again; the others re-evaluate what was read.
-RERUN_STEPS = ("intake", "ocr", "extract", "check")
+# What `rerun --from` can redo, each step something the other does not: "ocr" reads the documents again (a new
+# engine, a misread); "check" extracts the fields again from the readings kept and evaluates the rules (fixed
+# extraction, new rule files). Stored files are never taken in again: a new file is a new upload.
+RERUN_STEPS = ("ocr", "check")
+# Names `--from` took before, each of which redid exactly what "check" redoes.
+FORMER_RERUN_STEPS = {"intake": "check", "extract": "check"}
 
 
 class Runs(Protocol):

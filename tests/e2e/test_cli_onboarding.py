@@ -54,6 +54,11 @@ def test_rerunning_a_decided_application_changes_nothing(onboard, write_sample):
     assert again["rerun"] == {"ran": False, "reason": "nothing changed since the last decision"}
     forced = onboard("rerun", first["application_id"], "--from", "check", "--json").json()
     assert forced["rerun"]["ran"] and forced["state"] == first["state"] and forced["requests"] == first["requests"]
+    # A step name that redoes what another does is refused, naming the one to use; nothing runs.
+    for former in ("intake", "extract"):
+        refused = onboard("rerun", first["application_id"], "--from", former, "--json")
+        assert refused.exit_code == 2 and refused.stdout == "" and "use --from check" in refused.stderr
+    assert len(onboard("show", first["application_id"], "--json").json()["history"]) == len(forced["history"])
 
 
 def test_bad_application_file_is_refused_naming_the_field_and_nothing_is_stored(onboard, write_sample, tmp_path,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -99,6 +100,22 @@ def test_submit_wait_hands_the_application_to_the_serve(serve, write_app):
     while not any(f"{view['application_id']}: needs_documents" in line for line in run_logs(serve, run["id"])):
         assert time.monotonic() < deadline, run_logs(serve, run["id"])
         time.sleep(1)
+
+
+def test_a_batch_handed_to_the_serve_is_found_in_prefect_by_any_of_its_application_ids(serve, write_app):
+    folder = serve.workdir / "batch"
+    folder.mkdir()
+    for seed in (33, 34):
+        shutil.move(Path(write_app(seed, "sole_trader", "complete")[0]).parent, folder)
+
+    batch = serve.onboard("batch", str(folder), "--wait", "--json")
+
+    assert batch.returncode == 0, batch.stderr
+    ids = [row["application_id"] for row in json.loads(batch.stdout)["applications"]]
+    assert len(ids) == 2 and all(application_state(serve.home, i) not in ("submitted", "checking") for i in ids)
+    for application_id in ids:  # what staff type into the tag filter of Prefect's Runs page
+        (run,) = prefect_api(serve, "flow_runs/filter", {"flow_runs": {"tags": {"all_": [application_id]}}})
+        assert run["name"].startswith("onboard-batch-") and set(ids) <= set(run["tags"])
 
 
 def test_a_runner_killed_mid_ocr_is_restarted_and_the_application_decided_once(serve, write_app):
