@@ -13,6 +13,7 @@ import logging
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from contextlib import contextmanager
@@ -40,6 +41,7 @@ class EmbeddedRuns:
 
     def warm_up(self, application_ids: Sequence[str] = ()) -> None:
         if self.serve.running() is not None:
+            self.queue.hint_read_ahead(list(application_ids))  # the serve's runner reads them
             return
         warm_up_orchestrator(self.services)
         if application_ids:
@@ -245,6 +247,7 @@ def run_queued(services: Services, follow: bool = False) -> dict[str, str]:
         # which the runs need anyway.
         _crash_orphaned_runs()
         services.ocr_workers.start()  # the first batch handed to the serve finds its OCR pool up
+        threading.Thread(target=_read_hinted_ahead, args=(services, queue), name="read-ahead", daemon=True).start()
     states: dict[str, str] = {}
     while True:
         try:
@@ -293,6 +296,21 @@ def _crash_orphaned_runs() -> None:
                 logger.exception("could not mark orphaned flow runs crashed")
                 return
             time.sleep(1)  # the serve's Prefect server is still starting
+
+
+def _read_hinted_ahead(services: Services, queue: RunQueue) -> None:
+    """A serve's runner: a command storing a batch hints each application as it is stored, so its OCR starts
+    while the rest are stored; the run request that follows joins the reads in flight."""
+    # imported when the runner starts, not when Prefect loads this module
+    from onboarding.service import reading
+
+    while True:
+        time.sleep(QUEUE_POLL_S)
+        for application_id in queue.take_hints():
+            try:
+                reading.read_ahead(services, [application_id])
+            except Exception:  # the run reads whatever was not read ahead
+                logger.exception("reading %s ahead failed", application_id)
 
 
 def _settled(queue: RunQueue) -> list[QueuedRun]:

@@ -31,6 +31,7 @@ class RunQueue:
     def __init__(self, root: Path) -> None:
         self.root = root
         self._entries = root / "queue"
+        self._hints = root / "read-ahead"
         self._lock_path = root / "runner.lock"
         self._lock_fd: int | None = None
         # Held (shared) by the runner itself while it runs: others can tell a live runner without touching the
@@ -52,6 +53,25 @@ class RunQueue:
                 (self._entries / name).touch(exist_ok=False)
             added.append(QueuedRun(name, application_id, from_step or None))
         return added
+
+    def hint_read_ahead(self, application_ids: list[str]) -> None:
+        """Tells the runner it may read these applications' documents now: their run request follows."""
+        self._hints.mkdir(parents=True, exist_ok=True)
+        for application_id in application_ids:
+            (self._hints / f"{time.time_ns():020d}-{uuid.uuid4().hex[:8]}-{application_id}").touch(exist_ok=False)
+
+    def take_hints(self) -> list[str]:
+        """The applications hinted since the last call, oldest first; each hint is taken once."""
+        if not self._hints.is_dir():
+            return []
+        taken = []
+        for name in sorted(os.listdir(self._hints)):
+            try:
+                (self._hints / name).unlink()
+            except FileNotFoundError:
+                continue
+            taken.append(name.split("-", 2)[2])
+        return taken
 
     def pending(self) -> list[QueuedRun]:
         """Oldest first."""

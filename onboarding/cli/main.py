@@ -205,11 +205,13 @@ def batch(directory: Annotated[Path, typer.Argument(help="One folder per applica
     if wait:
         runs.warm_up()  # the orchestrator starts while the files are checked
     entries = find_entries(directory)
-    submitted = submit_batch(services, entries, actor=cli_actor())
+    # With --wait, each application's OCR starts as soon as it is stored (here, or in a serve's runner), while
+    # the rest are stored and the orchestrator starts.
+    submitted = submit_batch(services, entries, actor=cli_actor(),
+                             stored=(lambda application_id: runs.warm_up([application_id])) if wait else None)
     application_ids = [s.application_id for s in submitted]
     seconds["stored"] = time.perf_counter() - started
     if wait:
-        runs.warm_up(application_ids)  # the OCR workers start while the orchestrator does
         runs.wait_ready()
         seconds["orchestrator_ready"] = time.perf_counter() - started
         runs.run_and_wait(application_ids)

@@ -2,12 +2,16 @@
 
 All or nothing for bad input: every application file and every document passes its checks before the
 first application is stored, so a refusal names the application and file and leaves nothing behind.
-Files are read twice rather than held, so a batch of thousands needs the memory of one application.
+Files are read twice rather than held, so a batch of thousands needs the memory of one application per core.
 """
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from documents.intake import Inspection
@@ -76,12 +80,17 @@ class Submitted:
     earlier: bool  # stored by an earlier load of the same content; nothing was stored now
 
 
-def submit_batch(services: FileRecords, entries: list[BatchEntry], *, actor: str) -> list[Submitted]:
-    """Checks every application, then stores them all, in the order given.
+def submit_batch(services: FileRecords, entries: list[BatchEntry], *, actor: str,
+                 stored: Callable[[str], None] | None = None) -> list[Submitted]:
+    """Checks every application, then stores them all, in the order given, telling `stored` of each id as soon
+    as it is stored (so its OCR can start while the rest are stored).
 
     An application already stored by an earlier load of the same content is not stored again: loading a
     folder twice (or again after a crash part-way) gives the same ids, and its runs reuse what was done."""
-    checked = [_check(services, entry) for entry in entries]
+    # The gate decodes every image, most of a batch's intake time; decoding releases the GIL, so one thread per
+    # core checks a folder about twice as fast on two cores. The first refusal in folder order is the one raised.
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="batch-check") as pool:
+        checked = list(pool.map(partial(_check, services), entries))
     submitted = []
     for c in checked:
         files = _read_files(services, c.entry)
@@ -91,6 +100,8 @@ def submit_batch(services: FileRecords, entries: list[BatchEntry], *, actor: str
         application_id = earlier or submit_application(services, c.payload, files, actor=actor,
                                                        inspections=c.inspections, key=key)
         submitted.append(Submitted(c.entry.name, application_id, earlier is not None))
+        if stored is not None:
+            stored(application_id)
     return submitted
 
 

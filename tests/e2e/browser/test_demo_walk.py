@@ -9,6 +9,7 @@ Everything is real: the demo, the serve (Prefect, runner, portal, back office), 
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import subprocess
@@ -181,7 +182,5 @@ def request_link(home: Path, application_id: str) -> str:
 
 
 def shot(page, name: str) -> None:
-    import os
-
     if os.environ.get("ONBOARD_WALK_SCREENSHOTS"):
         page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=False)

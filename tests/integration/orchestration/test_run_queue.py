@@ -20,6 +20,16 @@ def test_requests_come_out_oldest_first_and_a_second_request_for_an_application_
     assert [run.application_id for run in queue.pending()] == ["APP-AAAA1111"]
 
 
+def test_a_read_ahead_hint_is_taken_once_and_is_not_a_run_request(tmp_path):
+    queue, runner = RunQueue(tmp_path), RunQueue(tmp_path)  # the command's and the serve's runner's
+    queue.hint_read_ahead(["APP-AAAA1111"])
+    queue.hint_read_ahead(["APP-BBBB2222"])
+
+    assert runner.take_hints() == ["APP-AAAA1111", "APP-BBBB2222"]
+    assert runner.take_hints() == []
+    assert queue.pending() == []  # only the run request that follows starts a run
+
+
 def test_one_runner_at_a_time_and_the_lock_ends_with_the_process_that_holds_it(tmp_path):
     holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
         import sys
