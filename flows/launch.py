@@ -28,6 +28,9 @@ from onboarding.service import checking
 
 RUNNER_LOCK_FD = "ONBOARD_RUNNER_LOCK_FD"  # the open lock file a starter hands to the runner it launches
 QUEUE_POLL_S = 0.1  # how often a waiting command, or a serve's idle runner, looks at the queue
+# Prefect refuses an event with more than 100 related resources, and each tag of a flow run is one: a batch's
+# members go into runs of at most this many, each run tagged with its members' ids.
+BATCH_RUN_MEMBERS = 80
 SETTLE_S = 0.05  # requests of one command are written one by one: the runner waits until they stop coming
 
 logger = logging.getLogger(__name__)
@@ -144,10 +147,17 @@ def run_onboarding(services: Services, application_id: str, from_step: str | Non
 
 
 def run_batch(services: Services, application_ids: list[str], from_step: str | None = None) -> dict[str, str]:
-    """Onboards many applications in one flow run in this process and returns their states by id."""
+    """Onboards many applications in this process, in flow runs of at most BATCH_RUN_MEMBERS, and returns their
+    states by id."""
     with run_claims(services).hold(application_ids):
         _forget_readings_for(services, application_ids, from_step)
-        name = f"{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}-{len(application_ids)}"
+        parts = [application_ids[i:i + BATCH_RUN_MEMBERS] for i in range(0, len(application_ids), BATCH_RUN_MEMBERS)]
+        if len(parts) > 1:  # the pool reads every part's documents while the first parts' runs go on
+            # imported when the task runs in its worker, not when Prefect loads the flow's module
+            from onboarding.service import reading
+
+            reading.read_ahead(services, application_ids)
+        stamp = f"{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}-{len(application_ids)}"
         orchestrator_ready(services)
         # heavy import, paid only on the path that needs it
         from prefect import tags
@@ -155,10 +165,14 @@ def run_batch(services: Services, application_ids: list[str], from_step: str | N
         # imported when the task runs in its worker, not when Prefect loads the flow's module
         from flows.onboard import onboard_batch
 
-        # Tagged with every member's id, so Prefect's UI finds the batch's run from any of them (a tag filter);
-        # ~53 ms of Prefect per member, against ~270 ms as subflow runs (BENCHMARKS.md).
-        with tags("onboarding", "batch", *application_ids), _embedded_run_settings():
-            return onboard_batch(application_ids, batch_name=name, force=from_step is not None)
+        states: dict[str, str] = {}
+        for n, part in enumerate(parts, start=1):
+            name = stamp if len(parts) == 1 else f"{stamp}-{n}of{len(parts)}"
+            # Tagged with every member's id, so Prefect's UI finds the batch's run from any of them (a tag
+            # filter); ~53 ms of Prefect per member, against ~270 ms as subflow runs (BENCHMARKS.md).
+            with tags("onboarding", "batch", *part), _embedded_run_settings():
+                states |= onboard_batch(part, batch_name=name, force=from_step is not None)
+        return states
 
 
 def run_claims(services: Services) -> RunClaims:

@@ -76,3 +76,47 @@ def test_a_request_is_notified_once_per_channel_however_often_the_flow_runs(serv
     with services.uow() as uow:
         stored = uow.outbox.for_application(application_id)
     assert all("/r/[redacted]" in m["body"] for m in stored if "/r/" in m["body"])
+
+
+def test_a_large_batch_runs_in_parts_each_found_by_its_members_ids(services, monkeypatch):
+    from prefect import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterTags
+
+    import flows.launch
+    from flows.launch import run_batch
+
+    monkeypatch.setattr(flows.launch, "BATCH_RUN_MEMBERS", 2)  # 3 applications: parts of 2 and 1
+    ids = [submit(services, seed, "sole_trader") for seed in (41, 42, 43)]
+
+    states = run_batch(services, ids)
+
+    assert states == {application_id: "approved" for application_id in ids}
+    with get_client(sync_client=True) as client:
+        found = {application_id: client.read_flow_runs(flow_run_filter=FlowRunFilter(
+            tags=FlowRunFilterTags(all_=[application_id]))) for application_id in ids}
+    names = {application_id: [run.name for run in runs] for application_id, runs in found.items()}
+    assert [len(runs) for runs in found.values()] == [1, 1, 1]
+    assert names[ids[0]] == names[ids[1]] != names[ids[2]]
+    assert names[ids[0]][0].endswith("-1of2") and names[ids[2]][0].endswith("-2of2")
+
+
+def test_prefect_takes_a_batch_run_tagged_with_as_many_ids_as_a_part_holds_and_not_many_more(prefect_api_url):
+    """Prefect refuses an event with more than 100 related resources, and each tag is one (a 100-application
+    batch's run once failed to start with a 500): the part size stays under that, with its task runs."""
+    from prefect import flow, tags, task
+    from prefect.exceptions import PrefectHTTPStatusError
+
+    from flows.launch import BATCH_RUN_MEMBERS
+
+    @task
+    def member(n: int) -> int:
+        return n
+
+    @flow
+    def part_of_a_batch() -> int:
+        return member(1)
+
+    with tags("onboarding", "batch", *[f"APP-{n:08d}" for n in range(BATCH_RUN_MEMBERS)]):
+        assert part_of_a_batch() == 1
+    with pytest.raises(PrefectHTTPStatusError), tags(*[f"APP-{n:08d}" for n in range(101)]):
+        part_of_a_batch()
