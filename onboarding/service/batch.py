@@ -88,9 +88,13 @@ def submit_batch(services: FileRecords, entries: list[BatchEntry], *, actor: str
     An application already stored by an earlier load of the same content is not stored again: loading a
     folder twice (or again after a crash part-way) gives the same ids, and its runs reuse what was done."""
     # The gate decodes every image, most of a batch's intake time; decoding releases the GIL, so one thread per
-    # core checks a folder about twice as fast on two cores. The first refusal in folder order is the one raised.
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="batch-check") as pool:
+    # core checks a folder about twice as fast on two cores. The first refusal in folder order is the one raised,
+    # and the checks not yet begun are dropped.
+    pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="batch-check")
+    try:
         checked = list(pool.map(partial(_check, services), entries))
+    finally:
+        pool.shutdown(cancel_futures=True)
     submitted = []
     for c in checked:
         files = _read_files(services, c.entry)
