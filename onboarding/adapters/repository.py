@@ -8,9 +8,9 @@ from sqlalchemy.orm import Session
 
 from documents.types import DocumentType, OcrReading
 from onboarding.adapters.locking import locked
-from onboarding.adapters.orm import ocr_readings
+from onboarding.adapters.orm import ocr_readings, supplementary_requests, upload_links
 from onboarding.domain.model import Application, Document
-from onboarding.domain.requests import UploadLink
+from onboarding.domain.requests import RequestStatus, UploadLink
 from onboarding.domain.states import ApplicationState
 
 
@@ -47,6 +47,29 @@ class ApplicationRepository:
         if states:
             query = query.where(Application.state.in_(states))
         return list(self.session.scalars(query))
+
+    def link_standing(self, application_ids: list[str]) -> dict[str, tuple[datetime | None, datetime | None]]:
+        """Per application: when its newest upload link was revoked (None: not revoked, or no link yet) and the
+        due time of its open request (None: none open). For messages to many merchants at once (a sweep's
+        deposit decisions): read set-based, no aggregate loaded."""
+        standing: dict[str, tuple[datetime | None, datetime | None]] = {}
+        for start in range(0, len(application_ids), 500):
+            chunk = application_ids[start:start + 500]
+            newest = (select(func.max(upload_links.c.id)).where(upload_links.c.application_id.in_(chunk))
+                      .group_by(upload_links.c.application_id))
+            revoked = dict(self.session.execute(select(upload_links.c.application_id, upload_links.c.revoked_at)
+                                                .where(upload_links.c.id.in_(newest))).all())
+            due = dict(self.session.execute(
+                select(supplementary_requests.c.application_id, supplementary_requests.c.due_at)
+                .where(supplementary_requests.c.application_id.in_(chunk),
+                       supplementary_requests.c.status == RequestStatus.OPEN.value)).all())
+            standing |= {application_id: (revoked.get(application_id), due.get(application_id))
+                         for application_id in chunk}
+        return standing
+
+    def add_links(self, links: list[UploadLink]) -> None:
+        """Links issued without loading their applications (see `link_standing`)."""
+        self.session.add_all(links)
 
     def list_by_ids(self, application_ids: list[str]) -> list[Application]:
         if not application_ids:
