@@ -1,5 +1,4 @@
-"""`onboard serve` in a subprocess on its own home and free ports, as staff start it; and the process tree it
-leaves behind, read from /proc."""
+"""`onboard serve` in a subprocess on its own home and free ports, as staff start it."""
 from __future__ import annotations
 
 import os
@@ -9,6 +8,8 @@ import sys
 import threading
 import time
 from pathlib import Path
+
+from tests.support.processes import descendants
 
 STARTUP_S = 180
 
@@ -72,28 +73,3 @@ class Serve:
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait()
-
-
-def descendants(pid: int) -> set[int]:
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                ppid = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry))
-    found, todo = set(), [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.add(child)
-            todo.append(child)
-    return found
-
-
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"

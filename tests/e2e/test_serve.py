@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import doc_args
-from tests.e2e.serve_process import Serve, alive, descendants, free_port
+from tests.e2e.serve_process import Serve, free_port
+from tests.support.processes import alive, descendants
 
 pytestmark = pytest.mark.e2e
 

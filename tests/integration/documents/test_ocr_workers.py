@@ -20,6 +20,7 @@ from documents.samples.identity import make_identity
 from documents.samples.render import render
 from documents.types import DocumentType
 from documents.ocr import open_ocr_engine
+from tests.support.processes import alive
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -92,16 +93,8 @@ def test_workers_leave_when_their_owner_is_killed_so_nothing_holds_its_output_op
 def _all_gone(pids: list[int], within_s: float) -> bool:
     """The pipes close as a process exits; its entry in the process table can linger a moment longer."""
     deadline = time.monotonic() + within_s
-    while any(_running(pid) for pid in pids):
+    while any(alive(pid) for pid in pids):
         if time.monotonic() > deadline:
             return False
         time.sleep(0.1)
     return True
-
-
-def _running(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state not in ("Z", "X")  # a zombie has exited; only its parent's bookkeeping remains

@@ -16,6 +16,7 @@ import pytest
 
 from onboarding import orchestrator
 from tests.support.cli_process import base_environment
+from tests.support.processes import alive
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -41,11 +42,7 @@ def _owner(home: Path) -> subprocess.Popen:
 def _gone(pid: int, within_s: float) -> bool:
     deadline = time.monotonic() + within_s
     while time.monotonic() < deadline:
-        try:
-            with open(f"/proc/{pid}/stat") as stat:
-                if stat.read().rsplit(")", 1)[1].split()[0] == "Z":
-                    return True
-        except FileNotFoundError:
+        if not alive(pid):
             return True
         time.sleep(0.2)
     return False
