@@ -27,6 +27,15 @@ class QueuedRun:
     from_step: str | None = None  # what the request redoes (the file's content; empty: nothing forced)
 
 
+def _entry_name(application_id: str) -> str:
+    """Unique, and sorted by name in the order written (requests and hints alike)."""
+    return f"{time.time_ns():020d}-{uuid.uuid4().hex[:8]}-{application_id}"
+
+
+def _application_of(entry_name: str) -> str:
+    return entry_name.split("-", 2)[2]
+
+
 class RunQueue:
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -44,7 +53,7 @@ class RunQueue:
         self._entries.mkdir(parents=True, exist_ok=True)
         added = []
         for application_id in application_ids:
-            name = f"{time.time_ns():020d}-{uuid.uuid4().hex[:8]}-{application_id}"
+            name = _entry_name(application_id)
             if from_step:
                 draft = self._entries / f".{name}"
                 draft.write_text(from_step)
@@ -58,7 +67,7 @@ class RunQueue:
         """Tells the runner it may read these applications' documents now: their run request follows."""
         self._hints.mkdir(parents=True, exist_ok=True)
         for application_id in application_ids:
-            (self._hints / f"{time.time_ns():020d}-{uuid.uuid4().hex[:8]}-{application_id}").touch(exist_ok=False)
+            (self._hints / _entry_name(application_id)).touch(exist_ok=False)
 
     def take_hints(self) -> list[str]:
         """The applications hinted since the last call, oldest first; each hint is taken once."""
@@ -70,7 +79,7 @@ class RunQueue:
                 (self._hints / name).unlink()
             except FileNotFoundError:
                 continue
-            taken.append(name.split("-", 2)[2])
+            taken.append(_application_of(name))
         return taken
 
     def pending(self) -> list[QueuedRun]:
@@ -85,7 +94,7 @@ class RunQueue:
                 from_step = (self._entries / name).read_text().strip() or None
             except FileNotFoundError:  # done by the runner a moment ago
                 continue
-            runs.append(QueuedRun(name, name.split("-", 2)[2], from_step))
+            runs.append(QueuedRun(name, _application_of(name), from_step))
         return runs
 
     def waiting(self, runs: list[QueuedRun]) -> list[QueuedRun]:
