@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.browser.conftest import PHONE
+from tests.e2e.browser.conftest import LINK, PHONE
 from tests.e2e.serve_process import Serve, free_ports, serve_env
 
 pytestmark = pytest.mark.e2e
@@ -178,7 +178,7 @@ def merchants_id_back(seed: int, merchant_type: str) -> bytes:
 
 def request_link(home: Path, application_id: str) -> str:
     message = json.loads((home / "outbox" / "sms" / f"{application_id}_request-1_sms.json").read_text("utf-8"))
-    return re.search(r"https?://\S+/r/[A-Za-z0-9_-]{43}", message["body"]).group(0)
+    return LINK.search(message["body"]).group(0)
 
 
 def shot(page, name: str) -> None:
