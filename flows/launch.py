@@ -27,7 +27,10 @@ from onboarding.bootstrap import Services
 from onboarding.service import checking
 
 RUNNER_LOCK_FD = "ONBOARD_RUNNER_LOCK_FD"  # the open lock file a starter hands to the runner it launches
-QUEUE_POLL_S = 0.1  # how often a waiting command, or a serve's idle runner, looks at the queue
+QUEUE_POLL_S = 0.1  # how often a waiting command looks at the queue
+# A serve's idle runner wakes when a command rings the queue's doorbell; it also looks this often regardless
+# (a request written by a version of `onboard` that did not ring).
+RUNNER_IDLE_LOOK_S = 2.0
 # Prefect refuses an event with more than 100 related resources, and each tag of a flow run is one: a batch's
 # members go into runs of at most this many, each run tagged with its members' ids.
 BATCH_RUN_MEMBERS = 80
@@ -257,6 +260,8 @@ def run_queued(services: Services, follow: bool = False) -> dict[str, str]:
         return {}
     queue.mark_alive()
     if follow:
+        queue.requests_bell.listen()
+        queue.hints_bell.listen()
         # Before any run of ours starts, so none of them is taken for an orphan; it waits for Prefect's server,
         # which the runs need anyway.
         _crash_orphaned_runs()
@@ -270,7 +275,7 @@ def run_queued(services: Services, follow: bool = False) -> dict[str, str]:
                 if follow:
                     states = {}  # a serve's runner lives for days: nobody reads what it returns
             if follow:
-                time.sleep(QUEUE_POLL_S)
+                queue.requests_bell.wait(RUNNER_IDLE_LOOK_S)
                 continue
         finally:
             if not follow:
@@ -319,7 +324,7 @@ def _read_hinted_ahead(services: Services, queue: RunQueue) -> None:
     from onboarding.service import reading
 
     while True:
-        time.sleep(QUEUE_POLL_S)
+        queue.hints_bell.wait(RUNNER_IDLE_LOOK_S)
         for application_id in queue.take_hints():
             try:
                 reading.read_ahead(services, [application_id])

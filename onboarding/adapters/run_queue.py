@@ -9,11 +9,17 @@ ran is never left waiting.
 The lock is `flock` on a file: it belongs to the open file, so a starter takes it and hands the open file to
 the runner it launches (no second runner can slip in while that one starts), and it ends with the runner,
 however that ends.
+
+A serve's runner waits on a doorbell (a FIFO each writer rings after writing) rather than looking at the
+directory ten times a second: no CPU while nothing comes, and it wakes the moment something does.
 """
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
+import select
+import stat
 import time
 import uuid
 from dataclasses import dataclass
@@ -36,11 +42,67 @@ def _application_of(entry_name: str) -> str:
     return entry_name.split("-", 2)[2]
 
 
+class Doorbell:
+    """A named pipe: writers `ring` it (never blocking, nothing happens when nobody listens), one listener `wait`s
+    on it. The listener keeps a write end open too, so the pipe never reads as closed between writers."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._listening: tuple[int, int] | None = None
+
+    def ring(self) -> None:
+        try:
+            fd = os.open(self.path, os.O_WRONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        except FileNotFoundError:  # no listener ever
+            return
+        except OSError as error:
+            if error.errno == errno.ENXIO:  # nobody listening now
+                return
+            raise
+        try:
+            os.write(fd, b"!")
+        except BlockingIOError:  # rung so often the pipe is full: the listener wakes anyway
+            pass
+        finally:
+            os.close(fd)
+
+    def listen(self) -> None:
+        """From now on rings are kept for `wait` (before the first look at what they announce, so none is lost)."""
+        if self._listening is None:
+            self._listening = self._open()
+
+    def wait(self, timeout: float) -> bool:
+        """Until rung (True) or `timeout` s have passed (False); the rings so far are used up."""
+        self.listen()
+        read_fd = self._listening[0]
+        ready, _, _ = select.select([read_fd], [], [], timeout)
+        if not ready:
+            return False
+        try:
+            while os.read(read_fd, 4096):
+                pass
+        except BlockingIOError:
+            pass
+        return True
+
+    def _open(self) -> tuple[int, int]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.mkfifo(self.path, 0o600)
+        except FileExistsError:
+            if not stat.S_ISFIFO(os.stat(self.path).st_mode):
+                raise
+        read_fd = os.open(self.path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        return read_fd, os.open(self.path, os.O_WRONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+
+
 class RunQueue:
     def __init__(self, root: Path) -> None:
         self.root = root
         self._entries = root / "queue"
         self._hints = root / "read-ahead"
+        self.requests_bell = Doorbell(root / "queue.bell")
+        self.hints_bell = Doorbell(root / "read-ahead.bell")
         self._lock_path = root / "runner.lock"
         self._lock_fd: int | None = None
         # Held (shared) by the runner itself while it runs: others can tell a live runner without touching the
@@ -61,6 +123,7 @@ class RunQueue:
             else:
                 (self._entries / name).touch(exist_ok=False)
             added.append(QueuedRun(name, application_id, from_step or None))
+        self.requests_bell.ring()
         return added
 
     def hint_read_ahead(self, application_ids: list[str]) -> None:
@@ -68,6 +131,7 @@ class RunQueue:
         self._hints.mkdir(parents=True, exist_ok=True)
         for application_id in application_ids:
             (self._hints / _entry_name(application_id)).touch(exist_ok=False)
+        self.hints_bell.ring()
 
     def take_hints(self) -> list[str]:
         """The applications hinted since the last call, oldest first; each hint is taken once."""

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from onboarding.adapters.web_server import run_server
 from onboarding.cli.common import cli_services
 
 
@@ -14,14 +15,11 @@ def portal(host: Annotated[str, typer.Option(help="Interface to listen on.")] = 
     """Serve the merchant upload portal (the links in request messages point here)."""
 
     # imported when the command runs: `onboard --help` and the other commands start without it
-    import uvicorn
-
-    # imported when the command runs: `onboard --help` and the other commands start without it
     from onboarding.portal.app import create_app
 
     services = cli_services()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
     # uvicorn's access log prints the path, which holds the merchant's token; the portal logs it masked.
-    uvicorn.run(create_app(services), host=host, port=port, access_log=False, server_header=False,
+    run_server(create_app(services), host=host, port=port, access_log=False, server_header=False,
                 proxy_headers=True, log_level="info")

@@ -62,3 +62,33 @@ def test_a_lock_handed_to_a_launched_process_stays_taken_after_the_starter_lets_
         child.kill()
         child.wait()
     assert RunQueue(tmp_path).try_lock()
+
+
+def test_a_listening_runner_wakes_when_another_process_queues_and_sleeps_while_nothing_comes(tmp_path):
+    runner = RunQueue(tmp_path)
+    runner.requests_bell.listen()
+    assert runner.requests_bell.wait(0.2) is False  # nothing queued: it waited the whole time
+
+    subprocess.run([sys.executable, "-c", textwrap.dedent(f"""
+        from pathlib import Path
+        from onboarding.adapters.run_queue import RunQueue
+        RunQueue(Path({str(tmp_path)!r})).add(["APP-AAAA1111"])
+        """)], check=True)
+
+    assert runner.requests_bell.wait(30) is True
+    assert [run.application_id for run in runner.pending()] == ["APP-AAAA1111"]
+    assert runner.requests_bell.wait(0.2) is False  # the ring was used up
+    assert runner.hints_bell.wait(0.1) is False  # a run request does not ring for read-ahead
+
+
+def test_queueing_with_nobody_listening_neither_blocks_nor_fails(tmp_path):
+    queue = RunQueue(tmp_path)
+    queue.add(["APP-AAAA1111"])  # no runner ever: no doorbell yet
+    subprocess.run([sys.executable, "-c", textwrap.dedent(f"""
+        from pathlib import Path
+        from onboarding.adapters.run_queue import RunQueue
+        RunQueue(Path({str(tmp_path)!r})).requests_bell.listen()
+        """)], check=True)  # a runner that listened and died: the doorbell is there, nobody reads it
+    queue.add(["APP-BBBB2222"])
+    queue.hint_read_ahead(["APP-BBBB2222"])
+    assert len(queue.pending()) == 2
