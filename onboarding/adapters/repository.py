@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
@@ -67,14 +68,11 @@ class ApplicationRepository:
                          for application_id in chunk}
         return standing
 
-    def add_links(self, links: list[UploadLink]) -> None:
-        """Links issued without loading their applications (see `link_standing`): one executemany, not the ORM's
-        flush of each object (tens of thousands in a sweep)."""
+    def add_links(self, links: list[dict[str, Any]]) -> None:
+        """Links issued without loading their applications (see `link_standing`), as `upload_links` rows: one
+        executemany, not the ORM's flush of each object (tens of thousands in a sweep)."""
         if links:
-            self.session.execute(insert(upload_links), [
-                {"application_id": link.application_id, "token_hash": link.token_hash, "created_at": link.created_at,
-                 "expires_at": link.expires_at, "sealed_token": link.sealed_token, "revoked_at": link.revoked_at}
-                for link in links])
+            self.session.execute(insert(upload_links), links)
 
     def list_by_ids(self, application_ids: list[str]) -> list[Application]:
         if not application_ids:

@@ -1,6 +1,8 @@
 """Everything that becomes due with time, in one pass: `onboard sweep --as-of` and the scheduled flow."""
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,8 +22,24 @@ class SweepRefused(ValueError):
     """A sweep that would act on a time that has not come, without the user saying so."""
 
 
+@contextmanager
+def _collector_skips_older_objects():
+    """A sweep builds rows by the hundred thousand, and the full collections their allocations trigger would each
+    walk every object the process held before (modules, SQLAlchemy's caches, the services): about 1 s of a
+    100,000-application sweep. Frozen meanwhile, those are skipped; unfrozen after, so nothing is held back."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def run_sweep(services: CaseServices, as_of: datetime | None = None, *, deliver: bool = True) -> dict[str, Any]:
-    as_of = as_of or services.clock()
+    with _collector_skips_older_objects():
+        return _sweep(services, as_of or services.clock(), deliver=deliver)
+
+
+def _sweep(services: CaseServices, as_of: datetime, *, deliver: bool) -> dict[str, Any]:
     report: dict[str, Any] = {"as_of": as_of.isoformat()}
     report["requests"] = sweep_requests(services, as_of)
     report["ledger"] = sweep_ledger(services, as_of).to_dict()
