@@ -230,6 +230,7 @@ def rejoin_spaced_labels(
     shapes = value_shapes or {}
     result = []
     for line in lines:
+        line = _without_glued_label_column(line, by_second)
         label = by_second.get(line.compact[:1])
         rest = line.compact[1:]
         if label is not None and rest and (
@@ -240,6 +241,22 @@ def rejoin_spaced_labels(
             line = replace(line, text=label[0] + line.text, compact=label[0] + line.compact, box=box)
         result.append(line)
     return result
+
+
+def _without_glued_label_column(line: Line, by_second: dict[str, str]) -> Line:
+    """名类称青岛… → 名称青岛…: the column of the rows' first label characters (名类) read into this row's line,
+    before the second character of the row's own label (称). Only a run of two or more first characters that
+    holds the label's own first character: one alone is the label itself (名称…)."""
+    firsts = {label[0] for label in by_second.values()}
+    compact = line.compact
+    run = 0
+    while run < len(compact) and compact[run] in firsts:
+        run += 1
+    label = by_second.get(compact[run:run + 1])
+    if run < 2 or label is None or label[0] not in compact[:run]:
+        return line
+    fixed = label + compact[run + 1:]
+    return replace(line, text=fixed, compact=fixed)
 
 
 def _never(_: str) -> bool:

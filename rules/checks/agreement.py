@@ -12,7 +12,7 @@ from rules.checks.context import CheckContext
 from rules.checks.identity import as_18_digits
 from rules.model import DocumentFacts
 from rules.text import compact_identifier, digits_in_order, digits_only, is_long_term, mask_identifier, \
-    parse_document_date, same_name
+    name_edits, parse_document_date, same_name
 
 D = DocumentType
 # Fields whose value must parse as a date to be of any use; a garbled date is as unreadable as a blank one.
@@ -42,10 +42,9 @@ def agrees_with_application(ctx: CheckContext, document_type: DocumentType, fiel
     facts = ctx.facts
     if (document_type, field) == (D.ID_CARD_FRONT, "id_number"):
         return as_18_digits(compact_identifier(value)) == as_18_digits(compact_identifier(facts.id_number))
-    if (document_type, field) in ((D.ID_CARD_FRONT, "name"), (D.BUSINESS_LICENSE, "legal_representative")):
-        return same_name(value, facts.legal_name)
-    if (document_type, field) == (D.BUSINESS_LICENSE, "company_name"):
-        return same_name(value, facts.business_name)
+    applied_name = _applied_name(ctx, document_type, field)
+    if applied_name is not None:
+        return same_name(value, applied_name)
     if (document_type, field) == (D.BANK_CARD, "card_number"):
         if ctx.ruleset.policy.settlement.kind[facts.merchant_type] != "card":
             return None  # a corporate account's number is on the permit, not a card
@@ -54,6 +53,22 @@ def agrees_with_application(ctx: CheckContext, document_type: DocumentType, fiel
         score = address_match_score(value, facts.business_address, ctx.ruleset.policy.address.ignore_words)
         return score >= ctx.thresholds.address_match_min_score
     return None
+
+
+def _applied_name(ctx: CheckContext, document_type: DocumentType, field: str) -> str | None:
+    """The application's name a name field on this document is compared with (None: not a name field)."""
+    if (document_type, field) in ((D.ID_CARD_FRONT, "name"), (D.BUSINESS_LICENSE, "legal_representative")):
+        return ctx.facts.legal_name
+    if (document_type, field) == (D.BUSINESS_LICENSE, "company_name"):
+        return ctx.facts.business_name
+    return None
+
+
+def near_name(ctx: CheckContext, document_type: DocumentType, field: str, value: str) -> bool:
+    """A name read a character or so off the application's (主立新 for 王立新): as likely a misread as another
+    person (the `near` variant of the name mismatches)."""
+    applied = _applied_name(ctx, document_type, field)
+    return applied is not None and name_edits(value, applied) <= ctx.thresholds.doubtful_name_mismatch_max_edits
 
 
 def card_reading_confirms(ctx: CheckContext, value: str) -> bool:
@@ -67,10 +82,11 @@ def card_reading_confirms(ctx: CheckContext, value: str) -> bool:
             and len(read) >= ctx.ruleset.policy.settlement.partial_card_number_min_digits)
 
 
-def fields_read_and_agree(ctx: CheckContext, document_type: DocumentType) -> bool:
+def fields_read_and_agree(ctx: CheckContext, document_type: DocumentType, *, near_names: bool = False) -> bool:
     """Every field the rules need from this document was read, each either with confidence or saying exactly
-    what the application says, and none contradicts the application. False for documents with nothing to read
-    (a premises photo): there the quality gate is the only judge."""
+    what the application says, and none contradicts the application (with `near_names`, a name a character
+    off does not count as contradicting). False for documents with nothing to read (a premises photo): there
+    the quality gate is the only judge."""
     document = ctx.document(document_type)
     required = ctx.ruleset.policy.required_fields.get(document_type, ())
     if document is None or not required:
@@ -80,7 +96,7 @@ def fields_read_and_agree(ctx: CheckContext, document_type: DocumentType) -> boo
         if not readable(name, field):
             return False
         agrees = agrees_with_application(ctx, document_type, name, field.value)
-        if agrees is False:
+        if agrees is False and not (near_names and near_name(ctx, document_type, name, field.value)):
             return False
         if agrees is None and field.confidence < ctx.thresholds.min_field_confidence:
             return False

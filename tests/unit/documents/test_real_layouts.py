@@ -59,6 +59,19 @@ def test_portrait_copy_with_each_label_character_alone() -> None:
     }
 
 
+def test_label_column_read_into_the_name_row_is_not_part_of_the_name() -> None:
+    """tpl-photo-0001 (a sole trader's licence printed on the real blank, photographed): the column of first
+    label characters came glued to the name's row, 名类称…; the name was taken whole with 名类称 in front, and
+    the merchant was asked about a business name that was right."""
+    rows = [
+        ("统一社会信用代码92370202MA3C4X5Y8N", 0.98, (300, 260, 700, 40)),
+        ("名类称青岛市市南区娟佳便利店", 0.97, (120, 400, 560, 44)),
+        ("型个体工商户", 0.98, (200, 470, 260, 40)),
+        ("经营者王娟", 0.98, (120, 540, 260, 40)),
+    ]
+    assert read(rows)["company_name"] == "青岛市市南区娟佳便利店"
+
+
 def test_landscape_copy_address_label_in_the_middle_of_the_scope_row() -> None:
     """lic-xuxu-qingdao-landscape: 住所 shares a detected line with the wrapped 经营范围; the number wraps."""
     rows = [

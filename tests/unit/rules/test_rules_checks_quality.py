@@ -57,13 +57,17 @@ def test_three_copies_flag_two():
 
 
 # A size or blur finding on a photo whose required fields were all read and agree with the application: a staff
-# note (variant fields_read, effect warn), never a request. Otherwise the merchant is asked for a better photo.
+# note (variant fields_read, effect warn), never a request. All read but a name a character off (variant
+# near_names): staff compare the image (manual review), never a request. Otherwise the merchant is asked.
 ROUTING_CASES = [
     pytest.param(lambda f: f, "fields_read", id="all-read-and-agreeing"),
     pytest.param(lambda f: without_fields(f, D.ID_CARD_FRONT, "name"), None, id="a-field-unread"),
     pytest.param(lambda f: with_fields(f, D.ID_CARD_FRONT, name="李海明"), None, id="a-field-disagrees"),
     pytest.param(lambda f: with_fields(f, D.ID_CARD_FRONT, confidence=0.3, name="王昌良"), "fields_read",
                  id="doubtful-but-exactly-the-applications"),
+    pytest.param(lambda f: with_fields(f, D.ID_CARD_FRONT, name="主昌良"), "near_names", id="a-name-a-character-off"),
+    pytest.param(lambda f: without_fields(with_fields(f, D.ID_CARD_FRONT, name="主昌良"), D.ID_CARD_FRONT, "id_number"),
+                 None, id="a-name-a-character-off-and-a-field-unread"),
 ]
 
 
@@ -74,11 +78,16 @@ def test_quality_findings_on_a_photo_that_was_read_are_a_staff_note(change, vari
     (found,) = (check_image_size if "width" in finding else check_sharpness)(context(facts))
     assert found.variant == variant
     fixable, effect = ruleset().catalogue.codes[found.code].routing(found.variant)
-    assert (fixable, effect) == ((False, Effect.WARN) if variant else (True, Effect.BLOCK))
+    expected = {"fields_read": (False, Effect.WARN), "near_names": (False, Effect.BLOCK), None: (True, Effect.BLOCK)}
+    assert (fixable, effect) == expected[variant]
     decision = decide(facts)
-    if variant:
+    if variant == "fields_read":
         assert decision.outcome == "approved" and [w.code for w in decision.warnings] == [found.code]
         assert "every required field was read" in decision.warnings[0].staff_note
+    elif variant == "near_names":
+        assert decision.outcome == "manual_review"
+        assert not any(d.merchant_fixable for d in decision.deficiencies)
+        assert "differs from the application by a character" in " ".join(d.staff_note for d in decision.deficiencies)
     else:
         assert decision.outcome == "needs_documents"
 
