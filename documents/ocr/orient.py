@@ -36,6 +36,10 @@ TRUSTED_CONFIDENCE = 0.6
 CARD_TYPES = frozenset({DocumentType.ID_CARD_FRONT, DocumentType.ID_CARD_BACK, DocumentType.BANK_CARD})
 CARD_ASPECT = 85.6 / 54
 ASPECT_TOLERANCE = 1.3
+# A line of at least this many characters whose box is taller than wide (by this factor) was read down the page:
+# across, its box would be about as many text heights wide as it has characters.
+SIDEWAYS_MIN_CHARACTERS = 4
+SIDEWAYS_ASPECT = 1.0
 TURNS = {90: Image.Transpose.ROTATE_90, 180: Image.Transpose.ROTATE_180, 270: Image.Transpose.ROTATE_270}
 
 ReadPasses = Callable[[Image.Image], list[OcrPass]]
@@ -64,7 +68,7 @@ def read_upright(image: Image.Image, document_type: DocumentType, read: ReadPass
         tried.append(candidate)
         if best is None or candidate.score > best.score:
             best = candidate
-        if checks_pass(fields, document_type):
+        if checks_pass(fields, document_type) and reads_across(passes):
             break
     assert best is not None
     return with_identifier_of_other_turns(best, tried, document_type)
@@ -118,6 +122,17 @@ def candidate_turns(page: Image.Image, document_type: DocumentType) -> tuple[int
     if document_type in LANDSCAPE_DOCUMENT_TYPES:
         return (90, 270) if page.height > page.width * 1.05 else (0, 180)
     return (0, 180, 90, 270)
+
+
+def reads_across(passes: list[OcrPass]) -> bool:
+    """Whether the text ran across the page as read, not down it. The detector also finds the lines of a page
+    lying on its side, as boxes taller than wide, and such a reading can pass the checks (a licence's credit
+    code and its name by their shapes) while the labels and values of the other rows are run together
+    (经营范围法定代表人…, 唐玉勇个体工商户: tpl-photo-0010's operator lost): then the other turns are read too."""
+    lines = [line for ocr_pass in passes[:1] for line in ocr_pass.lines
+             if line.box is not None and len(line.text.strip()) >= SIDEWAYS_MIN_CHARACTERS]
+    tall = sum(1 for line in lines if line.box[3] > SIDEWAYS_ASPECT * line.box[2])
+    return tall * 2 < len(lines) or not lines
 
 
 def checks_pass(fields: ExtractedFields, document_type: DocumentType) -> bool:

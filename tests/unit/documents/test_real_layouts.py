@@ -6,7 +6,7 @@ from PIL import Image
 
 from documents.checksums import registration_number_is_valid
 from documents.extract import extract_fields
-from documents.ocr.orient import Oriented, candidate_turns, shaped_like, with_identifier_of_other_turns
+from documents.ocr.orient import Oriented, candidate_turns, reads_across, shaped_like, with_identifier_of_other_turns
 from documents.types import DocumentType, ExtractedField, OcrLine, OcrPass, OcrReading
 
 Row = tuple[str, float, tuple[int, int, int, int]]
@@ -283,3 +283,28 @@ def test_address_label_inside_ordinary_text_does_not_start_an_address() -> None:
         ("住 所湖北省武汉市武昌区徐东大街72号", 0.95, (101, 420, 500, 30)),
     ]
     assert read(rows)["address"] == "湖北省武汉市武昌区徐东大街72号"
+
+
+# tpl-photo-0010: a landscape licence photographed lying on its side, cropped to a portrait page and read upright
+# first. The credit code and the name (by its shape) were read, which passed the checks, while the rows ran
+# together down the page and the operator (唐玉勇个体工商户) was lost.
+SIDEWAYS_LICENCE = [
+    ("经营范围法定代表人92610113MAX8JKWU1T统一社会信用代码", 0.993, (592, 117, 409, 294)),
+    ("活动。）=经批准的项目，含音像制品）代理记账、唐玉勇个体工商户", 0.969, (496, 272, 239, 194)),
+    ("称西安市雁塔区玉勇副食店", 0.998, (733, 240, 66, 366)),
+    ("办公用品、", 0.957, (551, 455, 36, 128)),
+    ("，经相关部门批准后方可开展经营电脑耗材。、财务会计咨询：销售：财务软件（不营业执照", 0.981, (499, 396, 495, 608)),
+    ("（依法须", 0.982, (535, 695, 38, 117)),
+    ("（副本）（副本号：1-1）", 0.932, (795, 703, 62, 319)),
+    ("2019登记机关所陕西省西安市雁塔区含光路95号102室营业期限2011年07月05日至2041年07月05日", 0.986, (84, 847, 676, 677)),
+    ("可、监管信息。多登记、备案、公示系统”了解更国家企业信用信息扫描二维码登录", 0.978, (783, 1306, 155, 181)),
+]
+
+
+def test_a_page_read_down_its_side_is_not_taken_for_upright() -> None:
+    def passes(rows: list[Row]) -> list[OcrPass]:
+        return [OcrPass(name="page_rapid", lines=[OcrLine(text=t, confidence=c, box=b) for t, c, b in rows])]
+
+    assert not reads_across(passes(SIDEWAYS_LICENCE))
+    assert reads_across(passes(PORTRAIT_COPY_LONE_CHARACTERS))
+    assert reads_across(passes(PORTRAIT_COPY_LABEL_COLUMN))  # the tall column of label characters is one line
