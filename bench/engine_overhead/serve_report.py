@@ -69,7 +69,7 @@ def render_serve(f: ServeFigure | None, facts: dict[str, str], load: str, error:
         f"- target (issue 16): not-OCR p50 < 0.5 s: {'met' if not_ocr_p50 < 0.5 else 'missed'} "
         f"({fmt(not_ocr_p50)} s). Decisions: {', '.join(states)}.",
         "- not OCR here: intake already done (created_at is after the gate and storage); the command's queue "
-        "file, the runner's poll (0.1 s) and settle (≥ 0.05 s), the flow run's creation and states in Prefect, "
+        "file and its doorbell, the runner's settle (≥ 0.05 s), the flow run's creation and states in Prefect, "
         "extraction, checks, the decision row. The command's own start (imports) is in the first row only.", "",
         "### Serve at rest", "",
         table(["measure", "value", "target (issue 16)"], [
