@@ -9,10 +9,10 @@ from __future__ import annotations
 from documents.types import DocumentType, ExtractedField
 from rules.checks.address import address_match_score
 from rules.checks.context import CheckContext
-from rules.checks.identity import as_18_digits
+from rules.checks.identity import as_18_digits, names_near
 from rules.model import DocumentFacts
 from rules.text import compact_identifier, digits_in_order, digits_only, is_long_term, mask_identifier, \
-    name_edits, parse_document_date, same_name
+    parse_document_date, same_name
 
 D = DocumentType
 # Fields whose value must parse as a date to be of any use; a garbled date is as unreadable as a blank one.
@@ -65,10 +65,9 @@ def _applied_name(ctx: CheckContext, document_type: DocumentType, field: str) ->
 
 
 def near_name(ctx: CheckContext, document_type: DocumentType, field: str, value: str) -> bool:
-    """A name read a character or so off the application's (主立新 for 王立新): as likely a misread as another
-    person (the `near` variant of the name mismatches)."""
+    """A name field read a character or so off the application's (the `near` variant of the name mismatches)."""
     applied = _applied_name(ctx, document_type, field)
-    return applied is not None and name_edits(value, applied) <= ctx.thresholds.doubtful_name_mismatch_max_edits
+    return applied is not None and names_near(ctx, value, applied)
 
 
 def card_reading_confirms(ctx: CheckContext, value: str) -> bool:

@@ -95,10 +95,13 @@ def name_mismatch(ctx: CheckContext, code: str, document_type: DocumentType, fie
                   applied: str) -> Deficiency:
     """A name read with confidence that differs from the application's. A character off (主立新 for 王立新) is
     variant `near`: a misread as likely as another person, which the catalogue routes to staff."""
-    edits = name_edits(read, applied)
-    near = edits <= ctx.thresholds.doubtful_name_mismatch_max_edits
-    return ctx.deficiency(code, document_type, field, variant="near" if near else None,
-                          evidence={"document": read, "application": applied}, edits=edits)
+    return ctx.deficiency(code, document_type, field, variant="near" if names_near(ctx, read, applied) else None,
+                          evidence={"document": read, "application": applied}, edits=name_edits(read, applied))
+
+
+def names_near(ctx: CheckContext, read: str, applied: str) -> bool:
+    """Names a character or so apart (主立新, 王立新): a misread as likely as another person."""
+    return name_edits(read, applied) <= ctx.thresholds.doubtful_name_mismatch_max_edits
 
 
 def _card_consistency(ctx: CheckContext, number: str) -> list[Deficiency]:
