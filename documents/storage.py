@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,8 @@ from documents.private_files import make_private_dirs
 # Files waiting for their rows: a crash between writing one and committing its row leaves it here, where a
 # sweep can tell it from a stored document (content-addressed blobs never sit under this name).
 STAGING = "staging"
+# A reseal's half-written rewrite this old was left by a reseal that was killed (a live one takes milliseconds).
+ABANDONED_REWRITE_AGE_S = 3600
 
 
 class BlobNotFound(LookupError):
@@ -146,14 +149,18 @@ class LocalBlobStore:
 
         Each file is replaced atomically, so readers see the old or the new file, both readable while the
         old keys are still listed. Staged files are left alone: they are published or swept within the hour.
+        A rewrite an earlier reseal left half-done when it was killed (".<digest>.…" beside the file) is
+        removed once it is an hour old: a live reseal replaces its own within milliseconds.
         """
         if self.wrapper is None:
             return 0
         rewritten = 0
+        abandoned_before = time.time() - ABANDONED_REWRITE_AGE_S
         for path in sorted(self.root.glob("[0-9a-f][0-9a-f]/[0-9a-f][0-9a-f]/*")):
             digest = path.name
             if len(digest) != 64:
-                continue  # a rewrite a crash left behind (".<digest>.…"), never a stored file
+                _remove_if_abandoned(path, abandoned_before)  # never a stored file
+                continue
             try:
                 stored = path.read_bytes()
             except FileNotFoundError:
@@ -165,6 +172,14 @@ class LocalBlobStore:
             os.replace(tmp, path)
             rewritten += 1
         return rewritten
+
+
+def _remove_if_abandoned(path: Path, before_epoch: float) -> None:
+    try:
+        if path.name.startswith(".") and path.stat().st_mtime < before_epoch:
+            path.unlink()
+    except FileNotFoundError:
+        pass  # replaced or removed meanwhile
 
 
 def _write_new_file(directory: Path, data: bytes, *, prefix: str, suffix: str = "") -> Path:

@@ -165,6 +165,28 @@ def test_local_files_are_encrypted_and_old_clear_files_still_read_until_resealed
         rotated.get(before)
 
 
+def test_a_reseal_removes_what_a_killed_reseal_left_half_written_and_nothing_else(tmp_path):
+    import os
+
+    from cryptography.fernet import Fernet
+
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    root = tmp_path / "blobs"
+    store = LocalBlobStore(root, _keys(old))
+    digest = store.put(ID_PHOTO)
+    shard = store._path(digest).parent
+    abandoned = shard / f".{digest}.killed"  # a rewrite of an earlier reseal that was killed before its rename
+    abandoned.write_bytes(b"half a file")
+    os.utime(abandoned, (time.time() - 7200, time.time() - 7200))
+    in_progress = shard / f".{digest}.live"  # another reseal's rewrite, written a moment ago
+    in_progress.write_bytes(b"being written")
+
+    assert LocalBlobStore(root, _keys(new, old)).reseal() == 1
+
+    assert not abandoned.exists() and in_progress.exists()
+    assert LocalBlobStore(root, _keys(new)).get(digest) == ID_PHOTO
+
+
 # ---- factory ------------------------------------------------------------------------------
 
 
