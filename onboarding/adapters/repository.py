@@ -15,6 +15,14 @@ from onboarding.domain.requests import RequestStatus, UploadLink
 from onboarding.domain.states import ApplicationState
 
 
+def newest_links(application_ids: list[str]):
+    """The newest upload link of each of these applications (the one a message re-sends or that staff revoked):
+    application_id, sealed_token, expires_at, revoked_at."""
+    L = upload_links.c
+    newest = select(func.max(L.id)).where(L.application_id.in_(application_ids)).group_by(L.application_id)
+    return select(L.application_id, L.sealed_token, L.expires_at, L.revoked_at).where(L.id.in_(newest))
+
+
 class ApplicationNotFound(LookupError):
     def __init__(self, application_id: str) -> None:
         super().__init__(f"no application {application_id}")
@@ -56,10 +64,7 @@ class ApplicationRepository:
         standing: dict[str, tuple[datetime | None, datetime | None]] = {}
         for start in range(0, len(application_ids), 500):
             chunk = application_ids[start:start + 500]
-            newest = (select(func.max(upload_links.c.id)).where(upload_links.c.application_id.in_(chunk))
-                      .group_by(upload_links.c.application_id))
-            revoked = dict(self.session.execute(select(upload_links.c.application_id, upload_links.c.revoked_at)
-                                                .where(upload_links.c.id.in_(newest))).all())
+            revoked = {row.application_id: row.revoked_at for row in self.session.execute(newest_links(chunk))}
             due = dict(self.session.execute(
                 select(supplementary_requests.c.application_id, supplementary_requests.c.due_at)
                 .where(supplementary_requests.c.application_id.in_(chunk),

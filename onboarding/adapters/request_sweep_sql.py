@@ -11,16 +11,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, false, func, insert, or_, select, update
+from sqlalchemy import bindparam, false, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from onboarding.adapters.orm import applications, audit_events, supplementary_requests, upload_links
 from onboarding.adapters.outbox import insert_new_messages
+from onboarding.adapters.repository import newest_links
 from onboarding.domain.notifications import OutboxMessage
 from onboarding.domain.requests import RequestStatus
 from onboarding.domain.states import ApplicationState, can_transition
 
-R, A, L = supplementary_requests.c, applications.c, upload_links.c  # R["items"]: `R.items` is the collection's own method
+R, A = supplementary_requests.c, applications.c  # R["items"]: `R.items` is the collection's own method
 OPEN = str(RequestStatus.OPEN)
 assert can_transition(ApplicationState.NEEDS_DOCUMENTS, ApplicationState.EXPIRED)  # the transition done here
 
@@ -96,11 +97,8 @@ class RequestSweepSql:
         """The newest link of each application, in one query."""
         if not application_ids:
             return {}
-        newest = (select(L.application_id, func.max(L.id).label("id"))
-                  .where(L.application_id.in_(application_ids)).group_by(L.application_id).subquery())
-        query = select(L.application_id, L.sealed_token, L.expires_at, L.revoked_at).join(newest, newest.c.id == L.id)
         return {row.application_id: LatestLink(row.sealed_token, row.expires_at, row.revoked_at)
-                for row in self.session.execute(query)}
+                for row in self.session.execute(newest_links(application_ids))}
 
     def write(self, writes: SweepWrites, as_of: datetime) -> None:
         """`writes.requests` rows: request_id and read_next (as read), then new_status, new_closed_at,
