@@ -227,10 +227,11 @@ def rejoin_spaced_labels(
     by label: a place name after 所): a label's second character alone rarely starts other text.
     """
     by_second = {label[1]: label for label in labels if len(label) == 2}
+    firsts = {label[0] for label in by_second.values()}
     shapes = value_shapes or {}
     result = []
     for line in lines:
-        line = _without_glued_label_column(line, by_second)
+        line = _without_glued_label_column(line, by_second, firsts)
         label = by_second.get(line.compact[:1])
         rest = line.compact[1:]
         if label is not None and rest and (
@@ -243,11 +244,10 @@ def rejoin_spaced_labels(
     return result
 
 
-def _without_glued_label_column(line: Line, by_second: dict[str, str]) -> Line:
+def _without_glued_label_column(line: Line, by_second: dict[str, str], firsts: set[str]) -> Line:
     """名类称青岛… → 名称青岛…: the column of the rows' first label characters (名类) read into this row's line,
     before the second character of the row's own label (称). Only a run of two or more first characters that
     holds the label's own first character: one alone is the label itself (名称…)."""
-    firsts = {label[0] for label in by_second.values()}
     compact = line.compact
     run = 0
     while run < len(compact) and compact[run] in firsts:

@@ -13,9 +13,12 @@ Row = tuple[str, float, tuple[int, int, int, int]]
 LICENCE = DocumentType.BUSINESS_LICENSE
 
 
+def page_pass(rows: list[Row]) -> OcrPass:
+    return OcrPass(name="page_rapid", lines=[OcrLine(text=text, confidence=conf, box=box) for text, conf, box in rows])
+
+
 def read(rows: list[Row], document_type: DocumentType = LICENCE) -> dict[str, str]:
-    reading = OcrReading(engine="test", pipeline_version="test", passes=[
-        OcrPass(name="page_rapid", lines=[OcrLine(text=text, confidence=conf, box=box) for text, conf, box in rows])])
+    reading = OcrReading(engine="test", pipeline_version="test", passes=[page_pass(rows)])
     return {name: extracted.value for name, extracted in extract_fields(reading, document_type).items()}
 
 
@@ -302,9 +305,6 @@ SIDEWAYS_LICENCE = [
 
 
 def test_a_page_read_down_its_side_is_not_taken_for_upright() -> None:
-    def passes(rows: list[Row]) -> list[OcrPass]:
-        return [OcrPass(name="page_rapid", lines=[OcrLine(text=t, confidence=c, box=b) for t, c, b in rows])]
-
-    assert not reads_across(passes(SIDEWAYS_LICENCE))
-    assert reads_across(passes(PORTRAIT_COPY_LONE_CHARACTERS))
-    assert reads_across(passes(PORTRAIT_COPY_LABEL_COLUMN))  # the tall column of label characters is one line
+    assert not reads_across([page_pass(SIDEWAYS_LICENCE)])
+    assert reads_across([page_pass(PORTRAIT_COPY_LONE_CHARACTERS)])
+    assert reads_across([page_pass(PORTRAIT_COPY_LABEL_COLUMN)])  # the tall column of label characters is one line
