@@ -232,6 +232,7 @@ def rejoin_spaced_labels(
     result = []
     for line in lines:
         line = _without_glued_label_column(line, by_second, firsts)
+        line = _with_second_character_lost(line, lines, by_second, shapes)
         label = by_second.get(line.compact[:1])
         rest = line.compact[1:]
         if label is not None and rest and (
@@ -247,16 +248,38 @@ def rejoin_spaced_labels(
 def _without_glued_label_column(line: Line, by_second: dict[str, str], firsts: set[str]) -> Line:
     """名类称青岛… → 名称青岛…: the column of the rows' first label characters (名类) read into this row's line,
     before the second character of the row's own label (称). Only a run of two or more first characters that
-    holds the label's own first character: one alone is the label itself (名称…)."""
+    holds the label's own first character: one alone is the label itself (名称…). The column of second
+    characters can follow it (名类住型所江西… → 住所江西…): the row's own label is the last of those."""
     compact = line.compact
     run = 0
     while run < len(compact) and compact[run] in firsts:
         run += 1
-    label = by_second.get(compact[run:run + 1])
-    if run < 2 or label is None or label[0] not in compact[:run]:
+    end = run
+    while end < len(compact) and (label := by_second.get(compact[end])) is not None and label[0] in compact[:run]:
+        end += 1
+    if run < 2 or end == run:
         return line
-    fixed = label + compact[run + 1:]
+    fixed = by_second[compact[end - 1]] + compact[end:]
     return replace(line, text=fixed, compact=fixed)
+
+
+def _with_second_character_lost(line: Line, lines: list[Line], by_second: dict[str, str],
+                                 shapes: dict[str, Callable[[str], bool]]) -> Line:
+    """名孝感齐天网络有限公司 → 名称孝感…: the label's first character then a value of the field's shape, the
+    second character lost (read into a watermark's segment). Only when the line starts in the column of
+    first characters, left of the rows whose line starts with their second character (型…, 所…): a name
+    that itself starts with 名 (名创优品…) starts in the value column."""
+    label = next((label for label in by_second.values() if label[0] == line.compact[:1]), None)
+    if (label is None or line.compact.startswith(label) or line.box is None
+            or not shapes.get(label, _never)(line.compact[1:])):
+        return line
+    left, top, _, height = line.box
+    beside = [other for other in lines if other is not line and other.box is not None
+              and other.pass_name == line.pass_name and other.compact[:1] in by_second
+              and abs(other.box[1] - top) < 4 * height]
+    if not any(other.box[0] > left + height for other in beside):
+        return line
+    return replace(line, text=label + line.text[1:], compact=label + line.compact[1:])
 
 
 def _never(_: str) -> bool:

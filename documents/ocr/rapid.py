@@ -16,7 +16,7 @@ from documents.ocr.tesseract import LINE_PLANS, LinePlan
 from documents.ocr.words import Word, group_lines
 from documents.types import DocumentType, OcrLine, OcrPass, OcrReading
 
-PIPELINE = "rapid-p5"  # bump whenever preprocessing or the pass plan changes: it keys the OCR cache
+PIPELINE = "rapid-p6"  # bump whenever preprocessing or the pass plan changes: it keys the OCR cache
 DISTRIBUTION = "rapidocr-onnxruntime"
 # Recognition scales every line to 48 px high: beyond this size a page only costs more.
 MAX_LONG_SIDE = 2000
@@ -135,7 +135,8 @@ def merged_overlaps(quads: np.ndarray) -> list[np.ndarray]:
         box = [float(quad[:, 0].min()), float(quad[:, 1].min()), float(quad[:, 0].max()), float(quad[:, 1].max())]
         for index, (kept, _) in enumerate(merged):
             height = min(box[3] - box[1], kept[3] - kept[1])
-            same_row = min(box[3], kept[3]) - max(box[1], kept[1]) > 0.6 * height
+            # against the taller box: a small line beside a title twice its height is not a piece of the title
+            same_row = min(box[3], kept[3]) - max(box[1], kept[1]) > 0.6 * max(box[3] - box[1], kept[3] - kept[1])
             if same_row and box[0] < kept[2] - 0.25 * height:
                 union = [min(kept[0], box[0]), min(kept[1], box[1]), max(kept[2], box[2]), max(kept[3], box[3])]
                 merged[index] = (union, None)

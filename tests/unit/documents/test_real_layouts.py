@@ -308,3 +308,55 @@ def test_a_page_read_down_its_side_is_not_taken_for_upright() -> None:
     assert not reads_across([page_pass(SIDEWAYS_LICENCE)])
     assert reads_across([page_pass(PORTRAIT_COPY_LONE_CHARACTERS)])
     assert reads_across([page_pass(PORTRAIT_COPY_LABEL_COLUMN)])  # the tall column of label characters is one line
+
+
+def test_a_line_beside_a_title_twice_its_height_is_not_merged_into_the_title() -> None:
+    """lic-weigou-three-in-one (500 px): the detector's box of 注册号360200210067973 overlaps the lower part of
+    营业执照's; joined as one piece of the title's row, the registration number was never read (and the tall
+    label column swallowed the rows beside it), and the merchant was asked for a larger photo."""
+    import numpy as np
+
+    from documents.ocr.rapid import merged_overlaps
+
+    def quad(left: float, top: float, right: float, bottom: float) -> np.ndarray:
+        return np.array([[left, top], [right, top], [right, bottom], [left, bottom]], dtype=np.float32)
+
+    title, number = quad(72, 136, 347, 213), quad(224, 198, 383, 221)
+    assert len(merged_overlaps(np.stack([title, number]))) == 2
+    # two pieces of one row cut inside a character are still one box
+    assert len(merged_overlaps(np.stack([quad(224, 198, 300, 221), quad(285, 199, 383, 222)]))) == 1
+
+
+def test_both_label_columns_read_into_the_address_row() -> None:
+    """lic-weigou-three-in-one: 名类住 and 型所 (the first and second characters of the rows' labels) came glued
+    before the address."""
+    rows = [
+        ("注册号360200210067973", 0.98, (224, 198, 159, 23)),
+        ("称景德镇市龙飞物流有限公司", 1.0, (115, 249, 175, 29)),
+        ("有限责任公司（自然人独资）", 0.99, (145, 277, 145, 24)),
+        ("名类住型所江西省景德镇市昌江区吕蒙乡石岭村", 0.99, (21, 262, 313, 83)),
+        ("法定代表人晏龙飞", 1.0, (28, 342, 158, 29)),
+    ]
+    assert read(rows)["address"] == "江西省景德镇市昌江区吕蒙乡石岭村"
+
+
+# lic-bigmax-watermark: 称 went into the watermark's segment; 名 came joined to the name.
+NAME_WITHOUT_ITS_SECOND_CHARACTER = [
+    ("统一社会信用代码91420900090584846K", 1.0, (251, 383, 313, 24)),
+    ("供卡啦网称 仅供有卡啦网站展", 0.93, (0, 368, 699, 129)),
+    ("名 孝感齐天网络有限公司", 1.0, (110, 425, 271, 38)),
+    ("型有限责任公司（自然人独资）", 1.0, (186, 454, 235, 26)),
+    ("所孝感市乾坤大道宇济槐荫天地1号2号楼幢17层1701号房", 1.0, (186, 484, 417, 24)),
+    ("卡法定代表人刘彪", 1.0, (66, 502, 188, 38)),
+]
+
+
+def test_name_row_whose_label_lost_its_second_character() -> None:
+    assert read(NAME_WITHOUT_ITS_SECOND_CHARACTER)["company_name"] == "孝感齐天网络有限公司"
+
+
+def test_a_name_starting_with_the_labels_first_character_keeps_it() -> None:
+    """名创优品… in the value column (right of where 型 and 所 start) is a name, not 名 and a name."""
+    rows = [("名创优品商贸有限公司", 1.0, (215, 425, 200, 38)) if text.startswith("名") else (text, conf, box)
+            for text, conf, box in NAME_WITHOUT_ITS_SECOND_CHARACTER]
+    assert read(rows)["company_name"] == "名创优品商贸有限公司"
