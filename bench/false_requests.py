@@ -161,11 +161,17 @@ def build_real(root: Path, as_of: date) -> list[Planned]:
         write_application(root / name, payload, documents)
         planned.append(Planned(name, "real", "as fetched", merchant_type, source))
 
-    # Real licences: enterprise (or sole trader for a 92… code) applications around them.
+    # Real licences: enterprise (or sole trader for a 92… code) applications around them. One application per
+    # business: a second copy of the same licence (lic-zzfangda-rotated) would rightly be a possible duplicate.
+    businesses: set[str] = set()
     for item in load_items(types={"business_license"}, include_templates=False):
         truth = item.truth
         if not {"company_name", "legal_representative", "address"} <= set(truth):
             continue
+        if truth["company_name"] in businesses:
+            print(f"skipped {item.id}: a second copy of {truth['company_name']}'s licence")
+            continue
+        businesses.add(truth["company_name"])
         seed += 1
         merchant_type = "sole_trader" if truth.get("uscc", "").startswith("92") else "enterprise"
         identity = person(seed, merchant_type, name=truth["legal_representative"],

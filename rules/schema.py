@@ -46,6 +46,8 @@ class Thresholds(_RuleModel):
     # A name read with confidence that differs from the application's by at most this many characters
     # (substituted, dropped or added) may be a misread: doubt for staff, not a request.
     doubtful_name_mismatch_max_edits: int = Field(ge=0)
+    # A whole card number this many digits off the application's, read from a small or blurred photo: doubt.
+    doubtful_card_number_max_digits: int = Field(default=1, ge=0)
 
 
 class ValidityBand(_RuleModel):

@@ -12,7 +12,7 @@ import re
 
 from documents.extract.gazetteer import correct_admin_prefix, starts_with_division
 from documents.extract.lines import (
-    Line, find_anchor, labelled_values, passes, rejoin_spaced_labels, split_before_labels,
+    Line, find_anchor, first_character_left, labelled_values, passes, rejoin_spaced_labels, split_before_labels,
 )
 from documents.extract.values import Candidate, choose, field, repair_digits, repaired
 from documents.types import ExtractedField, OcrReading
@@ -37,6 +37,9 @@ _AUTHORITIES = "123456789ANY"
 # The engines' targeted re-read of the credit code's line (documents.ocr LINE_PLANS) is named so.
 USCC_REREAD_PASS = "uscc_chars"
 _PERSON = re.compile(r"[\u4e00-\u9fff·]{2,15}")
+# A person's name alone on its segment, as a representative's value stands when its label is lost.
+_PERSON_ALONE = re.compile(r"[\u4e00-\u9fff·]{2,4}")
+_REPRESENTATIVE_FIRSTS = tuple(dict.fromkeys(anchor[0] for anchor in REPRESENTATIVE_ANCHORS))
 # 注册号 as printed and as misread (注量号, 注册亏): two of its three characters, then 15 digits.
 _REGISTRATION = re.compile(r"(?:注.号|注册.|.册号)[:：]?([0-9]{15})(?![0-9])")
 # How registered names end: an enterprise, a sole trader's shop, a branch. Only endings that ordinary
@@ -146,6 +149,12 @@ def _representative(lines: list[Line]) -> ExtractedField | None:
         match = _PERSON.search(labelled.value)
         if match:
             return field(match.group(), labelled.confidence)
+    # The letter-spaced label's later characters not detected (经　　营　　者 found as 经 alone): a person's name
+    # alone on the row of a lone first character of a representative's label. Less sure than a labelled value.
+    for line in lines:
+        if _PERSON_ALONE.fullmatch(line.compact) and any(
+                first_character_left(line, first, lines) for first in _REPRESENTATIVE_FIRSTS):
+            return field(line.compact, line.confidence * 0.9)
     return None
 
 

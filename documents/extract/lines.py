@@ -236,7 +236,7 @@ def rejoin_spaced_labels(
         label = by_second.get(line.compact[:1])
         rest = line.compact[1:]
         if label is not None and rest and (
-                _first_character_left(line, label[0], lines) or shapes.get(label, _never)(rest)):
+                first_character_left(line, label[0], lines) or shapes.get(label, _never)(rest)):
             box = line.box
             if box is not None:  # the label's first character sits about one text height further left
                 box = (max(box[0] - box[3], 0), box[1], box[2] + min(box[3], box[0]), box[3])
@@ -286,7 +286,7 @@ def _never(_: str) -> bool:
     return False
 
 
-def _first_character_left(line: Line, char: str, lines: list[Line]) -> bool:
+def first_character_left(line: Line, char: str, lines: list[Line]) -> bool:
     """Whether `char` stands alone (or in a column of label characters) left of `line`, on its row."""
     if line.box is None:
         index = next((i for i, other in enumerate(lines) if other is line), 0)

@@ -64,10 +64,18 @@ def _applied_name(ctx: CheckContext, document_type: DocumentType, field: str) ->
     return None
 
 
-def near_name(ctx: CheckContext, document_type: DocumentType, field: str, value: str) -> bool:
-    """A name field read a character or so off the application's (the `near` variant of the name mismatches)."""
+def near_misread(ctx: CheckContext, document_type: DocumentType, field: str, value: str) -> bool:
+    """A name field read a character or so off the application's (the `near` variant of the name mismatches),
+    or a card number read whole with a digit or so differing: what a small or blurred photo's misread looks
+    like, where another person's name or another card would differ in more."""
     applied = _applied_name(ctx, document_type, field)
-    return applied is not None and names_near(ctx, value, applied)
+    if applied is not None:
+        return names_near(ctx, value, applied)
+    if (document_type, field) == (D.BANK_CARD, "card_number"):
+        read, number = digits_only(value), digits_only(ctx.facts.settlement_number)
+        return len(read) == len(number) and \
+            sum(a != b for a, b in zip(read, number)) <= ctx.thresholds.doubtful_card_number_max_digits
+    return False
 
 
 def card_reading_confirms(ctx: CheckContext, value: str) -> bool:
@@ -81,11 +89,11 @@ def card_reading_confirms(ctx: CheckContext, value: str) -> bool:
             and len(read) >= ctx.ruleset.policy.settlement.partial_card_number_min_digits)
 
 
-def fields_read_and_agree(ctx: CheckContext, document_type: DocumentType, *, near_names: bool = False) -> bool:
+def fields_read_and_agree(ctx: CheckContext, document_type: DocumentType, *, near_misreads: bool = False) -> bool:
     """Every field the rules need from this document was read, each either with confidence or saying exactly
-    what the application says, and none contradicts the application (with `near_names`, a name a character
-    off does not count as contradicting). False for documents with nothing to read (a premises photo): there
-    the quality gate is the only judge."""
+    what the application says, and none contradicts the application (with `near_misreads`, a name a character
+    off or a card number a digit off does not count as contradicting). False for documents with nothing to
+    read (a premises photo): there the quality gate is the only judge."""
     document = ctx.document(document_type)
     required = ctx.ruleset.policy.required_fields.get(document_type, ())
     if document is None or not required:
@@ -95,7 +103,7 @@ def fields_read_and_agree(ctx: CheckContext, document_type: DocumentType, *, nea
         if not readable(name, field):
             return False
         agrees = agrees_with_application(ctx, document_type, name, field.value)
-        if agrees is False and not (near_names and near_name(ctx, document_type, name, field.value)):
+        if agrees is False and not (near_misreads and near_misread(ctx, document_type, name, field.value)):
             return False
         if agrees is None and field.confidence < ctx.thresholds.min_field_confidence:
             return False

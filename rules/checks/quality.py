@@ -2,8 +2,9 @@
 
 A size or blur finding on a photo whose fields were all read and agree with the application is variant
 `fields_read`: the photo did its job, and the catalogue routes it (a staff note, not a request). When every
-field was read and the only disagreement is a name a character off (主立新 for 王立新 on a 581 px licence),
-it is variant `near_names`: doubt, not certainty, so staff compare the image; the merchant is not asked.
+field was read and the only disagreements are misreads the photo explains (a name a character off, 主立新 for
+王立新 on a 581 px licence; a card number a digit off), it is variant `near_misreads`: doubt, not certainty, so
+staff compare the image; the merchant is not asked.
 """
 from __future__ import annotations
 
@@ -42,8 +43,8 @@ def check_sharpness(ctx: CheckContext) -> list[Deficiency]:
 def _read_anyway(ctx: CheckContext, document_type: DocumentType) -> str | None:
     if fields_read_and_agree(ctx, document_type):
         return "fields_read"
-    if fields_read_and_agree(ctx, document_type, near_names=True):
-        return "near_names"
+    if fields_read_and_agree(ctx, document_type, near_misreads=True):
+        return "near_misreads"
     return None
 
 

@@ -5,7 +5,7 @@ from documents.types import DocumentType
 from rules.checks.context import CheckContext
 from documents.checksums import luhn_is_valid
 from rules.model import Deficiency
-from rules.checks.agreement import card_reading_confirms
+from rules.checks.agreement import card_reading_confirms, near_misread
 from rules.text import compact_identifier, digits_in_order, digits_only, same_name
 
 CARD = DocumentType.BANK_CARD
@@ -63,7 +63,8 @@ def check_card_photo(ctx: CheckContext) -> list[Deficiency]:
     if ctx.value(CARD, "card_number") is None:
         return []  # a doubtful reading of other digits: ocr_low_confidence, for staff
     # Only the last four digits go into messages and evidence: card numbers are not staff business.
-    return [ctx.deficiency("card_number_mismatch", CARD, "card_number",
+    return [ctx.deficiency("card_number_mismatch", CARD, "card_number", variant="near" if near_misread(
+        ctx, CARD, "card_number", on_card) and not luhn_is_valid(on_card) else None,
                            evidence={"document_last4": on_card[-4:], "application_last4": applied[-4:]})]
 
 

@@ -360,3 +360,23 @@ def test_a_name_starting_with_the_labels_first_character_keeps_it() -> None:
     rows = [("名创优品商贸有限公司", 1.0, (215, 425, 200, 38)) if text.startswith("名") else (text, conf, box)
             for text, conf, box in NAME_WITHOUT_ITS_SECOND_CHARACTER]
     assert read(rows)["company_name"] == "名创优品商贸有限公司"
+
+
+def test_operator_whose_letter_spaced_label_was_found_as_its_first_character_alone() -> None:
+    """lic-geekhch-guangzhou-getihu (a sole trader's 副本, 720 px): of 经　营　者 only 经 was detected, the operator's
+    name 蔡长东 a segment alone on its row; with the representative unread, the merchant was asked for a larger
+    photo."""
+    rows = [
+        ("统一社会信用代码92440101MA59TWR60G", 1.0, (273, 339, 299, 24)),
+        ("经", 1.0, (122, 377, 20, 18)),
+        ("蔡长东", 0.99, (257, 376, 61, 24)),
+        ("名", 1.0, (123, 412, 16, 24)),
+        ("称广州市越秀区鸿秀通讯器材商行", 1.0, (225, 411, 272, 23)),
+        ("类", 1.0, (122, 446, 20, 25)),
+        ("型个体工商户", 1.0, (227, 449, 122, 20)),
+        ("经营场所广州市越秀区大沙头三马路36号二层B868铺", 1.0, (125, 488, 453, 20)),
+        ("组成形式个人经营", 0.91, (126, 525, 209, 25)),
+    ]
+    assert read(rows)["legal_representative"] == "蔡长东"
+    # a short value on another label's row (组成形式: 个人经营 has no lone first character) is nobody's name
+    assert "legal_representative" not in read([row for row in rows if row[0] != "经"])

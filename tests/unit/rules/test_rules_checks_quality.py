@@ -3,7 +3,9 @@ import pytest
 from documents.types import DocumentType as D
 from rules.checks.quality import check_duplicates, check_image_size, check_sharpness
 from rules.schema import Effect
-from rules_facts import clean, context, codes, decide, ruleset, with_doc, with_fields, without_fields
+from rules_facts import (
+    CARD, card_number, clean, context, codes, decide, failing_luhn, ruleset, with_doc, with_fields, without_fields,
+)
 
 SIZE_CASES = [
     pytest.param(D.ID_CARD_FRONT, 1000, [], id="id-at-minimum"),
@@ -58,14 +60,14 @@ def test_three_copies_flag_two():
 
 # A size or blur finding on a photo whose required fields were all read and agree with the application: a staff
 # note (variant fields_read, effect warn), never a request. All read but a name a character off (variant
-# near_names): staff compare the image (manual review), never a request. Otherwise the merchant is asked.
+# near_misreads): staff compare the image (manual review), never a request. Otherwise the merchant is asked.
 ROUTING_CASES = [
     pytest.param(lambda f: f, "fields_read", id="all-read-and-agreeing"),
     pytest.param(lambda f: without_fields(f, D.ID_CARD_FRONT, "name"), None, id="a-field-unread"),
     pytest.param(lambda f: with_fields(f, D.ID_CARD_FRONT, name="李海明"), None, id="a-field-disagrees"),
     pytest.param(lambda f: with_fields(f, D.ID_CARD_FRONT, confidence=0.3, name="王昌良"), "fields_read",
                  id="doubtful-but-exactly-the-applications"),
-    pytest.param(lambda f: with_fields(f, D.ID_CARD_FRONT, name="主昌良"), "near_names", id="a-name-a-character-off"),
+    pytest.param(lambda f: with_fields(f, D.ID_CARD_FRONT, name="主昌良"), "near_misreads", id="a-name-a-character-off"),
     pytest.param(lambda f: without_fields(with_fields(f, D.ID_CARD_FRONT, name="主昌良"), D.ID_CARD_FRONT, "id_number"),
                  None, id="a-name-a-character-off-and-a-field-unread"),
 ]
@@ -78,13 +80,13 @@ def test_quality_findings_on_a_photo_that_was_read_are_a_staff_note(change, vari
     (found,) = (check_image_size if "width" in finding else check_sharpness)(context(facts))
     assert found.variant == variant
     fixable, effect = ruleset().catalogue.codes[found.code].routing(found.variant)
-    expected = {"fields_read": (False, Effect.WARN), "near_names": (False, Effect.BLOCK), None: (True, Effect.BLOCK)}
+    expected = {"fields_read": (False, Effect.WARN), "near_misreads": (False, Effect.BLOCK), None: (True, Effect.BLOCK)}
     assert (fixable, effect) == expected[variant]
     decision = decide(facts)
     if variant == "fields_read":
         assert decision.outcome == "approved" and [w.code for w in decision.warnings] == [found.code]
         assert "every required field was read" in decision.warnings[0].staff_note
-    elif variant == "near_names":
+    elif variant == "near_misreads":
         assert decision.outcome == "manual_review"
         assert not any(d.merchant_fixable for d in decision.deficiencies)
         assert "differs from the application by a character" in " ".join(d.staff_note for d in decision.deficiencies)
@@ -95,4 +97,23 @@ def test_quality_findings_on_a_photo_that_was_read_are_a_staff_note(change, vari
 def test_a_small_premises_photo_still_asks_the_merchant():
     # Nothing to read on it: the quality gate is the only judge of a storefront photo.
     (found,) = check_image_size(context(with_doc(clean(), D.STOREFRONT_PHOTO, width=300)))
+    assert found.variant is None and found.merchant_fixable
+
+
+@pytest.mark.parametrize("confidence", [0.95, 0.39])
+def test_a_small_card_photo_read_whole_a_digit_off_goes_to_staff(confidence):
+    """card-yzx835-12 (674 px, minimum 800): all 19 digits read, the last wrong, at 0.39. The merchant is not
+    asked for a larger photo of a card staff can read on the image."""
+    facts = with_doc(with_fields(clean(), D.BANK_CARD, confidence=confidence, card_number=failing_luhn(CARD)),
+                     D.BANK_CARD, width=674)
+    (found,) = check_image_size(context(facts))
+    assert (found.variant, found.merchant_fixable) == ("near_misreads", False)
+    decision = decide(facts)
+    assert decision.outcome == "manual_review" and not any(d.merchant_fixable for d in decision.deficiencies)
+
+
+def test_a_small_card_photo_read_as_another_card_asks_the_merchant():
+    other = card_number("6222029999999999")
+    (found,) = check_image_size(context(with_doc(with_fields(clean(), D.BANK_CARD, card_number=other),
+                                                 D.BANK_CARD, width=674)))
     assert found.variant is None and found.merchant_fixable

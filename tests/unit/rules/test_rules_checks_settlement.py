@@ -111,3 +111,22 @@ def test_a_partial_reading_with_one_disagreeing_digit_is_another_card():
     other = CARD[:4] + str((int(CARD[4]) + 1) % 10) + CARD[5:-2]
     (found,) = check_card_photo(context(with_fields(clean(), D.BANK_CARD, card_number=other)))
     assert found.code == "card_number_mismatch" and found.merchant_fixable
+
+
+def test_a_whole_reading_a_digit_off_is_this_card_misread_for_staff():
+    """One changed digit always breaks Luhn: no card carries the number read, so it is the settlement card
+    misread (card-yzx835-12: the 19th digit, 9, read as 4), not another card to ask the merchant about."""
+    misread = failing_luhn(CARD)
+    facts = with_fields(clean(), D.BANK_CARD, card_number=misread)
+    (found,) = check_card_photo(context(facts))
+    assert (found.code, found.variant, found.merchant_fixable) == ("card_number_mismatch", "near", False)
+    assert misread not in found.message_zh + found.message_en + found.staff_note + str(found.evidence)
+    decision = decide(facts)
+    assert decision.outcome == "manual_review" and not any(d.merchant_fixable for d in decision.deficiencies)
+
+
+def test_a_whole_reading_of_another_valid_number_asks_the_merchant():
+    other = card_number(CARD[:-3] + str((int(CARD[-3]) + 1) % 10) + CARD[-2])  # two digits off, passes Luhn
+    (found,) = check_card_photo(context(with_fields(clean(), D.BANK_CARD, card_number=other)))
+    assert (found.code, found.variant, found.merchant_fixable) == ("card_number_mismatch", None, True)
+    assert decide(with_fields(clean(), D.BANK_CARD, card_number=other)).outcome == "needs_documents"
