@@ -79,7 +79,8 @@ def extract(reading: OcrReading) -> dict[str, ExtractedField]:
 
 def _layout_lines(lines: list[Line]) -> list[Line]:
     lines = split_before_labels(lines, _SECOND_COLUMN_LABELS, _starts_second_column)
-    return rejoin_spaced_labels(lines, LABELS, {"住所": starts_with_division, "名称": looks_like_a_name})
+    return rejoin_spaced_labels(lines, LABELS, {"名称": looks_like_a_name,
+                                                **{label: starts_with_division for label in ADDRESS_ANCHORS}})
 
 
 def _starts_second_column(label: str, value: str) -> bool:

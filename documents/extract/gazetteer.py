@@ -136,9 +136,33 @@ def correct_authority(text: str) -> tuple[str, bool]:
     return f"{city}公安局{stem}分局", changed
 
 
+# After a city's name without its 市 (郑州高新区…): a district of that city, or a zone ending in 区 soon after.
+_ZONE = re.compile(r"[\u4e00-\u9fff]{1,10}?区")
+
+
 def starts_with_division(text: str) -> bool:
-    """Whether `text` starts with the exact name of a province, prefecture or county (北京市…, 莱西市…)."""
-    return _match_at(text, 0, _all_divisions(), exact_only=True) is not None
+    """Whether `text` starts with the exact name of a province, prefecture or county (北京市…, 莱西市…), or with
+    a prefecture-level city's name written without 市 followed by one of its districts or a zone (郑州高新区…,
+    as licences print it)."""
+    if _match_at(text, 0, _all_divisions(), exact_only=True) is not None:
+        return True
+    for city in _cities_by_short_name().get(text[:2], ()):
+        short = city.name[:-1]
+        rest = text[len(short):]
+        if text.startswith(short) and (_match_at(rest, 0, city.children, exact_only=True) or _ZONE.match(rest)):
+            return True
+    return False
+
+
+@lru_cache(maxsize=1)
+def _cities_by_short_name() -> dict[str, list[Division]]:
+    """Municipalities and prefecture-level cities (a name ending in 市, two characters or more before it) by
+    their first two characters."""
+    cities: dict[str, list[Division]] = {}
+    for division in _divisions() + _descendants(_divisions()):
+        if division.name.endswith("市") and len(division.name) >= 3 and division.children:
+            cities.setdefault(division.name[:2], []).append(division)
+    return cities
 
 
 @lru_cache(maxsize=1)

@@ -184,13 +184,15 @@ def continuation_lines(
             other for other in same_pass
             if other is not start and other not in result
             and other.box[3] <= TALLER_THAN_TEXT * height  # a watermark or stamp across the value
-            and -0.4 * height <= other.box[1] - row_bottom <= height
+            and -0.5 * height <= other.box[1] - row_bottom <= height  # a tilted photo: rows overlap a little
             and (left + indent <= other.box[0] < left + width or row_full and abs(other.box[0] - left) < height)
         ]
         if not below:
             break
         first = min(below, key=lambda other: other.box[1])
-        row = sorted((o for o in below if _overlap(o.box, first.box) > 0), key=lambda other: other.box[0])
+        # on the row: overlapping it by half a height (a small photo's next row can touch it by a pixel)
+        row = sorted((o for o in below if _overlap(o.box, first.box) > 0.5 * min(o.box[3], first.box[3])),
+                     key=lambda other: other.box[0])
         if _looks_labelled(row[0].compact, stop_labels):
             break
         result.extend(row)
@@ -218,23 +220,24 @@ def _looks_labelled(compact: str, labels: tuple[str, ...]) -> bool:
 def rejoin_spaced_labels(
     lines: list[Line], labels: tuple[str, ...], value_shapes: dict[str, Callable[[str], bool]] | None = None,
 ) -> list[Line]:
-    """Lines whose letter-spaced two-character label (名　　称, 住　　所) the detector cut apart, made whole.
+    """Lines whose letter-spaced label (名　　称, 住　　所, 经 营 场 所) the detector cut apart, made whole.
 
     The detector returns the label's first character as a segment of its own (名), or the first
-    characters of several rows as one tall segment (名类住), and glues the second character to the
-    value (称北京…). Such a line gets its first character back when that character stands to its
-    left on the same row, or when what follows has the shape of the field's values (`value_shapes`
-    by label: a place name after 所): a label's second character alone rarely starts other text.
+    characters of several rows as one tall segment (名类住), and glues the rest of the label to the
+    value (称北京…, 营场所深圳…). Such a line gets its first character back when that character stands to
+    its left on the same row, or when what follows has the shape of the field's values (`value_shapes`
+    by label: a place name after 所): the rest of a label rarely starts other text.
     """
     by_second = {label[1]: label for label in labels if len(label) == 2}
+    by_rest = sorted(((label[1:], label) for label in labels if len(label) >= 2), key=lambda pair: -len(pair[0]))
     firsts = {label[0] for label in by_second.values()}
     shapes = value_shapes or {}
     result = []
     for line in lines:
         line = _without_glued_label_column(line, by_second, firsts)
         line = _with_second_character_lost(line, lines, by_second, shapes)
-        label = by_second.get(line.compact[:1])
-        rest = line.compact[1:]
+        label = next((label for tail, label in by_rest if line.compact.startswith(tail)), None)
+        rest = line.compact[len(label) - 1:] if label else ""
         if label is not None and rest and (
                 first_character_left(line, label[0], lines) or shapes.get(label, _never)(rest)):
             box = line.box

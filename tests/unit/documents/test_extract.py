@@ -351,3 +351,12 @@ def test_authority_repair_refuses_ambiguous_districts() -> None:
 def test_authority_loses_a_stray_stroke_read_before_the_city() -> None:
     assert correct_authority("一成都市公安局武侯区分局") == ("成都市公安局武侯区分局", True)
     assert correct_authority("一西安市公安局雁塔分局") == ("西安市公安局雁塔分局", True)
+
+
+def test_a_city_written_without_its_shi_starts_an_address_only_before_a_district_or_zone() -> None:
+    from documents.extract.gazetteer import starts_with_division
+
+    assert starts_with_division("郑州高新区翠竹街1号") and starts_with_division("北京朝阳区建国路")
+    assert starts_with_division("郑州金水区") and starts_with_division("上海浦东新区")
+    assert not starts_with_division("郑州路88号") and not starts_with_division("北京路") \
+        and not starts_with_division("许可证")

@@ -380,3 +380,56 @@ def test_operator_whose_letter_spaced_label_was_found_as_its_first_character_alo
     assert read(rows)["legal_representative"] == "蔡长东"
     # a short value on another label's row (组成形式: 个人经营 has no lone first character) is nobody's name
     assert "legal_representative" not in read([row for row in rows if row[0] != "经"])
+
+
+def test_address_after_a_city_written_without_its_shi_in_the_scope_row() -> None:
+    """lic-zzfangda-zhengzhou (2019 副本, a clean scan): 住所 shares the scope's detected line and its value starts
+    郑州高新区 (the city without 市), which was not taken for a place; no address was read."""
+    rows = [
+        ("统一社会信用代码", 1.0, (117, 273, 184, 32)),
+        ("91410100268043431X", 0.99, (118, 311, 166, 23)),
+        ("名 称郑州方大实业有限公司", 1.0, (117, 423, 420, 36)),
+        ("法定代表人李士方", 1.0, (118, 547, 245, 32)),
+        ("经营范围装饰工程设计与施工；承装（修、试）电住 所郑州高新区翠竹街1号72幢1单", 1.0, (116, 606, 1135, 36)),
+        ("力设施业务；电力工程施工；售电服务；", 0.99, (290, 643, 416, 28)),
+        ("元2层02号", 1.0, (940, 637, 111, 33)),
+    ]
+    assert read(rows)["address"] == "郑州高新区翠竹街1号72幢1单元2层02号"
+
+
+def test_four_character_label_that_lost_its_first_character_to_the_label_column() -> None:
+    """lic-persilee-shenzhen-branch: 经 of 经营场所 went into the tall segment 名类经; 营场所深圳… had no label."""
+    rows = [
+        ("统一社会信用代码914403003059288389", 0.99, (1052, 985, 888, 59)),
+        ("称深圳市菜篮食品有限公司龙岗分公司", 1.0, (653, 1195, 1052, 86)),
+        ("型有限责任公司分公司", 1.0, (656, 1320, 671, 99)),
+        ("名类经", 1.0, (237, 1177, 128, 375)),
+        ("营场所深圳市龙岗区吉华街道水径社区八约二街41", 0.99, (329, 1455, 1540, 87)),
+        ("号细靓工业区五栋一、二楼", 1.0, (804, 1544, 674, 75)),
+        ("负责人刘志良", 1.0, (255, 1657, 717, 102)),
+    ]
+    assert read(rows)["address"] == "深圳市龙岗区吉华街道水径社区八约二街41号细靓工业区五栋一、二楼"
+
+
+def test_address_continued_on_a_row_that_overlaps_the_first_on_a_tilted_photo() -> None:
+    """lic-picluke-gansu-getihu (a phone photo at a slant): the wrapped 村立交桥38号 starts above the bottom of the
+    first row's tilted box."""
+    rows = [
+        ("经营者仲兆霞", 0.99, (188, 740, 321, 48)),
+        ("经营场所甘肃省武威市古浪县黄花滩镇黄花滩", 1.0, (1143, 727, 710, 55)),
+        ("村立交桥38号", 1.0, (1355, 758, 189, 36)),
+        ("经营范围许可项的食品经营相食品经营（销售散装食营活依法", 0.83, (182, 799, 906, 50)),
+    ]
+    assert read(rows)["address"] == "甘肃省武威市古浪县黄花滩镇黄花滩村立交桥38号"
+
+
+def test_continuation_rows_that_touch_are_taken_in_row_order() -> None:
+    """lic-hhhh-kunming-getihu (693 px): A410, the row under 月华街…丰泽, touched it by a pixel and was read first."""
+    rows = [
+        ("经营者董书念", 1.0, (67, 239, 108, 17)),
+        ("经营场所云南省昆明市呈贡区吴家营街道办事处", 0.93, (384, 242, 236, 11)),
+        ("月华街云南民族大学雨花校区丰泽", 0.98, (455, 252, 147, 13)),
+        ("经营范围一般项目：工艺美术品及收藏品零售（象牙及其制品除外）（除依", 0.94, (66, 258, 307, 16)),
+        ("A410", 1.0, (454, 264, 27, 12)),
+    ]
+    assert read(rows)["address"] == "云南省昆明市呈贡区吴家营街道办事处月华街云南民族大学雨花校区丰泽A410"
