@@ -108,7 +108,7 @@ def _document(key: int | str, document_type: str, level: str) -> tuple[bytes, di
 
 
 def read_one(job: tuple[int | str, str, str, str | None]) -> tuple:
-    from documents.extract import extract_fields
+    from documents.fields import extract_fields
     from documents.intake import IntakeLimits, inspect_upload
 
     key, document_type, level, dump = job

@@ -352,6 +352,7 @@ def _run_requests(services: Services, queue: RunQueue, runs: list[QueuedRun]) ->
         application_ids = sorted({run.application_id for run in group})
         try:
             if from_step is None:  # OCR starts while the flow run is created, as in a one-shot batch
+                # heavy import (the OCR workers, numpy, PIL), paid only on the path that needs it
                 from onboarding.service import reading
 
                 reading.read_ahead(services, application_ids)

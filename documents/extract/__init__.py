@@ -1,4 +1,2 @@
-"""Field extraction from OCR readings: pure functions, one module per document type."""
-from documents.extract.dispatch import extract_fields
-
-__all__ = ["extract_fields"]
+"""Field extraction from OCR readings: pure functions, one module per document type (documents.fields
+chooses one and runs it)."""

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from PIL import Image
 
-from documents.extract import extract_fields
+from documents.fields import extract_fields
 from documents.ocr.geometry import crop_to_document
 from documents.types import (
     LANDSCAPE_DOCUMENT_TYPES, DocumentType, ExtractedFields, OcrLine, OcrPass, OcrReading,

@@ -171,7 +171,7 @@ def status(state: Annotated[Optional[list[str]], typer.Option("--state", help="O
 def ocr(path: Path, type_: Annotated[str, typer.Option("--type", help="Document type.")], json_: JsonFlag = False) -> None:
     """OCR one file and print the extracted fields."""
     # imported when the command runs: `onboard --help` and the other commands start without it
-    from documents.extract import extract_fields
+    from documents.fields import extract_fields
     from documents.intake import IntakeRefused, inspect_upload
 
     services = cli_services()

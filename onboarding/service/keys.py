@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 from cryptography.fernet import Fernet
 
-from onboarding.adapters.encryption import SealedColumn, UnreadableCiphertext, sealed_columns
+from onboarding.adapters.encryption import UnreadableCiphertext
+from onboarding.adapters.sealed_columns import SealedColumn, sealed_columns
 from onboarding.service.ports import KeyedStores, SealedRecords
 
 log = logging.getLogger("onboarding.keys")

@@ -12,7 +12,7 @@ from concurrent.futures import Future, as_completed
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from documents.extract import extract_fields
+from documents.fields import extract_fields
 from documents.types import DocumentType, ExtractedField
 from onboarding.domain.model import Document
 from onboarding.service.ports import ReadServices

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from documents.extract import extract_fields
+from documents.fields import extract_fields
 from documents.ocr import OcrEngine, open_ocr_engine
 from documents.samples import variants
 from documents.samples.identity import make_identity

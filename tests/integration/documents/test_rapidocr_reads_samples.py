@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from PIL import Image
 
-from documents.extract import extract_fields
+from documents.fields import extract_fields
 from documents.ocr import OcrEngine, TesseractEngine, open_ocr_engine
 from documents.samples.identity import make_identity
 from documents.samples.render import render

@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from documents.extract import extract_fields
+from documents.fields import extract_fields
 from documents.ocr import OcrEngine, TesseractEngine
 from documents.ocr.preprocess import estimate_skew
 from documents.samples.identity import make_identity

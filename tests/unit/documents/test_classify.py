@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from documents.classify import KIND_FIELD, Kind, classify, fits_slot
-from documents.extract import extract_fields
+from documents.fields import extract_fields
 from documents.intake import IntakeCode, IntakeLimits, IntakeRefused, inspect_upload
 from documents.samples import variants
 from documents.samples.applications import encode_jpeg

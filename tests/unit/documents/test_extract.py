@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from documents.extract import extract_fields
+from documents.fields import extract_fields
 from documents.extract.gazetteer import correct_admin_prefix, correct_authority
 from documents.extract.lines import find_anchor
 from documents.extract.normalize import compact, normalize_text, remove_cjk_spaces, to_halfwidth

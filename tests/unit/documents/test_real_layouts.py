@@ -5,7 +5,7 @@ from __future__ import annotations
 from PIL import Image
 
 from documents.checksums import registration_number_is_valid
-from documents.extract import extract_fields
+from documents.fields import extract_fields
 from documents.ocr.orient import Oriented, candidate_turns, reads_across, shaped_like, with_identifier_of_other_turns
 from documents.types import DocumentType, ExtractedField, OcrLine, OcrPass, OcrReading
 

@@ -1,8 +1,11 @@
-"""`extract_fields`: the one entry point from an `OcrReading` to named fields."""
+"""`extract_fields`: the one entry point from an `OcrReading` to named fields: the picture classified
+(documents.classify), then read by its type's extractor (documents.extract). Above both, so neither imports
+the other's caller."""
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from documents.classify import KIND_FIELD, Kind, classify, fits_slot
 from documents.extract import address_proof, bank_card, business_license, id_card
 from documents.extract.card_side import SIDE_FIELD
 from documents.types import DocumentType, ExtractedField, ExtractedFields, OcrReading
@@ -25,9 +28,6 @@ def extract_fields(reading: OcrReading, document_type: DocumentType | str) -> Ex
     would only invent mismatches. (An ID card side in the other side's slot is read as the side it shows:
     see `id_card`.)
     """
-    # Imported here: documents.classify builds on this package's modules (card_side, lines).
-    from documents.classify import KIND_FIELD, Kind, classify, fits_slot
-
     document_type = DocumentType(document_type)
     verdict = classify(reading=reading)
     extractor = EXTRACTORS.get(document_type)
