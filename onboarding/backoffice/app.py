@@ -29,7 +29,8 @@ from onboarding.backoffice.pages import build_pages
 from onboarding.backoffice.rendering import STATIC_DIR, environment
 from onboarding.backoffice.report import LiveReport
 from onboarding.backoffice.state import BackOffice
-from onboarding.bootstrap import Services
+from onboarding.bootstrap import Services, get_services
+from onboarding.runtime import configure_prefect
 from onboarding.domain.calls import CallRefused
 from onboarding.domain.changes import ChangeRefused
 from onboarding.domain.complaints import ComplaintRefused
@@ -170,10 +171,6 @@ def _problem_classes() -> tuple[type[BaseException], ...]:
 
 def create_backoffice_app_from_env() -> FastAPI:
     """For `uvicorn --factory onboarding.backoffice.app:create_backoffice_app_from_env`."""
-    # The wiring only when uvicorn builds the app from the environment: tests and `onboard serve` pass theirs.
-    from onboarding.bootstrap import get_services
-    from onboarding.runtime import configure_prefect
-
     services = get_services()
     configure_prefect(services.settings)
     return create_backoffice_app(services)

@@ -12,7 +12,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from onboarding.bootstrap import Services
+from onboarding.bootstrap import Services, get_services
+from onboarding.runtime import configure_prefect
 from onboarding.portal.middleware import ErrorPageMiddleware, RateLimitMiddleware, SecurityHeadersMiddleware
 from onboarding.portal.ratelimit import PortalLimits
 from onboarding.portal.responses import Portal
@@ -83,10 +84,6 @@ def create_app(services: Services, launch: Launch | None = None, limits: PortalL
 
 def create_app_from_env() -> FastAPI:
     """For `uvicorn --factory onboarding.portal.app:create_app_from_env`."""
-    # The wiring only when uvicorn builds the app from the environment: tests and `onboard serve` pass theirs.
-    from onboarding.bootstrap import get_services
-    from onboarding.runtime import configure_prefect
-
     services = get_services()
     configure_prefect(services.settings)
     return create_app(services)
