@@ -255,12 +255,14 @@ def _decode_image(data: bytes, media_type: str, limits: IntakeLimits,
         raise _bomb(str(exc)) from None
     except Exception as exc:  # decoders raise many types; any of them means "cannot read"
         raise IntakeRefused(IntakeCode.CORRUPT, f"the {media_type} header cannot be read ({_reason(exc)})") from None
+    type_limit = limits.max_pixels_for(document_type)
+    if image.format == "JPEG":
+        _reduce_jpeg_decode(image, type_limit)
     width, height = image.size
     if width * height > limits.max_pixels:
         image.close()
         raise _bomb(f"the header declares {width}x{height} pixels; at most {limits.max_pixels} are decoded",
                     width=width, height=height, max_pixels=limits.max_pixels)
-    type_limit = limits.max_pixels_for(document_type)
     if width * height > type_limit:
         image.close()
         what = document_type or "a document"
@@ -284,6 +286,19 @@ def _decode_image(data: bytes, media_type: str, limits: IntakeLimits,
     if image.width < 1 or image.height < 1:
         raise IntakeRefused(IntakeCode.CORRUPT, "the image has no pixels")
     return image
+
+
+def _reduce_jpeg_decode(image: Image.Image, max_pixels: int) -> None:
+    """A JPEG over the limit (a phone's full-resolution photo: 48-200 MP) is decoded at 1/2, 1/4 or 1/8 of its
+    size by the JPEG decoder itself (DCT scaling), the smallest reduction that fits: only the reduced pixels are
+    ever held, and a card or a page needs no more. Refused only when even 1/8 is too large."""
+    width, height = image.size
+    if width * height <= max_pixels:
+        return
+    for scale in (2, 4, 8):
+        if -(-width // scale) * -(-height // scale) <= max_pixels:
+            image.draft(image.mode, (width // scale, height // scale))
+            return
 
 
 def _bomb(detail: str, **evidence: int) -> IntakeRefused:

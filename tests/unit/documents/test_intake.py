@@ -465,3 +465,22 @@ def test_damaged_files_are_refused_cleanly_or_inspected(base, edits, cut):
         assert refused.code in {IntakeCode.CORRUPT, IntakeCode.TYPE_MISMATCH, IntakeCode.BLANK}  # a page left empty
     else:
         assert inspection.image.mode == "RGB"
+
+
+def test_a_full_resolution_phone_jpeg_is_decoded_reduced_not_refused():
+    """A 50 MP phone photo (8160x6120) of an ID card is over the card's 16 MP: the JPEG decoder reads it at a
+    quarter of its pixels (DCT scaling), so the merchant is not asked for a smaller photo and no more than the
+    reduced pixels are ever held. (permit-anjie-1, a 6874x4819 scan, was refused as too large before.)"""
+    data = encode(sharp_document(8160, 6120), "JPEG", quality=70)
+    inspection = inspect_upload(data, ID_FRONT, LIMITS)
+    assert (inspection.width, inspection.height) == (4080, 3060)
+    assert inspection.width * inspection.height <= LIMITS.max_pixels_for(ID_FRONT)
+    assert inspection.image.size == (4080, 3060) and inspection.findings == []
+
+
+def test_a_jpeg_too_large_even_at_an_eighth_is_refused_from_its_header():
+    limits = IntakeLimits(max_pixels_by_type={ID_FRONT: 10_000})
+    data = encode(sharp_document(1600, 1000), "JPEG")  # 1/8 is 200x125 = 25,000 pixels
+    with pytest.raises(IntakeRefused) as caught:
+        inspect_upload(data, ID_FRONT, limits)
+    assert caught.value.code == IntakeCode.TOO_LARGE and "1600x1000" in caught.value.detail
