@@ -289,9 +289,10 @@ def _decode_image(data: bytes, media_type: str, limits: IntakeLimits,
 
 
 def _reduce_jpeg_decode(image: Image.Image, max_pixels: int) -> None:
-    """A JPEG over the limit (a phone's full-resolution photo: 48-200 MP) is decoded at 1/2, 1/4 or 1/8 of its
-    size by the JPEG decoder itself (DCT scaling), the smallest reduction that fits: only the reduced pixels are
-    ever held, and a card or a page needs no more. Refused only when even 1/8 is too large."""
+    """A JPEG over the limit (a phone's full-resolution photo, 48-50 MP within the file-size limit) is decoded
+    at 1/2, 1/4 or 1/8 of its size by the JPEG decoder itself (DCT scaling), the smallest reduction that fits:
+    only the reduced pixels are ever held, and a card or a page needs no more. Refused only when even 1/8 is
+    too large."""
     width, height = image.size
     if width * height <= max_pixels:
         return
