@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from typing import Any
+
+from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer
 
 
 class DocumentType(StrEnum):
@@ -35,10 +37,23 @@ LANDSCAPE_DOCUMENT_TYPES = frozenset(
 )
 
 
+class CharAlternative(BaseModel):
+    """A character the recogniser was unsure of: the other characters it gave that place, with their
+    probabilities (永 0.47 where it read 水 at 0.51). `at` indexes the text that carries it."""
+
+    at: int = Field(ge=0)
+    options: dict[str, float]
+
+
 class OcrLine(BaseModel):
     text: str
     confidence: float = Field(ge=0.0, le=1.0)
     box: tuple[int, int, int, int] | None = None  # left, top, width, height in pass image pixels
+    alternatives: list[CharAlternative] = Field(default_factory=list)
+
+    @model_serializer(mode="wrap")
+    def _without_empty_alternatives(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return _drop_empty_alternatives(handler(self))
 
 
 class OcrPass(BaseModel):
@@ -59,6 +74,19 @@ class OcrReading(BaseModel):
 class ExtractedField(BaseModel):
     value: str | None
     confidence: float = Field(ge=0.0, le=1.0)
+    # The recogniser's other readings of the value's unsure characters (rules.checks.alternatives): kept only
+    # where an engine gives them, and written out only when there are some (INTERFACE.md's field shape).
+    alternatives: list[CharAlternative] = Field(default_factory=list)
+
+    @model_serializer(mode="wrap")
+    def _without_empty_alternatives(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return _drop_empty_alternatives(handler(self))
+
+
+def _drop_empty_alternatives(dumped: dict[str, Any]) -> dict[str, Any]:
+    if not dumped.get("alternatives"):
+        dumped.pop("alternatives", None)
+    return dumped
 
 
 ExtractedFields = dict[str, ExtractedField]

@@ -48,6 +48,10 @@ class Thresholds(_RuleModel):
     doubtful_name_mismatch_max_edits: int = Field(ge=0)
     # A whole card number this many digits off the application's, read from a small or blurred photo: doubt.
     doubtful_card_number_max_digits: int = Field(default=1, ge=0)
+    # A reading a character off the application's, where the recogniser itself gave the application's
+    # character at least this probability at that place (水 read, 永 at 0.47), agrees: rules.checks.alternatives.
+    misread_alternative_min_probability: float = Field(default=0.15, gt=0.0, le=1.0)
+    misread_alternative_max_characters: int = Field(default=1, ge=0)
 
 
 class ValidityBand(_RuleModel):

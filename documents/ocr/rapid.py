@@ -14,9 +14,9 @@ from PIL import Image, ImageOps
 from documents.ocr.orient import read_upright
 from documents.ocr.tesseract import LINE_PLANS, LinePlan
 from documents.ocr.words import Word, group_lines
-from documents.types import DocumentType, OcrLine, OcrPass, OcrReading
+from documents.types import CharAlternative, DocumentType, OcrLine, OcrPass, OcrReading
 
-PIPELINE = "rapid-p6"  # bump whenever preprocessing or the pass plan changes: it keys the OCR cache
+PIPELINE = "rapid-p7"  # bump whenever preprocessing or the pass plan changes: it keys the OCR cache
 DISTRIBUTION = "rapidocr-onnxruntime"
 # Recognition scales every line to 48 px high: beyond this size a page only costs more.
 MAX_LONG_SIDE = 2000
@@ -29,6 +29,12 @@ DETECT_LONG_SIDE = 1280
 SEGMENT_COLUMN_GAP = 2.5
 # An identifier's line is read again at this height (the recogniser's input is 48 px high).
 REREAD_HEIGHT = 64
+# A character read below this probability keeps the recogniser's other candidates for its place that reach
+# ALTERNATIVE_MIN_PROBABILITY (at most ALTERNATIVES_KEPT): a misread such as 水 for 永 (0.51 / 0.47) can then be
+# told from another name by the rules. Above it the character is sure enough that nothing is kept.
+UNSURE_BELOW = 0.9
+ALTERNATIVE_MIN_PROBABILITY = 0.01
+ALTERNATIVES_KEPT = 3
 
 
 class RapidOcrEngine:
@@ -57,7 +63,9 @@ class RapidOcrEngine:
         except ImportError as missing:  # the extra is optional
             raise RuntimeError("ONBOARD_OCR_ENGINE=rapidocr needs the rapidocr extra: "
                                "pip install 'merchant-onboard[rapidocr]'") from missing
-        return RapidOCR(intra_op_num_threads=self.threads, inter_op_num_threads=self.threads)
+        ocr = RapidOCR(intra_op_num_threads=self.threads, inter_op_num_threads=self.threads)
+        ocr.text_rec.postprocess_op = _with_alternatives(ocr.text_rec.postprocess_op)
+        return ocr
 
     def read(self, image: Image.Image, document_type: DocumentType) -> OcrReading:
         document_type = DocumentType(document_type)
@@ -93,8 +101,9 @@ class RapidOcrEngine:
         text, score = texts[0] if texts else ("", 0.0)
         if not text:
             return None
-        return OcrPass(name=f"{plan.name}_reread", lines=[OcrLine(text=text, confidence=min(max(float(score), 0.0), 1.0),
-                                                                    box=line.box)])
+        return OcrPass(name=f"{plan.name}_reread", lines=[OcrLine(
+            text=str(text), confidence=min(max(float(score), 0.0), 1.0), box=line.box,
+            alternatives=getattr(text, "alternatives", []))])
 
     def _lines(self, page: Image.Image) -> list[OcrLine]:
         """Text lines found on a small copy (detection cost grows with pixels), read from the full page."""
@@ -118,9 +127,54 @@ class RapidOcrEngine:
                 continue
             xs, ys = quad[:, 0] * scale, quad[:, 1] * scale
             left, top = int(xs.min()), int(ys.min())
-            segments.append(Word(text=text, confidence=min(max(float(score), 0.0), 1.0), left=left, top=top,
-                                 width=int(xs.max()) - left, height=int(ys.max()) - top, line_key=(0, 0, 0)))
+            segments.append(Word(text=str(text), confidence=min(max(float(score), 0.0), 1.0), left=left, top=top,
+                                 width=int(xs.max()) - left, height=int(ys.max()) - top, line_key=(0, 0, 0),
+                                 alternatives=tuple(getattr(text, "alternatives", ()))))
         return group_lines(in_rows(segments), column_gap=SEGMENT_COLUMN_GAP)
+
+
+class _TextWithAlternatives(str):
+    """A recognised text that also carries its unsure characters' alternatives through RapidOCR's own code."""
+
+    alternatives: list[CharAlternative]
+
+
+def _with_alternatives(decoder):
+    """RapidOCR's CTC decoder, its texts and scores unchanged, each text also carrying `alternatives`: for every
+    character read below UNSURE_BELOW, the other characters the recogniser gave over the frames it spans."""
+    decode = decoder.__call__
+
+    def decode_with_alternatives(preds: np.ndarray, *args, **kwargs):
+        results = decode(preds, *args, **kwargs)
+        for index, result in enumerate(results):
+            text = _TextWithAlternatives(result[0])
+            text.alternatives = char_alternatives(preds[index], decoder.character)
+            results[index] = (text, *result[1:])
+        return results
+
+    return decode_with_alternatives
+
+
+def char_alternatives(frames: np.ndarray, characters: list[str]) -> list[CharAlternative]:
+    """The unsure characters of one CTC output (frames x classes, class 0 the blank), as the decoder emits
+    them: one character per run of frames whose best class is the same non-blank class."""
+    best = frames.argmax(axis=1)
+    found: list[CharAlternative] = []
+    at, start = 0, 0
+    while start < len(best):
+        end = start
+        while end < len(best) and best[end] == best[start]:
+            end += 1
+        if best[start] != 0:
+            run = frames[start:end].max(axis=0)
+            if run[best[start]] < UNSURE_BELOW:
+                others = [(characters[i], float(run[i])) for i in np.argsort(-run)[:ALTERNATIVES_KEPT + 2]
+                          if i not in (0, best[start]) and run[i] >= ALTERNATIVE_MIN_PROBABILITY]
+                if others:
+                    found.append(CharAlternative(at=at, options={c: round(p, 3) for c, p in others[:ALTERNATIVES_KEPT]}))
+            at += 1
+        start = end
+    return found
 
 
 def merged_overlaps(quads: np.ndarray) -> list[np.ndarray]:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from statistics import fmean
 
 from documents.extract.normalize import is_cjk
-from documents.types import OcrLine
+from documents.types import CharAlternative, OcrLine
 
 # A horizontal gap wider than this many text heights separates fields (label | value, or two
 # columns) rather than characters of one word; it is kept as a space even between Chinese text.
@@ -27,6 +27,7 @@ class Word:
     width: int
     height: int
     line_key: tuple[int, int, int]  # (block, paragraph, line) as numbered by Tesseract
+    alternatives: tuple[CharAlternative, ...] = ()  # indexed into `text` (RapidOCR's recogniser gives them)
 
 
 def words_from_data(data: dict[str, list]) -> list[Word]:
@@ -94,23 +95,36 @@ def _line(line_words: list[Word]) -> OcrLine:
     top = min(w.top for w in line_words)
     right = max(w.left + w.width for w in line_words)
     bottom = max(w.top + w.height for w in line_words)
+    text, alternatives = _joined(line_words)
     return OcrLine(
-        text=join_words(line_words),
+        text=text,
         confidence=fmean(w.confidence for w in line_words),
         box=(left, top, right - left, bottom - top),
+        alternatives=alternatives,
     )
 
 
 def join_words(words: list[Word]) -> str:
     """chi_sim returns each Chinese character as a word: glue those, keep spaces between Latin/digit words."""
+    return _joined(words)[0]
+
+
+def _joined(words: list[Word]) -> tuple[str, list[CharAlternative]]:
+    """The line's text (see `join_words`) and its words' alternatives moved to where each word now starts."""
     if not words:
-        return ""
+        return "", []
     text_height = _typical_height(words)
     parts = [words[0].text]
+    alternatives = list(words[0].alternatives)
+    length = len(words[0].text)
     for previous, word in zip(words, words[1:]):
         gap = word.left - (previous.left + previous.width)
         touching_cjk = is_cjk(previous.text[-1]) or is_cjk(word.text[0])
         if gap > FIELD_GAP * text_height or not touching_cjk:
             parts.append(" ")
+            length += 1
         parts.append(word.text)
-    return "".join(parts)
+        alternatives += [alternative.model_copy(update={"at": alternative.at + length})
+                         for alternative in word.alternatives]
+        length += len(word.text)
+    return "".join(parts), alternatives

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from documents.types import DocumentType, ExtractedField
 from rules.checks.address import address_match_score
+from rules.checks.alternatives import read_as
 from rules.checks.context import CheckContext
 from rules.checks.identity import as_18_digits, names_near
 from rules.model import DocumentFacts
@@ -44,11 +45,11 @@ def agrees_with_application(ctx: CheckContext, document_type: DocumentType, fiel
         return as_18_digits(compact_identifier(value)) == as_18_digits(compact_identifier(facts.id_number))
     applied_name = _applied_name(ctx, document_type, field)
     if applied_name is not None:
-        return same_name(value, applied_name)
+        return same_name(value, applied_name) or read_as(ctx, document_type, field, applied_name, same_name)
     if (document_type, field) == (D.BANK_CARD, "card_number"):
         if ctx.ruleset.policy.settlement.kind[facts.merchant_type] != "card":
             return None  # a corporate account's number is on the permit, not a card
-        return card_reading_confirms(ctx, value)
+        return card_reading_confirms(ctx, value) or card_read_as_application(ctx)
     if (document_type, field) == (D.ADDRESS_PROOF, "address"):
         score = address_match_score(value, facts.business_address, ctx.ruleset.policy.address.ignore_words)
         return score >= ctx.thresholds.address_match_min_score
@@ -76,6 +77,13 @@ def near_misread(ctx: CheckContext, document_type: DocumentType, field: str, val
         return len(read) == len(number) and \
             sum(a != b for a, b in zip(read, number)) <= ctx.thresholds.doubtful_card_number_max_digits
     return False
+
+
+def card_read_as_application(ctx: CheckContext) -> bool:
+    """The card photo's number, with an unsure digit taken as the recogniser's next candidate, is the
+    application's (rules.checks.alternatives)."""
+    return read_as(ctx, D.BANK_CARD, "card_number", ctx.facts.settlement_number,
+                   lambda read, applied: digits_only(read) == digits_only(applied))
 
 
 def card_reading_confirms(ctx: CheckContext, value: str) -> bool:

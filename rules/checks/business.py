@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from documents.types import DocumentType
+from rules.checks.alternatives import read_as
 from rules.checks.context import CheckContext
 from rules.checks.identity import name_mismatch
 from documents.checksums import USCC_ALPHABET, uscc_check_char, uscc_is_valid
@@ -55,11 +56,15 @@ def _entity_type(ctx: CheckContext, code: str) -> list[Deficiency]:
 def check_license_names(ctx: CheckContext) -> list[Deficiency]:
     found: list[Deficiency] = []
     company = ctx.value(LICENSE, "company_name")
-    if company and not same_name(company, ctx.facts.business_name):
+    if company and not _reads_as(ctx, "company_name", company, ctx.facts.business_name):
         found.append(name_mismatch(ctx, "business_name_mismatch", LICENSE, "company_name", company,
                                    ctx.facts.business_name))
     representative = ctx.value(LICENSE, "legal_representative")
-    if representative and not same_name(representative, ctx.facts.legal_name):
+    if representative and not _reads_as(ctx, "legal_representative", representative, ctx.facts.legal_name):
         found.append(name_mismatch(ctx, "name_mismatch", LICENSE, "legal_representative", representative,
                                    ctx.facts.legal_name))
     return found
+
+
+def _reads_as(ctx: CheckContext, field: str, read: str, applied: str) -> bool:
+    return same_name(read, applied) or read_as(ctx, LICENSE, field, applied, same_name)

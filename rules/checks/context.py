@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from documents.types import DocumentType
+from documents.types import DocumentType, ExtractedField
 from rules.messages import deficiency
 from rules.model import ApplicationFacts, Deficiency, DocumentFacts
 from rules.schema import RuleSet, Thresholds
@@ -31,7 +31,7 @@ class CheckContext:
         Low-confidence readings go to staff (ocr_low_confidence); asking the merchant to
         fix a "mismatch" that OCR invented would send them chasing nothing.
         """
-        extracted = self._extracted(document_type, field)
+        extracted = self.extracted(document_type, field)
         if extracted is None or extracted.value is None or not extracted.value.strip():
             return None
         if extracted.confidence < self.thresholds.min_field_confidence:
@@ -39,12 +39,14 @@ class CheckContext:
         return extracted.value.strip()
 
     def confidence(self, document_type: DocumentType, field: str) -> float | None:
-        extracted = self._extracted(document_type, field)
+        extracted = self.extracted(document_type, field)
         return extracted.confidence if extracted else None
 
-    def _extracted(self, document_type: DocumentType, field: str):
+    def extracted(self, document_type: DocumentType, field: str) -> ExtractedField | None:
+        """The field as extraction left it, whatever its confidence."""
         document = self.document(document_type)
         return document.fields.get(field) if document else None
+
 
     def deficiency(
         self,

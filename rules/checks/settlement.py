@@ -5,7 +5,7 @@ from documents.types import DocumentType
 from rules.checks.context import CheckContext
 from documents.checksums import luhn_is_valid
 from rules.model import Deficiency
-from rules.checks.agreement import card_reading_confirms, near_misread
+from rules.checks.agreement import card_read_as_application, card_reading_confirms, near_misread
 from rules.text import compact_identifier, digits_in_order, digits_only, same_name
 
 CARD = DocumentType.BANK_CARD
@@ -52,7 +52,7 @@ def check_card_photo(ctx: CheckContext) -> list[Deficiency]:
     extracted = document.fields.get("card_number") if document else None
     raw = extracted.value if extracted else None
     on_card, applied = digits_only(raw or ""), digits_only(ctx.facts.settlement_number)
-    if not on_card or on_card == applied:
+    if not on_card or on_card == applied or card_read_as_application(ctx):
         return []
     if len(on_card) < len(applied) and digits_in_order(applied, on_card):
         evidence = {"digits_read": len(on_card), "digits_expected": len(applied),

@@ -2,12 +2,14 @@
 them for images the product misread, copied from `bench/ocr_accuracy.py --dump`; each test names its item."""
 from __future__ import annotations
 
+import numpy as np
 from PIL import Image
 
 from documents.checksums import registration_number_is_valid
 from documents.fields import extract_fields
+from documents.ocr.rapid import char_alternatives
 from documents.ocr.orient import Oriented, candidate_turns, reads_across, shaped_like, with_identifier_of_other_turns
-from documents.types import DocumentType, ExtractedField, OcrLine, OcrPass, OcrReading
+from documents.types import CharAlternative, DocumentType, ExtractedField, OcrLine, OcrPass, OcrReading
 
 Row = tuple[str, float, tuple[int, int, int, int]]
 LICENCE = DocumentType.BUSINESS_LICENSE
@@ -433,3 +435,42 @@ def test_continuation_rows_that_touch_are_taken_in_row_order() -> None:
         ("A410", 1.0, (454, 264, 27, 12)),
     ]
     assert read(rows)["address"] == "云南省昆明市呈贡区吴家营街道办事处月华街云南民族大学雨花校区丰泽A410"
+
+
+# lic-xinazhi-ningxia-photo (609 px): 永 of 宁夏德欣永信 read as 水 at 0.51, the recogniser's next candidate 永 at
+# 0.47 (rapid-p7 keeps it); the name line's alternatives follow the name into its field.
+UNSURE_NAME_LINES = [
+    ("营业执照", 0.992, (100, 145, 223, 49), []),
+    ("统一社会信用代码91641100MA75X2UX0F", 0.97, (183, 231, 178, 11), []),
+    ("名 称宁夏德欣水信财务咨询有限公司", 0.981, (66, 254, 211, 16), [CharAlternative(at=7, options={"永": 0.473})]),
+    ("类", 0.999, (65, 272, 12, 13), []),
+    ("型一人有限责任公司（自然人独资）", 0.978, (116, 274, 160, 14), []),
+    ("住", 0.983, (66, 291, 10, 11), []),
+    ("所银川市城区开发区丽园小区11号楼2-401室", 0.977, (115, 291, 180, 13), []),
+    ("法定代表人张晨君", 0.957, (64, 306, 105, 15), [CharAlternative(at=6, options={"是": 0.24})]),
+    ("注册资本50万元整", 0.993, (64, 323, 114, 15), []),
+]
+
+
+def test_an_unsure_characters_alternatives_follow_it_into_its_field() -> None:
+    lines = [OcrLine(text=text, confidence=conf, box=box, alternatives=alternatives)
+             for text, conf, box, alternatives in UNSURE_NAME_LINES]
+    reading = OcrReading(engine="test", pipeline_version="test", passes=[OcrPass(name="page_rapid", lines=lines)])
+    fields = extract_fields(reading, LICENCE)
+    assert fields["company_name"].value == "宁夏德欣水信财务咨询有限公司"
+    assert fields["company_name"].alternatives == [CharAlternative(at=4, options={"永": 0.473})]
+    assert fields["legal_representative"].alternatives == [CharAlternative(at=1, options={"是": 0.24})]
+    assert fields["uscc"].alternatives == []
+    assert "alternatives" not in fields["uscc"].model_dump()  # the field's JSON shape is unchanged without them
+
+
+def test_the_recognisers_unsure_characters_keep_their_next_candidates() -> None:
+    characters = ["blank", "水", "永", "信", " "]
+    frames = np.full((7, 5), 0.0, dtype=np.float32)
+    # 水 over two frames (0.51 / 0.47 with 永 at its strongest), a blank, then a sure 信 and a blank
+    frames[0] = [0.02, 0.51, 0.47, 0.0, 0.0]
+    frames[1] = [0.10, 0.50, 0.40, 0.0, 0.0]
+    frames[2] = [0.99, 0.01, 0.0, 0.0, 0.0]
+    frames[3] = [0.0, 0.0, 0.02, 0.98, 0.0]
+    frames[4:] = [1.0, 0.0, 0.0, 0.0, 0.0]
+    assert char_alternatives(frames, characters) == [CharAlternative(at=0, options={"永": 0.47})]

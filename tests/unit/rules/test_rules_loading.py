@@ -34,8 +34,8 @@ def load_error(directory: Path) -> RulesFileError:
 
 def test_packaged_rules_load():
     ruleset = load_ruleset()
-    assert ruleset.version == "2026.12.4"
-    assert re.fullmatch(r"2026\.12\.4\+[0-9a-f]{8}", ruleset.version_label)
+    assert ruleset.version == "2026.12.5"
+    assert re.fullmatch(r"2026\.12\.5\+[0-9a-f]{8}", ruleset.version_label)
     assert ruleset.thresholds.min_validity_days == 60
     assert ruleset.min_width_by_document_type()["id_card_front"] == 1000
     assert load_ruleset() is ruleset  # cached
