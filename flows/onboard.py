@@ -46,6 +46,8 @@ def check(application_id: str, document_ids: list[str], fingerprint: str) -> str
     # In the run's logs in Prefect's UI (at INFO, which `onboard serve` turns on; one-shot commands log warnings).
     get_run_logger().info("%s: %s after reading %d document(s); %d message(s) sent", application_id, state,
                           len(document_ids), report.sent)
+    # Now, while other applications' documents are still being read: at the run's end the OCR workers idle.
+    _publish_summary(services, application_id)
     return state
 
 
@@ -92,18 +94,21 @@ def notify(application_ids: list[str]) -> int:
 @task(name="publish-summaries", **STEP)
 def publish_summaries(application_ids: list[str]) -> None:
     """A markdown artifact per application, keyed by it, so the Artifacts page shows each one's latest."""
+    services = get_services()
+    for application_id in application_ids:
+        _publish_summary(services, application_id)
+
+
+def _publish_summary(services, application_id: str) -> None:
     # imported when the task runs in its worker, not when Prefect loads the flow's module
     from prefect.artifacts import create_markdown_artifact
 
-    # imported when the task runs in its worker, not when Prefect loads the flow's module
     from onboarding.service.summary import summary_markdown
     from onboarding.service.views import application_view
 
-    services = get_services()
-    for application_id in application_ids:
-        view = application_view(services, application_id)
-        create_markdown_artifact(key=f"application-{application_id.lower()}", markdown=summary_markdown(view),
-                                 description=f"{application_id}: {view['state']}")
+    view = application_view(services, application_id)
+    create_markdown_artifact(key=f"application-{application_id.lower()}", markdown=summary_markdown(view),
+                             description=f"{application_id}: {view['state']}")
 
 
 def onboard(application_ids: list[str], force: bool) -> dict[str, str]:
@@ -122,7 +127,11 @@ def onboard(application_ids: list[str], force: bool) -> dict[str, str]:
     for future in [*terminals, *changes]:
         future.result()
     notify(application_ids)  # what could not be sent at once, or what a crashed run still owes the merchant
-    publish_summaries(application_ids)
+    # Each check published its application's summary; the others, and those a terminal or change step
+    # changed after their check, are published now.
+    changed_later = {plan.application_id for plan in plans if plan.needs_terminal or plan.change_checks}
+    publish_summaries([application_id for application_id in application_ids
+                       if application_id not in checks or application_id in changed_later])
     return states
 
 
