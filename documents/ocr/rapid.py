@@ -168,10 +168,10 @@ def char_alternatives(frames: np.ndarray, characters: list[str]) -> list[CharAlt
         if best[start] != 0:
             run = frames[start:end].max(axis=0)
             if run[best[start]] < UNSURE_BELOW:
-                others = [(characters[i], float(run[i])) for i in np.argsort(-run)[:ALTERNATIVES_KEPT + 2]
+                others = [(characters[i], round(float(run[i]), 3)) for i in np.argsort(-run)[:ALTERNATIVES_KEPT + 2]
                           if i not in (0, best[start]) and run[i] >= ALTERNATIVE_MIN_PROBABILITY]
                 if others:
-                    found.append(CharAlternative(at=at, options={c: round(p, 3) for c, p in others[:ALTERNATIVES_KEPT]}))
+                    found.append(CharAlternative(at=at, options=dict(others[:ALTERNATIVES_KEPT])))
             at += 1
         start = end
     return found

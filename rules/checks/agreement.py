@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from documents.types import DocumentType, ExtractedField
 from rules.checks.address import address_match_score
-from rules.checks.alternatives import read_as
+from rules.checks.alternatives import name_reads_as, read_as
 from rules.checks.context import CheckContext
 from rules.checks.identity import as_18_digits, names_near
 from rules.model import DocumentFacts
 from rules.text import compact_identifier, digits_in_order, digits_only, is_long_term, mask_identifier, \
-    parse_document_date, same_name
+    parse_document_date
 
 D = DocumentType
 # Fields whose value must parse as a date to be of any use; a garbled date is as unreadable as a blank one.
@@ -45,7 +45,7 @@ def agrees_with_application(ctx: CheckContext, document_type: DocumentType, fiel
         return as_18_digits(compact_identifier(value)) == as_18_digits(compact_identifier(facts.id_number))
     applied_name = _applied_name(ctx, document_type, field)
     if applied_name is not None:
-        return same_name(value, applied_name) or read_as(ctx, document_type, field, applied_name, same_name)
+        return name_reads_as(ctx, document_type, field, value, applied_name)
     if (document_type, field) == (D.BANK_CARD, "card_number"):
         if ctx.ruleset.policy.settlement.kind[facts.merchant_type] != "card":
             return None  # a corporate account's number is on the permit, not a card

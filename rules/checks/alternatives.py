@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from documents.types import DocumentType
 from rules.checks.context import CheckContext
+from rules.text import same_name
 
 
 def read_as(ctx: CheckContext, document_type: DocumentType, field: str, applied: str,
@@ -37,3 +38,9 @@ def read_as(ctx: CheckContext, document_type: DocumentType, field: str, applied:
             return False
         chars[index], taken = char, taken + 1
     return 0 < taken <= ctx.thresholds.misread_alternative_max_characters and same("".join(chars), applied)
+
+
+def name_reads_as(ctx: CheckContext, document_type: DocumentType, field: str, read: str, applied: str) -> bool:
+    """A name field says the application's name: the same name, or that name but for a character the
+    recogniser weighed (above)."""
+    return same_name(read, applied) or read_as(ctx, document_type, field, applied, same_name)

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from documents.types import DocumentType
-from rules.checks.alternatives import read_as
+from rules.checks.alternatives import name_reads_as
 from rules.checks.context import CheckContext
 from rules.checks.identity import name_mismatch
 from documents.checksums import USCC_ALPHABET, uscc_check_char, uscc_is_valid
 from rules.model import Deficiency, MerchantType
-from rules.text import compact_identifier, same_name
+from rules.text import compact_identifier
 
 LICENSE = DocumentType.BUSINESS_LICENSE
 LEGACY_REGISTRATION_LENGTH = 15  # pre-2015 licences: 注册号, no check character to verify
@@ -56,15 +56,12 @@ def _entity_type(ctx: CheckContext, code: str) -> list[Deficiency]:
 def check_license_names(ctx: CheckContext) -> list[Deficiency]:
     found: list[Deficiency] = []
     company = ctx.value(LICENSE, "company_name")
-    if company and not _reads_as(ctx, "company_name", company, ctx.facts.business_name):
+    if company and not name_reads_as(ctx, LICENSE, "company_name", company, ctx.facts.business_name):
         found.append(name_mismatch(ctx, "business_name_mismatch", LICENSE, "company_name", company,
                                    ctx.facts.business_name))
     representative = ctx.value(LICENSE, "legal_representative")
-    if representative and not _reads_as(ctx, "legal_representative", representative, ctx.facts.legal_name):
+    if representative and not name_reads_as(ctx, LICENSE, "legal_representative", representative,
+                                            ctx.facts.legal_name):
         found.append(name_mismatch(ctx, "name_mismatch", LICENSE, "legal_representative", representative,
                                    ctx.facts.legal_name))
     return found
-
-
-def _reads_as(ctx: CheckContext, field: str, read: str, applied: str) -> bool:
-    return same_name(read, applied) or read_as(ctx, LICENSE, field, applied, same_name)

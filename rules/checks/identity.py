@@ -4,11 +4,11 @@ from __future__ import annotations
 from datetime import date
 
 from documents.types import DocumentType
-from rules.checks.alternatives import read_as
+from rules.checks.alternatives import name_reads_as
 from rules.checks.context import CheckContext
 from documents.checksums import ric_birth_date, ric_check_char, ric_is_male, ric_is_valid
 from rules.model import Deficiency
-from rules.text import age_on, compact_identifier, mask_identifier, name_edits, parse_document_date, same_name
+from rules.text import age_on, compact_identifier, mask_identifier, name_edits, parse_document_date
 
 FRONT = DocumentType.ID_CARD_FRONT
 _MALE = frozenset({"男", "m", "male"})
@@ -83,8 +83,7 @@ def check_id_card_front(ctx: CheckContext) -> list[Deficiency]:
                       "application_masked": mask_identifier(application_number)},
         ))
     read_name = ctx.value(FRONT, "name")
-    if read_name and not (same_name(read_name, ctx.facts.legal_name)
-                          or read_as(ctx, FRONT, "name", ctx.facts.legal_name, same_name)):
+    if read_name and not name_reads_as(ctx, FRONT, "name", read_name, ctx.facts.legal_name):
         found.append(name_mismatch(ctx, "name_mismatch", FRONT, "name", read_name, ctx.facts.legal_name))
     # The card must agree with itself: its own number when readable, else the one applied with.
     reference = card_number if card_number and ric_is_valid(card_number) else application_number
