@@ -166,9 +166,11 @@ def char_alternatives(frames: np.ndarray, characters: list[str]) -> list[CharAlt
         while end < len(best) and best[end] == best[start]:
             end += 1
         if best[start] != 0:
-            run = frames[start:end].max(axis=0)
-            if run[best[start]] < UNSURE_BELOW:
-                others = [(characters[i], round(float(run[i]), 3)) for i in np.argsort(-run)[:ALTERNATIVES_KEPT + 2]
+            if frames[start:end, best[start]].max() < UNSURE_BELOW:  # most characters are sure: nothing more
+                run = frames[start:end].max(axis=0)
+                count = min(ALTERNATIVES_KEPT + 2, len(run))  # the blank and the character read among them
+                candidates = np.argpartition(-run, count - 1)[:count]
+                others = [(characters[i], round(float(run[i]), 3)) for i in candidates[np.argsort(-run[candidates])]
                           if i not in (0, best[start]) and run[i] >= ALTERNATIVE_MIN_PROBABILITY]
                 if others:
                     found.append(CharAlternative(at=at, options=dict(others[:ALTERNATIVES_KEPT])))
