@@ -103,6 +103,7 @@ def _publish_summary(services, application_id: str) -> None:
     # imported when the task runs in its worker, not when Prefect loads the flow's module
     from prefect.artifacts import create_markdown_artifact
 
+    # imported when the task runs in its worker, not when Prefect loads the flow's module
     from onboarding.service.summary import summary_markdown
     from onboarding.service.views import application_view
 
