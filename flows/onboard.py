@@ -131,8 +131,9 @@ def onboard(application_ids: list[str], force: bool) -> dict[str, str]:
     # Each check published its application's summary; the others, and those a terminal or change step
     # changed after their check, are published now.
     changed_later = {plan.application_id for plan in plans if plan.needs_terminal or plan.change_checks}
-    publish_summaries([application_id for application_id in application_ids
-                       if application_id not in checks or application_id in changed_later])
+    if unpublished := [application_id for application_id in application_ids
+                       if application_id not in checks or application_id in changed_later]:
+        publish_summaries(unpublished)
     return states
 
 
