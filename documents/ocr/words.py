@@ -104,13 +104,9 @@ def _line(line_words: list[Word]) -> OcrLine:
     )
 
 
-def join_words(words: list[Word]) -> str:
-    """chi_sim returns each Chinese character as a word: glue those, keep spaces between Latin/digit words."""
-    return _joined(words)[0]
-
-
 def _joined(words: list[Word]) -> tuple[str, list[CharAlternative]]:
-    """The line's text (see `join_words`) and its words' alternatives moved to where each word now starts."""
+    """The line's text and its words' alternatives moved to where each word now starts. chi_sim returns each
+    Chinese character as a word: glue those, keep spaces between Latin/digit words."""
     if not words:
         return "", []
     text_height = _typical_height(words)
